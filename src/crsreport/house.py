@@ -1,0 +1,51 @@
+"""CRS house facts shared by every layout: fixed texts and how dates and numbers print."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+CRS = "Congressional Research Service"
+URL = "https://crsreports.congress.gov"
+PREPARED_FOR = "Prepared for Members and Committees of Congress"
+
+PRODUCT_LABELS = {"in_focus": "IN FOCUS", "insight": "INSIGHT", "report": "REPORT"}
+PRODUCT_NAMES = {"in_focus": "In Focus", "insight": "Insight", "report": "Report"}
+
+DISCLAIMER = (
+    "This document was prepared by the Congressional Research Service (CRS). CRS serves as "
+    "nonpartisan shared staff to congressional committees and Members of Congress. It operates "
+    "solely at the behest of and under the direction of Congress. Information in a CRS Report "
+    "should not be relied upon for purposes other than public understanding of information that "
+    "has been provided by CRS to Members of Congress in connection with CRS’s institutional role. "
+    "CRS Reports, as a work of the United States Government, are not subject to copyright "
+    "protection in the United States. Any CRS Report may be reproduced and distributed in its "
+    "entirety without permission from CRS. However, as a CRS Report may include copyrighted "
+    "images or material from a third party, you may need to obtain the permission of the "
+    "copyright holder if you wish to copy or otherwise use copyrighted material."
+)
+
+
+def long_date(day: dt.date) -> str:
+    """February 3, 2022."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def date_line(day: dt.date, version: int) -> str:
+    """The bare date for version 1, "Updated <date>" after."""
+    return long_date(day) if version == 1 else f"Updated {long_date(day)}"
+
+
+def version_footer(product_id: str, version: int) -> str:
+    """IF11415 · VERSION 7 · UPDATED (or NEW for a first version)."""
+    status = "NEW" if version == 1 else "UPDATED"
+    return f"{product_id} · VERSION {version} · {status}"
+
+
+def appendix_letter(index: int) -> str:
+    """A, B, … Z, AA, AB, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

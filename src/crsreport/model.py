@@ -1,0 +1,205 @@
+"""The typed report model (pydantic v2): what report.yaml may say.
+
+Sections are discriminated by ``kind`` through a registry, so a new section kind
+is one ``@section_kind`` class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+Product = Literal["in_focus", "insight", "report"]
+
+ID_PATTERN = re.compile(r"^(?:(IF|IN|LSB|RL|RS|R)\d{4,5}|\d{2}-\d{1,4}(?:\s?[A-Z]{1,3})?)$")
+PRODUCT_BY_PREFIX: dict[str, Product] = {
+    "IF": "in_focus",
+    "IN": "insight",
+    "LSB": "insight",
+    "R": "report",
+    "RL": "report",
+    "RS": "report",
+}
+
+
+class Model(BaseModel):
+    """Base: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def slugify(text: str) -> str:
+    """An id from a title: lowercase words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+class Author(Model):
+    """One author line: name, title, and whether they coordinate the report."""
+
+    name: str = Field(min_length=1)
+    title: str = ""
+    coordinator: bool = False
+
+
+class Section(Model):
+    """A generic section: a title, prose fragments, subsections."""
+
+    kind: Literal["section"] = "section"
+    id: str | None = Field(None, pattern=r"^[A-Za-z][\w.-]*$")
+    title: str | None = Field(None, min_length=1)
+    prose: list[str] = Field(
+        default_factory=list,
+        description="Markdown files (paths ending in .md, relative to the project) "
+        "or inline Markdown text.",
+    )
+    subsections: list[AnySection] = Field(default_factory=list)
+
+    default_title: ClassVar[str | None] = None
+
+    _prose_check = field_validator("prose", mode="before")(_as_list)
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Section:
+        if self.title is None:
+            if self.default_title is None:
+                raise ValueError(f"a section of kind '{self.kind}' needs a title")
+            self.title = self.default_title
+        if self.id is None:
+            self.id = slugify(self.title)
+        return self
+
+
+SECTION_KINDS: dict[str, type[Section]] = {}
+
+
+def section_kind(cls: type[Section]) -> type[Section]:
+    """Register a section class under its ``kind`` literal; duplicates are refused."""
+    kind = cls.model_fields["kind"].default
+    if kind in SECTION_KINDS and SECTION_KINDS[kind] is not cls:
+        owner = SECTION_KINDS[kind].__module__
+        raise ValueError(f"section kind '{kind}' is already registered by {owner}")
+    SECTION_KINDS[kind] = cls
+    return cls
+
+
+section_kind(Section)
+
+
+@section_kind
+class Overview(Section):
+    kind: Literal["overview"] = "overview"
+    default_title: ClassVar[str | None] = "Overview"
+
+
+@section_kind
+class Background(Section):
+    kind: Literal["background"] = "background"
+    default_title: ClassVar[str | None] = "Background"
+
+
+@section_kind
+class KeyDevelopments(Section):
+    kind: Literal["key_developments"] = "key_developments"
+    default_title: ClassVar[str | None] = "Key Developments"
+
+
+@section_kind
+class Appendix(Section):
+    """An appendix: lettered, with its own figure and table numbering."""
+
+    kind: Literal["appendix"] = "appendix"
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return value.get("kind", "section")
+    return getattr(value, "kind", "section")
+
+
+def _section_union() -> Any:
+    members = tuple(Annotated[cls, Tag(kind)] for kind, cls in SECTION_KINDS.items())
+    return Annotated[Union[members], Discriminator(_kind_of)]  # noqa: UP007
+
+
+AnySection = _section_union()
+
+
+class Report(Model):
+    """A whole CRS product."""
+
+    id: str = Field(description="CRS product number: IF11415, IN12509, R46354, RL33590, 95-1013")
+    product: Product | None = Field(None, description="Derived from the id unless given.")
+    title: str = Field(min_length=1)
+    date: dt.date
+    version: int = Field(1, ge=1)
+    authors: list[Author] = Field(default_factory=list)
+    summary: list[str] = Field(default_factory=list, description="Markdown files or text.")
+    data: dict[str, str] = Field(
+        default_factory=dict, description="Name -> data file (CSV, YAML or JSON) under data/."
+    )
+    lang: str = "en-US"
+    sections: list[AnySection] = Field(min_length=1)
+
+    _root: Path = PrivateAttr(default_factory=Path.cwd)
+    _source: str = PrivateAttr("<python>")
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+
+    _summary_check = field_validator("summary", mode="before")(_as_list)
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(
+                f"'{value}' is not a CRS product number; expected IF, IN, R, RL, RS or LSB "
+                "followed by 4-5 digits (IF11415, R46354) or the old form 95-1013"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _derive_product(self) -> Report:
+        if self.product is None:
+            match = ID_PATTERN.match(self.id)
+            prefix = match.group(1) if match else None
+            self.product = PRODUCT_BY_PREFIX.get(prefix or "", "report")
+        return self
+
+    @property
+    def root(self) -> Path:
+        """The project folder: every file the report names is inside it."""
+        return self._root
+
+    def located(self, root: Path, source: str, lines: dict[tuple[Any, ...], int]) -> Report:
+        """Attach where the report came from (used for located messages)."""
+        self._root, self._source, self._lines = root.resolve(), source, lines
+        return self
+
+
+def rebuild_models() -> None:
+    """Rebuild the section union after a new kind registers."""
+    global AnySection
+    AnySection = _section_union()
+    ns = {"AnySection": AnySection}
+    for cls in SECTION_KINDS.values():
+        cls.model_rebuild(force=True, _types_namespace=ns)
+    Report.model_rebuild(force=True, _types_namespace=ns)
+
+
+rebuild_models()

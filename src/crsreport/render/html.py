@@ -1,0 +1,16 @@
+"""HTML renderer: a standalone, accessible page that works as a single file."""
+
+from __future__ import annotations
+
+from ..tree import Node
+from . import RenderContext
+from .page import css, page
+from .webfonts import font_faces
+
+_FONTS = "/*@font-face*/"
+
+
+def render(doc: Node, ctx: RenderContext) -> bytes:
+    """The page, with its styles and fonts (subset to its characters) inlined."""
+    text = page(doc, print_mode=False, stylesheet=_FONTS + css("base.css", "screen.css"))
+    return text.replace(_FONTS, font_faces(text), 1).encode("utf-8")

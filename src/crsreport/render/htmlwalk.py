@@ -1,0 +1,166 @@
+"""Document tree → HTML markup, shared by the HTML page and the PDF (print) renderer.
+
+Every node kind has one handler; an unknown kind is a named error, never
+silently dropped. Text is always escaped; links keep only safe schemes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from markupsafe import Markup, escape
+
+from ..tree import Node
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
+
+
+def safe_href(href: str) -> str | None:
+    """The link target if it is safe to print, else None."""
+    value = href.strip()
+    return value if value.lower().startswith(SAFE_SCHEMES) else None
+
+
+class HtmlWriter:
+    """Walks the tree and returns markup; subclasses change single handlers."""
+
+    print_mode: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self.notes: list[Node] = []
+        self.handlers: dict[str, Callable[[Node], str]] = {
+            name.removeprefix("h_"): getattr(self, name)
+            for name in dir(self)
+            if name.startswith("h_")
+        }
+
+    def render(self, nodes: list[Node]) -> Markup:
+        """Markup for a list of nodes."""
+        return Markup("".join(self.node(n) for n in nodes))
+
+    def node(self, node: Node) -> str:
+        handler = self.handlers.get(node.kind)
+        if handler is None:
+            raise ValueError(f"{node.src}: the HTML renderer has no handler for '{node.kind}'")
+        return handler(node)
+
+    def inner(self, node: Node) -> str:
+        return "".join(self.node(c) for c in node.children)
+
+    # blocks
+    def h_section(self, node: Node) -> str:
+        a = node.attrs
+        level = min(a["level"] + 1, 6)
+        label = f'<span class="label">{escape(a["label"])}</span> ' if a.get("label") else ""
+        heading = f'<h{level} id="{escape(a["id"])}">{label}{escape(a["title"])}</h{level}>'
+        kind = escape(a["kind"].replace("_", "-"))
+        return (
+            f'<section class="section kind-{kind} level-{a["level"]}" '
+            f'aria-labelledby="{escape(a["id"])}">{heading}{self.inner(node)}</section>'
+        )
+
+    def h_summary(self, node: Node) -> str:
+        return f'<div class="summary-text">{self.inner(node)}</div>'
+
+    def h_heading(self, node: Node) -> str:
+        level = min(node.attrs["level"] + 1, 6)
+        return f'<h{level} id="{escape(node.attrs["id"])}">{self.inner(node)}</h{level}>'
+
+    def h_paragraph(self, node: Node) -> str:
+        return f"<p>{self.inner(node)}</p>"
+
+    def h_bullet_list(self, node: Node) -> str:
+        return f"<ul>{self.inner(node)}</ul>"
+
+    def h_ordered_list(self, node: Node) -> str:
+        start = node.attrs.get("start", 1)
+        attr = f' start="{int(start)}"' if start != 1 else ""
+        return f"<ol{attr}>{self.inner(node)}</ol>"
+
+    def h_list_item(self, node: Node) -> str:
+        return f"<li>{self.inner(node)}</li>"
+
+    def h_blockquote(self, node: Node) -> str:
+        return f"<blockquote>{self.inner(node)}</blockquote>"
+
+    def h_table(self, node: Node) -> str:
+        head = [r for r in node.children if r.attrs.get("header")]
+        body = [r for r in node.children if not r.attrs.get("header")]
+        thead = f"<thead>{''.join(self.node(r) for r in head)}</thead>" if head else ""
+        rows = "".join(self.node(r) for r in body)
+        return f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
+
+    def h_table_row(self, node: Node) -> str:
+        return f"<tr>{self.inner(node)}</tr>"
+
+    def h_table_cell(self, node: Node) -> str:
+        tag = "th" if node.attrs.get("header") else "td"
+        scope = ' scope="col"' if tag == "th" else ""
+        align = node.attrs.get("align")
+        cls = f' class="align-{escape(align)}"' if align else ""
+        return f"<{tag}{scope}{cls}>{self.inner(node)}</{tag}>"
+
+    def h_code_block(self, node: Node) -> str:
+        return f"<pre><code>{escape(node.text)}</code></pre>"
+
+    def h_rule(self, node: Node) -> str:
+        return "<hr>"
+
+    # inlines
+    def h_text(self, node: Node) -> str:
+        return str(escape(node.text))
+
+    def h_emph(self, node: Node) -> str:
+        return f"<em>{self.inner(node)}</em>"
+
+    def h_strong(self, node: Node) -> str:
+        return f"<strong>{self.inner(node)}</strong>"
+
+    def h_code(self, node: Node) -> str:
+        return f"<code>{escape(node.text)}</code>"
+
+    def h_softbreak(self, node: Node) -> str:
+        return "\n"
+
+    def h_hardbreak(self, node: Node) -> str:
+        return "<br>"
+
+    def h_link(self, node: Node) -> str:
+        href = safe_href(node.attrs.get("href", ""))
+        if href is None:
+            return self.inner(node)
+        return f'<a href="{escape(href)}">{self.inner(node)}</a>'
+
+    def h_note_ref(self, node: Node) -> str:
+        n = node.attrs["n"]
+        self.notes.append(node)
+        return (
+            f'<a class="note-ref" id="noteref-{n}" href="#note-{n}" role="doc-noteref">'
+            f"<sup>{n}</sup></a>"
+        )
+
+    def notes_block(self) -> Markup:
+        """The numbered notes collected so far, each linked back to its call."""
+        if not self.notes:
+            return Markup("")
+        items = "".join(
+            f'<li id="note-{n.attrs["n"]}" value="{n.attrs["n"]}">{self.inner(n)} '
+            f'<a class="note-back" href="#noteref-{n.attrs["n"]}" role="doc-backlink" '
+            f'aria-label="Back to note call {n.attrs["n"]}">↩</a></li>'
+            for n in self.notes
+        )
+        return Markup(
+            '<section class="notes" role="doc-endnotes" aria-labelledby="notes-title">'
+            f'<h2 id="notes-title">Notes</h2><ol>{items}</ol></section>'
+        )
+
+
+class PrintWriter(HtmlWriter):
+    """For WeasyPrint: notes float to the foot of the page where they are called."""
+
+    print_mode = True
+
+    def h_note_ref(self, node: Node) -> str:
+        parts = [self.inner(c) if c.kind == "paragraph" else self.node(c) for c in node.children]
+        return f'<span class="footnote">{" ".join(parts)}</span>'

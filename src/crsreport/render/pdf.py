@@ -1,0 +1,75 @@
+"""PDF renderer: WeasyPrint over the print page; it may read only project and house files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ..errors import Location
+from ..resources import templates_dir
+from ..tree import Node
+from . import RenderContext
+from .page import css, page
+
+
+def render(doc: Node, ctx: RenderContext) -> bytes:
+    """Letter-size, tagged PDF/UA with bundled fonts embedded and subset."""
+    import weasyprint
+
+    product = doc.attrs["product"]
+    html = page(
+        doc, print_mode=True, stylesheet=css("base.css", "print.css", f"print-{product}.css")
+    )
+    fetcher = ProjectFetcher([templates_dir(), ctx.root, *ctx.assets.get("dirs", [])])
+    with _quiet_weasyprint():
+        document = weasyprint.HTML(
+            string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
+        )
+        data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.attrs["id"].encode())
+    for url in fetcher.refused:
+        ctx.warnings.warn(Location(doc.attrs["id"] + ".pdf"), f"refused to load '{url}'")
+    return data
+
+
+def ProjectFetcher(roots: list[Path]):
+    """A URL fetcher that serves files under ``roots`` and refuses everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    allowed = [Path(r).resolve() for r in roots]
+
+    class Fetcher(URLFetcher):
+        refused: list[str]
+
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = _local_path(url)
+            if path is None or not any(path.is_relative_to(root) for root in allowed):
+                self.refused.append(url)
+                raise ValueError(f"crsreport refuses to load {url}")
+            return URLFetcherResponse(url, path.read_bytes())
+
+    fetcher = Fetcher(allowed_protocols=("file", "data"))
+    fetcher.refused = []
+    return fetcher
+
+
+def _local_path(url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+        return None
+    return Path(unquote(parsed.path)).resolve()
+
+
+class _quiet_weasyprint:
+    """WeasyPrint logs refused URLs as errors; we report them ourselves."""
+
+    def __enter__(self) -> None:
+        self.logger = logging.getLogger("weasyprint")
+        self.level = self.logger.level
+        if not logging.getLogger("crsreport").isEnabledFor(logging.DEBUG):
+            self.logger.setLevel(logging.CRITICAL)
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.setLevel(self.level)

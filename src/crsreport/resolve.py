@@ -1,0 +1,170 @@
+"""Resolve stage: a validated Report → the one document tree all renderers walk.
+
+Prose is expanded and parsed once here; ids, appendix letters and note numbers
+are fixed here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import house
+from .errors import Collector, Location, Problem, ReportError, Warnings
+from .model import Report, Section, slugify
+from .prose import expand, parse
+from .sources import load_data, read_text
+from .tree import Node, Source
+
+
+@dataclass
+class Context:
+    """What resolving one report needs and learns."""
+
+    report: Report
+    warnings: Warnings
+    values: dict[str, Any] = field(default_factory=dict)
+    ids: dict[str, Location] = field(default_factory=dict)
+
+    def where(self, *path: Any) -> Location:
+        """The report.yaml location of a field path."""
+        lines = self.report._lines
+        key = tuple(path)
+        while key and key not in lines:
+            key = key[:-1]
+        return Location(self.report._source, lines.get(key), _dotted(path))
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def resolve(report: Report, warnings: Warnings | None = None) -> Node:
+    """Build the document tree of ``report``."""
+    ctx = Context(report, warnings or Warnings())
+    ctx.values = load_values(ctx)
+    doc = Node("document", attrs=metadata(report))
+    if report.summary:
+        doc.children.append(Node("summary", prose(ctx, report.summary, ("summary",))))
+    appendix = 0
+    for i, section in enumerate(report.sections):
+        label = None
+        if section.kind == "appendix":
+            label, appendix = house.appendix_letter(appendix), appendix + 1
+        doc.children.append(section_node(ctx, section, ("sections", i), 1, label))
+    _label_single_appendix(doc)
+    number_notes(ctx, doc)
+    return doc
+
+
+def metadata(report: Report) -> dict[str, Any]:
+    """Report facts the layouts print."""
+    return {
+        "id": report.id,
+        "product": report.product,
+        "title": report.title,
+        "date": report.date.isoformat(),
+        "date_line": house.date_line(report.date, report.version),
+        "version": report.version,
+        "version_footer": house.version_footer(report.id, report.version),
+        "lang": report.lang,
+        "authors": [author.model_dump() for author in report.authors],
+    }
+
+
+def load_values(ctx: Context) -> dict[str, Any]:
+    """Declared data files, by name, plus the report's own facts."""
+    values: dict[str, Any] = {"report": metadata(ctx.report)}
+    for name, path in ctx.report.data.items():
+        values[name] = load_data(ctx.report.root, path, ctx.where("data", name))
+    return values
+
+
+def section_node(
+    ctx: Context, section: Section, path: tuple[Any, ...], level: int, label: str | None
+) -> Node:
+    """One section and its subsections, with headings shifted to its level."""
+    assert section.id and section.title
+    _claim(ctx, section.id, ctx.where(*path, "id"))
+    attrs = {"id": section.id, "title": section.title, "level": level, "kind": section.kind}
+    if label is not None:
+        attrs["letter"] = label
+        attrs["label"] = f"Appendix {label}."
+    body = prose(ctx, section.prose, (*path, "prose"), level)
+    for i, sub in enumerate(section.subsections):
+        body.append(section_node(ctx, sub, (*path, "subsections", i), level + 1, None))
+    if not body:
+        ctx.warnings.warn(ctx.where(*path), f"section '{section.title}' is empty")
+    return Node("section", body, attrs=attrs, src=_src(ctx.where(*path)))
+
+
+def _label_single_appendix(doc: Node) -> None:
+    appendixes = [n for n in doc.children if n.attrs.get("kind") == "appendix"]
+    if len(appendixes) == 1:
+        appendixes[0].attrs["label"] = "Appendix."
+
+
+def _claim(ctx: Context, ident: str, where: Location) -> None:
+    if ident in ctx.ids:
+        raise ReportError(Problem(where, f"id '{ident}' is already used at {ctx.ids[ident]}"))
+    ctx.ids[ident] = where
+
+
+def _src(where: Location) -> Source:
+    return Source(where.file, where.line)
+
+
+def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0) -> list[Node]:
+    """Expand and parse each prose item (a .md file or inline text)."""
+    blocks: list[Node] = []
+    for i, item in enumerate(items):
+        where = ctx.where(*path, i)
+        if _is_file(item):
+            src = Source(item, 1)
+            text = read_text(ctx.report.root, item, where)
+        else:
+            src = Source(where.file, where.line)
+            text = item
+        blocks.extend(parse(expand(text, ctx.values, src), src))
+    for node in blocks:
+        if node.kind == "heading":
+            node.attrs["level"] += level
+            node.attrs["id"] = slugify(node.plain())
+    return blocks
+
+
+def _is_file(item: str) -> bool:
+    return "\n" not in item and item.strip().endswith(".md")
+
+
+def number_notes(ctx: Context, doc: Node) -> None:
+    """Number footnote calls through the document and attach each note's text."""
+    defs: dict[tuple[str, str], Node] = {}
+    for parent in list(doc.walk()):
+        for block in [c for c in parent.children if c.kind == "note_block"]:
+            parent.children.remove(block)
+            for note in block.children:
+                defs[(note.src.file if note.src else "", note.attrs["label"])] = note
+    problems = Collector()
+    used: set[tuple[str, str]] = set()
+    count = 0
+    for node in doc.walk():
+        if node.kind != "note_ref":
+            continue
+        key = (node.src.file if node.src else "", node.attrs["label"])
+        if key not in defs:
+            where = Location(key[0], node.src.line if node.src else None)
+            problems.add(where, f"footnote [^{key[1]}] has no definition '[^{key[1]}]: …'")
+            continue
+        count += 1
+        used.add(key)
+        node.attrs["n"] = count
+        node.children = [c for c in defs[key].children]
+    problems.check()
+    if count and doc.attrs["product"] != "report":
+        where = Location(ctx.report._source)
+        ctx.warnings.warn(where, f"{count} footnote(s) in a product that carries no footnotes")
+    for key, note in defs.items():
+        if key not in used:
+            line = note.src.line if note.src else None
+            ctx.warnings.warn(Location(key[0], line), f"footnote [^{key[1]}] is never called")
