@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from .assets import Assets, draw_figures
 from .errors import ReportError, Warnings
 from .model import Report
 from .output import write_atomic
@@ -39,13 +40,21 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+class BuildResult(list[Path]):
+    """The paths written, plus what the assets stage drew or reused."""
+
+    def __init__(self, paths: list[Path], assets: Assets) -> None:
+        super().__init__(paths)
+        self.drawn, self.reused = assets.drawn, assets.reused
+
+
 def build(
     report: Report,
     formats: str | Iterable[str] = DEFAULT_FORMATS,
     out_dir: str | Path | None = None,
     *,
     strict: bool = False,
-) -> list[Path]:
+) -> BuildResult:
     """Build ``report`` into ``out_dir`` (default ``build/`` in the project); return the paths."""
     names = parse_formats(formats)
     warnings = Warnings(strict=strict)
@@ -53,7 +62,8 @@ def build(
     doc = resolve(report, warnings)
     warnings.check()
     out = Path(out_dir) if out_dir is not None else report.root / "build"
-    ctx = RenderContext(root=report.root, warnings=warnings, epoch=source_epoch(report))
+    assets = draw_figures(doc, names, out / ".cache" / "figures")
+    ctx = RenderContext(report.root, warnings, source_epoch(report), assets)
     rendered = {}
     for name in names:
         fmt = FORMATS[name]
@@ -63,4 +73,4 @@ def build(
     for path, data in rendered.items():
         write_atomic(path, data)
         log.info("wrote %s", path)
-    return list(rendered)
+    return BuildResult(list(rendered), assets)

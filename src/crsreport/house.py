@@ -49,3 +49,14 @@ def appendix_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def parse_day(value: str) -> dt.date:
+    """The last day a YYYY, YYYY-MM or YYYY-MM-DD value covers (for inclusive ends)."""
+    parts = [int(p) for p in str(value).split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return dt.date(*parts)

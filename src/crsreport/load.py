@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Location, Problem, ReportError
-from .model import SECTION_KINDS, Author, Report
+from .model import Report
 
 Lines = dict[tuple[Any, ...], int]
 
@@ -134,9 +134,14 @@ _FIELDS: set[str] = set()
 
 def _is_field(name: str) -> bool:
     if not _FIELDS:
-        for cls in (Report, Author, *SECTION_KINDS.values()):
-            _FIELDS.update(cls.model_fields)
+        for cls in _models(BaseModel):
+            if cls.__module__.startswith("crsreport"):
+                _FIELDS.update(cls.model_fields)
     return name in _FIELDS
+
+
+def _models(cls: type) -> list[type]:
+    return [cls, *(m for sub in cls.__subclasses__() for m in _models(sub))]
 
 
 def _line(path: tuple[Any, ...], lines: Lines) -> int | None:
@@ -167,9 +172,9 @@ def _explain(err: dict[str, Any], path: tuple[Any, ...]) -> str:
     if kind == "missing":
         return "required key is missing; add it"
     if kind == "union_tag_invalid":
-        return f"unknown section kind '{ctx.get('tag')}'; expected one of: " + ", ".join(
-            SECTION_KINDS
-        )
+        what = "figure kind" if "figures" in path else "section kind"
+        expected = str(ctx.get("expected_tags", "")).replace("'", "")
+        return f"unknown {what} '{ctx.get('tag')}'; expected one of: {expected}"
     if kind.startswith("date"):
         return f"'{value}' is not a valid date; write it as YYYY-MM-DD (2022-02-03)"
     message = err["msg"].removeprefix("Value error, ")

@@ -22,6 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from .figures import figure_union
+from .figures import kinds as _builtin_kinds  # noqa: F401 - registers the built-in kinds
+
 Product = Literal["in_focus", "insight", "report"]
 
 ID_PATTERN = re.compile(r"^(?:(IF|IN|LSB|RL|RS|R)\d{4,5}|\d{2}-\d{1,4}(?:\s?[A-Z]{1,3})?)$")
@@ -70,6 +73,9 @@ class Section(Model):
         "or inline Markdown text.",
     )
     subsections: list[AnySection] = Field(default_factory=list)
+    figures: list[AnyFigure] = Field(
+        default_factory=list, description="Figures and tables drawn from data, after the prose."
+    )
 
     default_title: ClassVar[str | None] = None
 
@@ -192,11 +198,14 @@ class Report(Model):
         return self
 
 
+AnyFigure = figure_union()
+
+
 def rebuild_models() -> None:
-    """Rebuild the section union after a new kind registers."""
-    global AnySection
-    AnySection = _section_union()
-    ns = {"AnySection": AnySection}
+    """Rebuild the section and figure unions after a new kind registers."""
+    global AnySection, AnyFigure
+    AnySection, AnyFigure = _section_union(), figure_union()
+    ns = {"AnySection": AnySection, "AnyFigure": AnyFigure}
     for cls in SECTION_KINDS.values():
         cls.model_rebuild(force=True, _types_namespace=ns)
     Report.model_rebuild(force=True, _types_namespace=ns)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import house
+from . import house, numbering
 from .errors import Collector, Location, Problem, ReportError, Warnings
+from .figdata import check_columns, select
+from .figures import FigureData, FigureSpec
 from .model import Report, Section, slugify
 from .prose import expand, parse
-from .sources import load_data, read_text
+from .sources import load_data, read_text, safe_path
 from .tree import Node, Source
 
 
@@ -25,6 +27,13 @@ class Context:
     warnings: Warnings
     values: dict[str, Any] = field(default_factory=dict)
     ids: dict[str, Location] = field(default_factory=dict)
+    files: dict[str, Any] = field(default_factory=dict)
+
+    def data(self, name: str, where: Location) -> Any:
+        """A data file's parsed content, read once per build."""
+        if name not in self.files:
+            self.files[name] = load_data(self.report.root, name, where)
+        return self.files[name]
 
     def where(self, *path: Any) -> Location:
         """The report.yaml location of a field path."""
@@ -54,6 +63,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Node:
         doc.children.append(section_node(ctx, section, ("sections", i), 1, label))
     _label_single_appendix(doc)
     number_notes(ctx, doc)
+    numbering.link(doc, numbering.number(doc))
     return doc
 
 
@@ -76,7 +86,7 @@ def load_values(ctx: Context) -> dict[str, Any]:
     """Declared data files, by name, plus the report's own facts."""
     values: dict[str, Any] = {"report": metadata(ctx.report)}
     for name, path in ctx.report.data.items():
-        values[name] = load_data(ctx.report.root, path, ctx.where("data", name))
+        values[name] = ctx.data(path, ctx.where("data", name))
     return values
 
 
@@ -91,11 +101,64 @@ def section_node(
         attrs["letter"] = label
         attrs["label"] = f"Appendix {label}."
     body = prose(ctx, section.prose, (*path, "prose"), level)
+    for i, spec in enumerate(section.figures):
+        body.append(figure_node(ctx, spec, (*path, "figures", i)))
     for i, sub in enumerate(section.subsections):
         body.append(section_node(ctx, sub, (*path, "subsections", i), level + 1, None))
     if not body:
         ctx.warnings.warn(ctx.where(*path), f"section '{section.title}' is empty")
     return Node("section", body, attrs=attrs, src=_src(ctx.where(*path)))
+
+
+def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Node:
+    """A figure or table: caption parts, its rows, and (for tables) its cells."""
+    where = ctx.where(*path)
+    prefix = numbering.PREFIX[spec.caption_label]
+    _claim(ctx, f"{prefix}:{spec.id}", ctx.where(*path, "id"))
+    data = figure_data(ctx, spec, path)
+    content, lettered = spec.content(data)
+    attrs: dict[str, Any] = {
+        "id": spec.id,
+        "kind": spec.kind,
+        "label": spec.caption_label,
+        "anchor": f"{prefix}-{spec.id}",
+        "title": spec.title,
+        "unit": spec.unit,
+        "source": spec.source,
+        "source_label": "Sources:" if ";" in spec.source else "Source:",
+        "notes": spec.notes,
+        "notes_label": "Notes:" if len(spec.notes) > 1 else "Note:",
+        "lettered": lettered,
+        "alt": spec.alt,
+        "width": spec.width,
+    }
+    if spec.kind == "image":
+        attrs["file"] = safe_path(ctx.report.root, spec.file, ctx.where(*path, "file")).as_posix()
+    if spec.drawn:
+        attrs["_draw"] = (spec, data)
+    return Node("figure", content, attrs=attrs, src=_src(where))
+
+
+def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> FigureData:
+    """The spec's rows (checked and filtered) and its overlays' rows."""
+    end = house.parse_day(spec.end) if spec.end else ctx.report.date
+    rows: list[dict[str, Any]] = []
+    if spec.data:
+        where = ctx.where(*path, "data")
+        rows = ctx.data(spec.data, where)
+        check_columns(rows, spec.columns_used(), ctx.where(*path), spec.data)
+        rows = select(
+            rows, date=spec.date, start=spec.start, end=end, where=spec.where, file=spec.data
+        )
+    overlays = []
+    for i, overlay in enumerate(getattr(spec, "overlays", [])):
+        where = ctx.where(*path, "overlays", i)
+        extra = ctx.data(overlay.data, where)
+        check_columns(extra, [overlay.date], where, overlay.data)
+        overlays.append(
+            select(extra, date=overlay.date, start=spec.start, end=end, where={}, file=overlay.data)
+        )
+    return FigureData(rows=rows, overlays=overlays, end=end)
 
 
 def _label_single_appendix(doc: Node) -> None:

@@ -49,8 +49,14 @@ class Node:
         return self.text + "".join(child.plain() for child in self.children)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form of the subtree."""
-        return asdict(self)
+        """A JSON-ready form of the subtree (private ``_`` attrs left out)."""
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "attrs": {k: v for k, v in self.attrs.items() if not k.startswith("_")},
+            "src": asdict(self.src) if self.src else None,
+            "children": [child.to_dict() for child in self.children],
+        }
 
 
 def text(value: str, src: Source | None = None) -> Node:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ..assets import Assets
 from ..errors import Warnings
 from ..tree import Node
 
@@ -23,7 +23,7 @@ class RenderContext:
     root: Path
     warnings: Warnings
     epoch: int
-    assets: dict[str, Any] = field(default_factory=dict)
+    assets: Assets
 
 
 @dataclass(frozen=True)

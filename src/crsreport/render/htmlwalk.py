@@ -6,7 +6,11 @@ silently dropped. Text is always escaped; links keep only safe schemes.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from markupsafe import Markup, escape
@@ -27,7 +31,8 @@ class HtmlWriter:
 
     print_mode: ClassVar[bool] = False
 
-    def __init__(self) -> None:
+    def __init__(self, figures: dict[str, dict[str, bytes]] | None = None) -> None:
+        self.figures = figures or {}
         self.notes: list[Node] = []
         self.handlers: dict[str, Callable[[Node], str]] = {
             name.removeprefix("h_"): getattr(self, name)
@@ -92,14 +97,17 @@ class HtmlWriter:
         return f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
 
     def h_table_row(self, node: Node) -> str:
-        return f"<tr>{self.inner(node)}</tr>"
+        cls = ' class="total"' if node.attrs.get("total") else ""
+        return f"<tr{cls}>{self.inner(node)}</tr>"
 
     def h_table_cell(self, node: Node) -> str:
         tag = "th" if node.attrs.get("header") else "td"
-        scope = ' scope="col"' if tag == "th" else ""
+        span = int(node.attrs.get("colspan", 1))
+        scope = (' scope="colgroup"' if span > 1 else ' scope="col"') if tag == "th" else ""
+        colspan = f' colspan="{span}"' if span > 1 else ""
         align = node.attrs.get("align")
         cls = f' class="align-{escape(align)}"' if align else ""
-        return f"<{tag}{scope}{cls}>{self.inner(node)}</{tag}>"
+        return f"<{tag}{scope}{colspan}{cls}>{self.inner(node)}</{tag}>"
 
     def h_code_block(self, node: Node) -> str:
         return f"<pre><code>{escape(node.text)}</code></pre>"
@@ -107,7 +115,63 @@ class HtmlWriter:
     def h_rule(self, node: Node) -> str:
         return "<hr>"
 
+    def h_figure(self, node: Node) -> str:
+        a = node.attrs
+        caption = (
+            f'<span class="caption-label">{escape(a["label"])} {escape(a["number"])}.</span> '
+            f"{escape(a['title'])}"
+        )
+        unit = f'<span class="figure-unit">{escape(a["unit"])}</span>' if a.get("unit") else ""
+        after = self.figure_notes(a)
+        cls = f"figure width-{escape(a['width'])} kind-{escape(a['kind'])}"
+        if a["label"] == "Table":
+            table = self.inner(node).replace(
+                '<table class="prose-table">',
+                f'<table class="data-table"><caption>{caption}{unit}</caption>',
+                1,
+            )
+            return f'<figure id="{escape(a["anchor"])}" class="{cls}">{table}{after}</figure>'
+        return (
+            f'<figure id="{escape(a["anchor"])}" class="{cls}">'
+            f'<figcaption class="caption">{caption}{unit}</figcaption>'
+            f'<div class="figure-body">{self.picture(node)}</div>{after}</figure>'
+        )
+
+    def figure_notes(self, a: dict) -> str:
+        out = (
+            f'<p class="figure-source"><span class="source-label">{escape(a["source_label"])}'
+            f"</span> {escape(a['source'])}</p>"
+        )
+        if a.get("notes"):
+            notes = " ".join(str(escape(n)) for n in a["notes"])
+            out += (
+                f'<p class="figure-notes"><span class="notes-label">{escape(a["notes_label"])}'
+                f"</span> {notes}</p>"
+            )
+        for letter, text in a.get("lettered", []):
+            letter_span = f'<span class="letter">{escape(letter)}.</span>'
+            out += f'<p class="figure-lettered">{letter_span} {escape(text)}</p>'
+        return out
+
+    def picture(self, node: Node) -> str:
+        a = node.attrs
+        if a["kind"] == "image":
+            path = Path(a["file"])
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            return f'<img src="data:{mime};base64,{data}" alt="{escape(a["alt"])}">'
+        svg = self.figures.get(a["id"], {}).get("svg")
+        if svg is None:
+            return f'<p class="figure-missing">{escape(a["alt"])}</p>'
+        return inline_svg(svg.decode("utf-8"), a["alt"], a["anchor"])
+
     # inlines
+    def h_xref(self, node: Node) -> str:
+        return f'<a class="xref" href="#{escape(node.attrs["anchor"])}">{escape(node.text)}</a>'
+
+    def h_sup(self, node: Node) -> str:
+        return f'<sup class="note-letter">{escape(node.text)}</sup>'
+
     def h_text(self, node: Node) -> str:
         return str(escape(node.text))
 
@@ -154,6 +218,22 @@ class HtmlWriter:
             '<section class="notes" role="doc-endnotes" aria-labelledby="notes-title">'
             f'<h2 id="notes-title">Notes</h2><ol>{items}</ol></section>'
         )
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def inline_svg(svg: str, alt: str, anchor: str) -> str:
+    """An SVG document as inline markup, titled with the alt text for screen readers."""
+    start = svg.find("<svg")
+    svg = svg[start:]
+    opening = _SVG_OPEN.match(svg)
+    assert opening, "drawn figure is not SVG"
+    tag = opening.group(0)[:-1].rstrip("/")
+    title_id = f"{anchor}-alt"
+    title = f'<title id="{title_id}">{escape(alt)}</title>'
+    head = f'{tag} role="img" aria-labelledby="{title_id}">{title}'
+    return head + svg[opening.end() :]
 
 
 class PrintWriter(HtmlWriter):

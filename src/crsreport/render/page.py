@@ -54,9 +54,9 @@ def toc(doc: Node, depth: int = 3) -> list[dict[str, Any]]:
     return entries
 
 
-def page(doc: Node, print_mode: bool, stylesheet: str) -> str:
+def page(doc: Node, print_mode: bool, stylesheet: str, figures: dict[str, dict[str, bytes]]) -> str:
     """The whole page for ``doc`` in its product's layout."""
-    writer = PrintWriter() if print_mode else HtmlWriter()
+    writer = (PrintWriter if print_mode else HtmlWriter)(figures)
     summary = [n for n in doc.children if n.kind == "summary"]
     body_nodes = [n for n in doc.children if n.kind != "summary"]
     summary_markup = writer.render(summary) if summary else ""

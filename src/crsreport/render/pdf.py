@@ -18,10 +18,9 @@ def render(doc: Node, ctx: RenderContext) -> bytes:
     import weasyprint
 
     product = doc.attrs["product"]
-    html = page(
-        doc, print_mode=True, stylesheet=css("base.css", "print.css", f"print-{product}.css")
-    )
-    fetcher = ProjectFetcher([templates_dir(), ctx.root, *ctx.assets.get("dirs", [])])
+    stylesheet = css("base.css", "print.css", f"print-{product}.css")
+    html = page(doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files)
+    fetcher = ProjectFetcher([templates_dir(), ctx.root])
     with _quiet_weasyprint():
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher

@@ -1,0 +1,73 @@
+"""The rows a figure draws: its data file, filtered by date range and column values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from .errors import Location, Problem, ReportError
+
+_WHEN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def when(value: Any) -> dt.date | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD (or a year number) as the first day it covers."""
+    match = _WHEN.match(str(value).strip())
+    if not match:
+        return None
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def check_columns(
+    rows: list[dict[str, Any]], wanted: list[str], where: Location, file: str
+) -> None:
+    """Every column a spec names must exist; the error lists those that do."""
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        raise ReportError(Problem(where, f"'{file}' holds no table rows to draw from"))
+    have = list(rows[0])
+    missing = [c for c in dict.fromkeys(wanted) if c not in have]
+    if missing:
+        raise ReportError(
+            Problem(
+                where,
+                f"column '{', '.join(missing)}' is not in '{file}'; "
+                f"available columns: {', '.join(have)}",
+            )
+        )
+
+
+def select(
+    rows: list[dict[str, Any]],
+    *,
+    date: str | None,
+    start: str | None,
+    end: dt.date,
+    where: dict[str, Any],
+    file: str,
+) -> list[dict[str, Any]]:
+    """Rows matching ``where`` whose ``date`` lies in start..end (end defaults to the report)."""
+    first = when(start) if start else None
+    kept = []
+    for index, row in enumerate(rows):
+        if any(str(row.get(k)) != str(v) for k, v in where.items()):
+            continue
+        if date:
+            day = when(row.get(date))
+            if day is None:
+                line = index + 2  # header is line 1
+                raise ReportError(
+                    Problem(
+                        Location(file, line),
+                        f"'{row.get(date)}' in column '{date}' is not a date "
+                        "(YYYY, YYYY-MM or YYYY-MM-DD)",
+                    )
+                )
+            if day > end or (first and day < first):
+                continue
+        kept.append(row)
+    return kept

@@ -1,0 +1,104 @@
+"""Figure kinds: a registry of spec models and their drawers.
+
+A kind is one module that defines a ``FigureSpec`` subclass with a ``kind``
+literal, decorates it with ``@figure_kind`` and (for charts) gives it a
+``draw(data, fmt) -> bytes`` method. matplotlib is imported inside ``draw`` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+KIND_VERSION = 1
+DATE_PATTERN = r"^\d{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12]\d|3[01]))?)?$"
+
+
+class Model(BaseModel):
+    """Base: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Overlay(Model):
+    """A second event layer drawn as markers (e.g. nuclear tests on a missile timeline)."""
+
+    data: str
+    date: str = Field(description="Column holding the event date (YYYY, YYYY-MM or YYYY-MM-DD).")
+    label: str
+    marker: str = "star"
+
+
+class FigureSpec(Model):
+    """What every figure declares: identity, data, caption parts, alt text."""
+
+    kind: str
+    id: str = Field(pattern=r"^[A-Za-z][\w.-]*$")
+    title: str = Field(min_length=1)
+    unit: str | None = Field(None, description="Unit or subtitle line under the caption.")
+    data: str | None = Field(None, description="A CSV, JSON or YAML file under data/.")
+    date: str | None = Field(None, description="Date column: rows after the report date drop.")
+    start: str | None = Field(None, pattern=DATE_PATTERN, description="Keep rows from this date.")
+    end: str | None = Field(
+        None, pattern=DATE_PATTERN, description="Keep rows to this date (default: report date)."
+    )
+    where: dict[str, Any] = Field(default_factory=dict, description="Column equalities.")
+    source: str = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+    alt: str = Field(min_length=1, description="Text read in place of the figure.")
+    width: Literal["column", "full"] = "column"
+
+    caption_label: ClassVar[str] = "Figure"
+    drawn: ClassVar[bool] = True
+    version: ClassVar[int] = KIND_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _notes_list(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("notes"), str):
+            value = {**value, "notes": [value["notes"]]}
+        return value
+
+    def columns_used(self) -> list[str]:
+        """Data columns the spec names (checked against the file's header)."""
+        return [c for c in (self.date, *self.where) if c]
+
+    def draw(self, data: FigureData, fmt: str) -> bytes:  # pragma: no cover - per kind
+        raise NotImplementedError
+
+    def content(self, data: FigureData) -> tuple[list[Any], list[tuple[str, str]]]:
+        """Tree nodes shown in place of a drawing (tables), and lettered notes."""
+        return [], []
+
+
+class FigureData(Model):
+    """Rows a figure draws from, already filtered, plus overlay rows."""
+
+    rows: list[dict[str, Any]]
+    overlays: list[list[dict[str, Any]]] = Field(default_factory=list)
+    end: dt.date
+
+
+FIGURE_KINDS: dict[str, type[FigureSpec]] = {}
+
+
+def figure_kind(cls: type[FigureSpec]) -> type[FigureSpec]:
+    """Register a figure spec class under its ``kind``; duplicates are refused."""
+    kind = cls.model_fields["kind"].default
+    if kind in FIGURE_KINDS and FIGURE_KINDS[kind] is not cls:
+        owner = FIGURE_KINDS[kind].__module__
+        raise ValueError(f"figure kind '{kind}' is already registered by {owner}")
+    FIGURE_KINDS[kind] = cls
+    return cls
+
+
+def figure_union() -> Any:
+    """The discriminated union of registered figure kinds."""
+    members = tuple(Annotated[cls, Tag(kind)] for kind, cls in FIGURE_KINDS.items())
+    return Annotated[Union[members], Discriminator(_kind_of)]  # noqa: UP007
+
+
+def _kind_of(value: Any) -> str | None:
+    return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)

@@ -1,0 +1,139 @@
+"""``table``: data shown as a real table (never an image), with lettered notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from ..tree import Node
+from . import FigureData, FigureSpec, Model, figure_kind
+
+
+class TableColumn(Model):
+    """One column: the data column, its header, an optional spanning group header."""
+
+    column: str
+    header: str | None = None
+    group: str | None = Field(None, description="Spanning header above this column.")
+    format: str | None = Field(None, description='Python format, e.g. "{:,}" or "{:.1f}".')
+    align: Literal["left", "right", "center"] | None = None
+    note: str | None = Field(None, description="A lettered note keyed on this header.")
+
+
+class RowNote(Model):
+    """A lettered note keyed on the cell of ``column`` in rows where it equals ``value``."""
+
+    column: str
+    value: str | int | float
+    note: str
+
+
+@figure_kind
+class TableSpec(FigureSpec):
+    """A data table with multi-row headers, a total row and lettered notes."""
+
+    kind: Literal["table"] = "table"
+    columns: list[TableColumn] = Field(min_length=1)
+    total: str | None = Field(None, description='Label of a total row, e.g. "Total".')
+    cell_notes: list[RowNote] = Field(default_factory=list)
+    caption_label: ClassVar[str] = "Table"
+    drawn: ClassVar[bool] = False
+
+    def content(self, data: FigureData) -> tuple[list[Node], list[tuple[str, str]]]:
+        """The table as tree nodes, and its lettered notes."""
+        table = _Table(self, data.rows)
+        rows = [*table.header_rows(), *table.body_rows(), *table.total_row()]
+        return [Node("table", rows, attrs={"data": True})], table.notes
+
+    def columns_used(self) -> list[str]:
+        return [
+            *super().columns_used(),
+            *(c.column for c in self.columns),
+            *(n.column for n in self.cell_notes),
+        ]
+
+
+def _cell(text: str, *, header: bool = False, **attrs: object) -> Node:
+    return Node(
+        "table_cell", [Node("text", text=text)] if text else [], attrs={"header": header, **attrs}
+    )
+
+
+def _letters() -> Iterator[str]:
+    return (chr(97 + i) for i in range(26))
+
+
+class _Table:
+    """Builds the tree table for a TableSpec from its rows."""
+
+    def __init__(self, spec: TableSpec, rows: list[dict[str, Any]]) -> None:
+        self.spec, self.rows = spec, rows
+        self.letters = _letters()
+        self.notes: list[tuple[str, str]] = []
+
+    def letter(self, note: str) -> str:
+        letter = next(self.letters)
+        self.notes.append((letter, note))
+        return letter
+
+    def mark(self, cell: Node, note: str) -> Node:
+        cell.children.append(Node("sup", text=self.letter(note)))
+        return cell
+
+    def header_rows(self) -> list[Node]:
+        cols = self.spec.columns
+        rows = []
+        if any(c.group for c in cols):
+            group_row = Node("table_row", attrs={"header": True})
+            for group, members in groupby(cols, key=lambda c: c.group):
+                span = len(list(members))
+                group_row.children.append(
+                    _cell(group or "", header=True, colspan=span, align="center" if group else None)
+                )
+            rows.append(group_row)
+        header = Node("table_row", attrs={"header": True})
+        for col in cols:
+            cell = _cell(col.header or col.column, header=True, align=col.align)
+            header.children.append(self.mark(cell, col.note) if col.note else cell)
+        return [*rows, header]
+
+    def body_rows(self) -> list[Node]:
+        out = []
+        for row in self.rows:
+            tr = Node("table_row", attrs={"header": False})
+            for col in self.spec.columns:
+                cell = _cell(_format(row.get(col.column, ""), col.format), align=_align(col, row))
+                for note in self.spec.cell_notes:
+                    if note.column == col.column and str(row.get(col.column)) == str(note.value):
+                        self.mark(cell, note.note)
+                tr.children.append(cell)
+            out.append(tr)
+        return out
+
+    def total_row(self) -> list[Node]:
+        if not self.spec.total:
+            return []
+        tr = Node("table_row", attrs={"header": False, "total": True})
+        for i, col in enumerate(self.spec.columns):
+            values = [r.get(col.column) for r in self.rows]
+            numeric = values and all(isinstance(v, int | float) for v in values)
+            text = (
+                self.spec.total if i == 0 else (_format(sum(values), col.format) if numeric else "")
+            )
+            tr.children.append(_cell(text, align=col.align or ("right" if numeric else None)))
+        return [tr]
+
+
+def _align(col: TableColumn, row: dict[str, Any]) -> str | None:
+    return col.align or ("right" if isinstance(row.get(col.column), int | float) else None)
+
+
+def _format(value: Any, fmt: str | None) -> str:
+    if fmt and isinstance(value, int | float):
+        return fmt.format(value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)

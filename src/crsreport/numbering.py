@@ -1,0 +1,75 @@
+"""Figure and table numbers, fixed once for the whole report, and the cross-references to them.
+
+Figures and tables count separately; in an appendix they restart as A-1, A-2….
+``@fig:id``, ``@tbl:id`` and ``@sec:id`` in prose become links with the fixed text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from .errors import Collector, Location
+from .tree import Node
+
+XREF = re.compile(r"@(fig|tbl|sec):([A-Za-z][\w-]*(?:\.[\w-]+)*)")
+PREFIX = {"Figure": "fig", "Table": "tbl"}
+
+
+def number(doc: Node) -> dict[str, dict[str, Any]]:
+    """Number every figure node; return the cross-reference targets by ``prefix:id``."""
+    targets: dict[str, dict[str, Any]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    for top in doc.children:
+        letter = top.attrs.get("letter", "")
+        for node in top.walk():
+            if node.kind == "section":
+                targets[f"sec:{node.attrs['id']}"] = {
+                    "text": node.attrs["title"],
+                    "anchor": node.attrs["id"],
+                }
+            if node.kind != "figure":
+                continue
+            label = node.attrs["label"]
+            counts[(letter, label)] += 1
+            n = counts[(letter, label)]
+            node.attrs["number"] = f"{letter}-{n}" if letter else str(n)
+            text = f"{label} {node.attrs['number']}"
+            targets[f"{PREFIX[label]}:{node.attrs['id']}"] = {
+                "text": text,
+                "anchor": node.attrs["anchor"],
+            }
+    return targets
+
+
+def link(doc: Node, targets: dict[str, dict[str, Any]]) -> None:
+    """Replace ``@fig:id`` style references in text with xref nodes; unknown ones are errors."""
+    problems = Collector()
+    for node in list(doc.walk()):
+        if any(c.kind == "text" and "@" in c.text for c in node.children):
+            node.children = [part for c in node.children for part in _split(c, targets, problems)]
+    problems.check()
+
+
+def _split(node: Node, targets: dict[str, dict[str, Any]], problems: Collector) -> list[Node]:
+    if node.kind != "text" or "@" not in node.text:
+        return [node]
+    out: list[Node] = []
+    pos = 0
+    for match in XREF.finditer(node.text):
+        key = f"{match.group(1)}:{match.group(2)}"
+        target = targets.get(key)
+        if target is None:
+            where = Location(node.src.file, node.src.line) if node.src else Location("<prose>")
+            known = ", ".join(k for k in targets if k.startswith(match.group(1))) or "none"
+            problems.add(where, f"unknown reference '@{key}'; known: {known}")
+            continue
+        if match.start() > pos:
+            out.append(Node("text", text=node.text[pos : match.start()], src=node.src))
+        attrs = {"target": key, "anchor": target["anchor"]}
+        out.append(Node("xref", text=target["text"], attrs=attrs, src=node.src))
+        pos = match.end()
+    if pos < len(node.text):
+        out.append(Node("text", text=node.text[pos:], src=node.src))
+    return out
