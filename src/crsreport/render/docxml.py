@@ -1,0 +1,552 @@
+"""Raw WordprocessingML helpers for the DOCX renderer.
+
+The walker builds the document with python-docx and calls these functions for what
+python-docx has no API for; it never touches XML itself. Style arguments named
+``style`` are python-docx style *names* (resolved like ``paragraph.add_run(style=...)``);
+the fixed styles written here use the reference.docx style ids below.
+
+Fields and cross-references
+    ``add_field(paragraph, instruction, cached, style=None)`` complex field (PAGE, NUMPAGES,
+    ``SEQ Figure \\* ARABIC``, ``REF fig_tests \\h``) whose cached result shows as is.
+    ``bookmark_name(key) -> str`` turns any key into a legal bookmark name.
+    ``add_bookmark(paragraph, name) -> int`` wraps the paragraph's current content;
+    ``bookmark_start(paragraph, name) -> int`` / ``bookmark_end(paragraph, id)`` wrap a part.
+    ``add_hyperlink(paragraph, text, *, url=None, anchor=None, style="Hyperlink") -> Run``.
+    ``add_toc(container, entries, *, instruction=TOC_INSTRUCTION) -> list[Paragraph]``
+    TOC field whose cached result is already the entries (level, text, anchor, page).
+Notes
+    ``add_footnote(document, paragraph, text="") -> Paragraph`` native footnote; returns
+    the note's paragraph to add runs / hyperlinks to.
+    ``add_note_paragraph(note_paragraph, text="") -> Paragraph`` a further note paragraph.
+Layout
+    ``set_columns(section, count, space_twips=360)``; ``repeat_header_rows(table, n=1)``;
+    ``cant_split(row)``; ``set_alt_text(inline_shape, description, title=None)``;
+    ``restart_numbering(paragraph) -> int`` / ``set_numbering(paragraph, num_id)`` start a
+    fresh "List Number" count; ``different_first_page(section)`` (``w:titlePg``). Page size
+    and margins need no helper: ``section.page_width`` etc.
+Package
+    ``set_language(document, tag="en-US")`` on the styles' docDefaults.
+    ``normalize_package(data, when) -> bytes`` deterministic zip (set created/modified with
+    ``document.core_properties`` too; this also stamps docProps/core.xml).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import PartFactory, XmlPart
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import OxmlElement, parse_xml
+from docx.parts.story import StoryPart
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.package import Package
+    from docx.section import Section
+    from docx.shape import InlineShape
+    from docx.table import Table, _Row
+
+__all__ = [
+    "FOOTNOTE_REFERENCE",
+    "FOOTNOTE_TEXT",
+    "TOC_INSTRUCTION",
+    "FootnotesPart",
+    "add_bookmark",
+    "add_field",
+    "add_footnote",
+    "add_hyperlink",
+    "add_note_paragraph",
+    "add_toc",
+    "bookmark_end",
+    "bookmark_name",
+    "bookmark_start",
+    "cant_split",
+    "different_first_page",
+    "normalize_package",
+    "repeat_header_rows",
+    "restart_numbering",
+    "set_alt_text",
+    "set_columns",
+    "set_language",
+    "set_numbering",
+]
+
+FOOTNOTE_TEXT = "FootnoteText"
+"""Style id of the footnote paragraph style (Word name "footnote text")."""
+FOOTNOTE_REFERENCE = "FootnoteReference"
+"""Style id of the footnote mark character style (Word name "footnote reference")."""
+TOC_INSTRUCTION = r'TOC \o "1-3" \h \z \u'
+"""Default TOC field instruction."""
+
+# ---------------------------------------------------------------------------------------
+# runs and fields
+
+
+def _char_style_id(paragraph: Paragraph, style: str | None) -> str | None:
+    """Style id for character style name `style` (None: no rStyle)."""
+    if style is None:
+        return None
+    return paragraph.part.get_style_id(style, WD_STYLE_TYPE.CHARACTER)
+
+
+def _run(text: str = "", style_id: str | None = None) -> Any:
+    """A new ``w:r`` holding `text` (tabs and newlines become w:tab / w:br)."""
+    r = OxmlElement("w:r")
+    if style_id:
+        r.get_or_add_rPr().style = style_id
+    if text:
+        r.text = text
+    return r
+
+
+def _fld_char(kind: str, style_id: str | None) -> Any:
+    r = _run(style_id=style_id)
+    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): kind}))
+    return r
+
+
+def _instr(instruction: str, style_id: str | None) -> Any:
+    r = _run(style_id=style_id)
+    instr = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
+    instr.text = f" {instruction.strip()} "
+    r.append(instr)
+    return r
+
+
+def _field_runs(instruction: str, cached: str, style_id: str | None = None) -> list[Any]:
+    """begin / instrText / separate / cached result / end runs of one complex field."""
+    return [
+        _fld_char("begin", style_id),
+        _instr(instruction, style_id),
+        _fld_char("separate", style_id),
+        _run(cached, style_id),
+        _fld_char("end", style_id),
+    ]
+
+
+def add_field(
+    paragraph: Paragraph, instruction: str, cached: str, style: str | None = None
+) -> None:
+    """Append complex field `instruction` to `paragraph`, showing `cached` until updated.
+
+    `style` is a character style name applied to every run of the field.
+    """
+    for r in _field_runs(instruction, cached, _char_style_id(paragraph, style)):
+        paragraph._p.append(r)
+
+
+# ---------------------------------------------------------------------------------------
+# bookmarks
+
+
+@dataclass
+class _Bookmarks:
+    next_id: int
+    names: set[str] = field(default_factory=set)
+
+
+_BOOKMARKS: WeakKeyDictionary[Any, _Bookmarks] = WeakKeyDictionary()
+_BOOKMARK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+def bookmark_name(key: str) -> str:
+    """A legal Word bookmark name for `key`: letters, digits, _; starts with a letter; ≤40."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", key)
+    if not name or not name[0].isalpha():
+        name = "b" + name
+    return name[:40]
+
+
+def _bookmark_state(package: Package) -> _Bookmarks:
+    state = _BOOKMARKS.get(package)
+    if state is None:
+        ids, names = [-1], set()
+        for part in package.iter_parts():
+            if isinstance(part, XmlPart):
+                for el in part.element.iter(qn("w:bookmarkStart")):
+                    ids.append(int(el.get(qn("w:id"), "-1")))
+                    names.add(el.get(qn("w:name")))
+        state = _BOOKMARKS[package] = _Bookmarks(max(ids) + 1, names)
+    return state
+
+
+def bookmark_start(paragraph: Paragraph, name: str) -> int:
+    """Append a ``w:bookmarkStart`` named `name`; return its document-unique id."""
+    if not _BOOKMARK_NAME.fullmatch(name):
+        raise ValueError(f"illegal bookmark name {name!r}; use bookmark_name()")
+    state = _bookmark_state(paragraph.part.package)
+    if name in state.names:
+        raise ValueError(f"duplicate bookmark name {name!r}")
+    bookmark_id, state.next_id = state.next_id, state.next_id + 1
+    state.names.add(name)
+    attrs = {qn("w:id"): str(bookmark_id), qn("w:name"): name}
+    paragraph._p.append(OxmlElement("w:bookmarkStart", attrs))
+    return bookmark_id
+
+
+def bookmark_end(paragraph: Paragraph, bookmark_id: int) -> None:
+    """Append the ``w:bookmarkEnd`` closing bookmark `bookmark_id`."""
+    paragraph._p.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): str(bookmark_id)}))
+
+
+def add_bookmark(paragraph: Paragraph, name: str) -> int:
+    """Bookmark everything now in `paragraph` as `name`; return the bookmark id."""
+    bookmark_id = bookmark_start(paragraph, name)
+    start = paragraph._p[-1]
+    paragraph._p.remove(start)
+    ppr = paragraph._p.pPr
+    paragraph._p.insert(0 if ppr is None else 1, start)
+    bookmark_end(paragraph, bookmark_id)
+    return bookmark_id
+
+
+# ---------------------------------------------------------------------------------------
+# hyperlinks
+
+
+def add_hyperlink(
+    paragraph: Paragraph,
+    text: str,
+    *,
+    url: str | None = None,
+    anchor: str | None = None,
+    style: str | None = "Hyperlink",
+) -> Run:
+    """Append a link to external `url` or to bookmark `anchor`; return its run.
+
+    Works in body, header, footer and footnote paragraphs (the relationship goes on the
+    paragraph's own part).
+    """
+    if (url is None) == (anchor is None):
+        raise ValueError("give exactly one of url= or anchor=")
+    link = OxmlElement("w:hyperlink")
+    if url is not None:
+        link.set(qn("r:id"), paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True))
+    else:
+        link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    r = _run(text, _char_style_id(paragraph, style))
+    link.append(r)
+    paragraph._p.append(link)
+    return Run(r, paragraph)
+
+
+# ---------------------------------------------------------------------------------------
+# footnotes
+
+_SEPARATORS = (
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr>'
+    '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    "<w:r><w:separator/></w:r></w:p></w:footnote>"
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr>'
+    '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    "<w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+)
+_SETTINGS_AFTER_FOOTNOTE_PR = (
+    "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+    "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions", "w:readModeInkLockDown",
+    "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags",
+    "w:decimalSymbol", "w:listSeparator",
+)  # fmt: skip
+
+
+class FootnotesPart(StoryPart):
+    """``/word/footnotes.xml``; a story part, so its paragraphs resolve styles and links."""
+
+    @classmethod
+    def new(cls, package: Package) -> FootnotesPart:
+        """An empty footnotes part holding Word's separator (-1) and continuation (0) notes."""
+        xml = f"<w:footnotes {nsdecls('w', 'r')}>{_SEPARATORS}</w:footnotes>"
+        return cls(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(xml), package)
+
+
+PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
+
+
+def _footnotes_part(document: Document) -> FootnotesPart:
+    doc_part = document.part
+    try:
+        part = doc_part.part_related_by(RT.FOOTNOTES)
+    except KeyError:
+        part = FootnotesPart.new(doc_part.package)
+        doc_part.relate_to(part, RT.FOOTNOTES)
+    if not isinstance(part, FootnotesPart):  # loaded before this module registered the class
+        part._element = parse_xml(part.blob)
+        part.__class__ = FootnotesPart
+    _ensure_footnote_pr(document)
+    return part
+
+
+def _ensure_footnote_pr(document: Document) -> None:
+    """settings.xml lists the separator notes in ``w:footnotePr``, as Word writes it."""
+    settings = document.settings.element
+    if settings.find(qn("w:footnotePr")) is not None:
+        return
+    pr = parse_xml(
+        f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+    )
+    settings.insert_element_before(pr, *_SETTINGS_AFTER_FOOTNOTE_PR)
+
+
+def add_footnote(document: Document, paragraph: Paragraph, text: str = "") -> Paragraph:
+    """Append a footnote mark to body `paragraph`; return the note's first paragraph.
+
+    The note paragraph (style FootnoteText) starts with the FootnoteReference-styled
+    ``w:footnoteRef`` and a space; `text`, if given, follows. Add further runs, fields or
+    ``add_hyperlink`` to the returned paragraph.
+    """
+    if paragraph.part is not document.part:
+        raise ValueError("footnotes can be referenced only from the document body")
+    notes = _footnotes_part(document)
+    root = notes.element
+    note_id = 1 + max([0, *(int(n.get(qn("w:id"))) for n in root.iter(qn("w:footnote")))])
+    note = parse_xml(
+        f'<w:footnote {nsdecls("w")} w:id="{note_id}"><w:p>'
+        f'<w:pPr><w:pStyle w:val="{FOOTNOTE_TEXT}"/></w:pPr>'
+        f'<w:r><w:rPr><w:rStyle w:val="{FOOTNOTE_REFERENCE}"/></w:rPr><w:footnoteRef/></w:r>'
+        '<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>'
+    )
+    root.append(note)
+    mark = _run(style_id=FOOTNOTE_REFERENCE)
+    mark.append(OxmlElement("w:footnoteReference", {qn("w:id"): str(note_id)}))
+    paragraph._p.append(mark)
+    note_paragraph = Paragraph(note[0], notes)
+    if text:
+        note_paragraph.add_run(text)
+    return note_paragraph
+
+
+def add_note_paragraph(note_paragraph: Paragraph, text: str = "") -> Paragraph:
+    """Add a FootnoteText paragraph after `note_paragraph` in the same note."""
+    p = OxmlElement("w:p")
+    p.style = FOOTNOTE_TEXT
+    note_paragraph._p.addnext(p)
+    new = Paragraph(p, note_paragraph._parent)
+    if text:
+        new.add_run(text)
+    return new
+
+
+# ---------------------------------------------------------------------------------------
+# table of contents
+
+
+def _toc_entry(p: Paragraph, text: str, anchor: str | None, page: str | None) -> None:
+    runs = [_run(text)]
+    if page is not None:
+        runs.append(_run("\t"))
+        runs += _field_runs(f"PAGEREF {anchor} \\h", page) if anchor else [_run(page)]
+    target = p._p
+    if anchor:
+        target = OxmlElement("w:hyperlink", {qn("w:anchor"): anchor, qn("w:history"): "1"})
+        p._p.append(target)
+    for r in runs:
+        target.append(r)
+
+
+def add_toc(
+    container: Any,
+    entries: Sequence[tuple[int, str, str | None, str | None]],
+    *,
+    instruction: str = TOC_INSTRUCTION,
+) -> list[Paragraph]:
+    """Add a TOC field to `container` (Document, cell...) with its result pre-filled.
+
+    Each entry ``(level, text, anchor, page)`` becomes a paragraph in style ``TOC<level>``
+    (Word name "toc N"); `anchor` names the heading's bookmark (links + PAGEREF), `page`
+    the cached page number shown after a tab. The field begins in the first paragraph and
+    ends in the last, so Word and LibreOffice show the entries without updating.
+    """
+    paragraphs: list[Paragraph] = []
+    for level, text, anchor, page in entries or [(1, "", None, None)]:
+        p = container.add_paragraph()
+        p._p.style = f"TOC{min(max(level, 1), 9)}"
+        if not paragraphs:
+            p._p.extend([_fld_char("begin", None), _instr(instruction, None)])
+            p._p.append(_fld_char("separate", None))
+        _toc_entry(p, text, anchor, page)
+        paragraphs.append(p)
+    paragraphs[-1]._p.append(_fld_char("end", None))
+    return paragraphs
+
+
+# ---------------------------------------------------------------------------------------
+# sections, tables, pictures, numbering
+
+_SECTPR_AFTER_COLS = (
+    "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+    "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange",
+)  # fmt: skip
+_TRPR_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
+_TRPR_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del")
+
+
+def set_columns(section: Section, count: int, space_twips: int = 360) -> None:
+    """Lay `section` out in `count` equal columns `space_twips` apart."""
+    sect_pr = section._sectPr
+    cols = sect_pr.find(qn("w:cols"))
+    if cols is None:
+        cols = OxmlElement("w:cols")
+        sect_pr.insert_element_before(cols, *_SECTPR_AFTER_COLS)
+    for child in list(cols):
+        cols.remove(child)
+    for attr in (qn("w:equalWidth"), qn("w:sep")):
+        cols.attrib.pop(attr, None)
+    cols.set(qn("w:num"), str(count))
+    cols.set(qn("w:space"), str(space_twips))
+
+
+def different_first_page(section: Section, on: bool = True) -> None:
+    """Give `section` its own first-page header and footer (``w:titlePg``)."""
+    section.different_first_page_header_footer = on
+
+
+def _tr_flag(row: _Row, tag: str, successors: Iterable[str]) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn(tag)) is None:
+        tr_pr.insert_element_before(OxmlElement(tag), *successors)
+
+
+def repeat_header_rows(table: Table, n: int = 1) -> None:
+    """Repeat the first `n` rows at the top of every page the table spans."""
+    for row in list(table.rows)[:n]:
+        _tr_flag(row, "w:tblHeader", _TRPR_AFTER_TBL_HEADER)
+
+
+def cant_split(row: _Row) -> None:
+    """Keep `row` from breaking across pages."""
+    _tr_flag(row, "w:cantSplit", _TRPR_AFTER_CANT_SPLIT)
+
+
+def set_alt_text(inline_shape: InlineShape, description: str, title: str | None = None) -> None:
+    """Set the picture's alt text (``wp:docPr/@descr``) and optional title."""
+    inline = inline_shape._inline
+    inline.docPr.set("descr", description)
+    if title is not None:
+        inline.docPr.set("title", title)
+    for c_nv_pr in inline.xpath(".//pic:cNvPr"):
+        c_nv_pr.set("descr", description)
+
+
+def _style_num_id(paragraph: Paragraph) -> int:
+    style = paragraph.style
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            return ppr.numPr.numId.val
+        style = style.base_style
+    raise ValueError(f"paragraph style {paragraph.style.name!r} has no numbering")
+
+
+def restart_numbering(paragraph: Paragraph) -> int:
+    """Start a new count at 1 for `paragraph`'s list style; return the new numId.
+
+    Give the list's later items the same count with ``set_numbering(p, num_id)``.
+    """
+    numbering = paragraph.part.package.main_document_part.numbering_part.element
+    abstract_id = numbering.num_having_numId(_style_num_id(paragraph)).abstractNumId.val
+    num = numbering.add_num(abstract_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    set_numbering(paragraph, num.numId)
+    return num.numId
+
+
+def set_numbering(paragraph: Paragraph, num_id: int) -> None:
+    """Number `paragraph` (level 0) with list instance `num_id`."""
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = 0
+    num_pr.get_or_add_numId().val = num_id
+
+
+# ---------------------------------------------------------------------------------------
+# package level
+
+
+def _child(parent: Any, tag: str, *successors: str) -> Any:
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        if successors:
+            parent.insert_element_before(el, *successors)
+        else:
+            parent.insert(0, el)
+    return el
+
+
+def set_language(document: Document, tag: str = "en-US") -> None:
+    """Make `tag` the default proofing language (``w:docDefaults`` ``w:lang``)."""
+    styles = document.styles.element
+    defaults = _child(styles, "w:docDefaults")
+    rpr = _child(_child(defaults, "w:rPrDefault"), "w:rPr")
+    lang = _child(rpr, "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    lang.set(qn("w:val"), tag)
+
+
+_CORE = "docProps/core.xml"
+_ENTRY_MODE = 0o100644 << 16  # regular file, rw-r--r--
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_DCTERMS = "{http://purl.org/dc/terms/}"
+
+
+def _utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
+    if when.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    if when.year > 2107:
+        return (2107, 12, 31, 23, 59, 58)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
+
+
+def _stamp_core(xml: bytes, when: datetime) -> bytes:
+    root = etree.fromstring(xml)
+    for name in ("created", "modified"):
+        el = root.find(_DCTERMS + name)
+        if el is None:
+            el = etree.SubElement(root, _DCTERMS + name)
+        el.set(_XSI_TYPE, "dcterms:W3CDTF")
+        el.text = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _entry_order(name: str) -> tuple[int, str]:
+    return ({"[Content_Types].xml": 0, "_rels/.rels": 1}.get(name, 2), name)
+
+
+def normalize_package(data: bytes, when: datetime) -> bytes:
+    """Rewrite DOCX `data` deterministically: fixed entry order, times, compression.
+
+    Every entry gets `when` (UTC; clamped to 1980..2107) and docProps/core.xml gets
+    dcterms:created/modified = `when`. Same input document → byte-identical output.
+    """
+    when = _utc(when)
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        entries = {info.filename: src.read(info) for info in src.infolist()}
+    if _CORE in entries:
+        entries[_CORE] = _stamp_core(entries[_CORE], when)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(entries, key=_entry_order):
+            info = zipfile.ZipInfo(name, date_time=_zip_time(when))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the fixed mode below is meaningful
+            info.external_attr = _ENTRY_MODE
+            dst.writestr(info, entries[name], compresslevel=6)
+    return out.getvalue()
