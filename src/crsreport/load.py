@@ -65,7 +65,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Lines]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = min(mark.line + 1, text.count("\n") or 1) if mark else None
         what = exc.problem or exc.context or "cannot be parsed"
         raise ReportError(
             Problem(Location(name, line), f"malformed YAML: {what}; check indentation and quoting")
@@ -166,7 +166,8 @@ def _explain(err: dict[str, Any], path: tuple[Any, ...]) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
-        close = difflib.get_close_matches(key, sorted(_FIELDS or {"id"}), n=1)
+        _is_field(key)  # fills the known field names
+        close = difflib.get_close_matches(key, sorted(_FIELDS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else "; remove it or check the spelling"
         return f"unknown key '{key}'{hint}"
     if kind == "missing":

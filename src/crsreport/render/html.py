@@ -13,5 +13,7 @@ _FONTS = "/*@font-face*/"
 def render(doc: Node, ctx: RenderContext) -> bytes:
     """The page, with its styles and fonts (subset to its characters) inlined."""
     stylesheet = _FONTS + css("base.css", "screen.css")
-    text = page(doc, print_mode=False, stylesheet=stylesheet, figures=ctx.assets.files)
+    text = page(
+        doc, print_mode=False, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
+    )
     return text.replace(_FONTS, font_faces(text), 1).encode("utf-8")

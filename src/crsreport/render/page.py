@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
@@ -54,7 +55,13 @@ def toc(doc: Node, depth: int = 3) -> list[dict[str, Any]]:
     return entries
 
 
-def page(doc: Node, print_mode: bool, stylesheet: str, figures: dict[str, dict[str, bytes]]) -> str:
+def page(
+    doc: Node,
+    print_mode: bool,
+    stylesheet: str,
+    figures: dict[str, dict[str, bytes]],
+    epoch: int,
+) -> str:
     """The whole page for ``doc`` in its product's layout."""
     writer = (PrintWriter if print_mode else HtmlWriter)(figures)
     summary = [n for n in doc.children if n.kind == "summary"]
@@ -69,6 +76,7 @@ def page(doc: Node, print_mode: bool, stylesheet: str, figures: dict[str, dict[s
         notes=writer.notes_block() if not print_mode else "",
         toc=toc(doc),
         css=Markup(stylesheet),
+        stamp=dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         house=house,
         product_name=house.PRODUCT_NAMES[doc.attrs["product"]],
     )

@@ -19,7 +19,9 @@ def render(doc: Node, ctx: RenderContext) -> bytes:
 
     product = doc.attrs["product"]
     stylesheet = css("base.css", "print.css", f"print-{product}.css")
-    html = page(doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files)
+    html = page(
+        doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
+    )
     fetcher = ProjectFetcher([templates_dir(), ctx.root])
     with _quiet_weasyprint():
         document = weasyprint.HTML(

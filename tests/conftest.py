@@ -1,0 +1,130 @@
+"""Shared helpers for the crsreport tests.
+
+Plain helpers (``require``, ``run_cli``, ``REPO_ROOT``) are also offered as fixtures of
+the same name, so test modules need not import this file (several conftest.py files
+in folders without ``__init__.py`` would shadow each other as the module ``conftest``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Other names the same client goes by on Debian and elsewhere.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "soffice": ("soffice", "libreoffice"),
+    "libreoffice": ("libreoffice", "soffice"),
+    "chromium": ("chromium", "chromium-browser"),
+}
+
+
+def require(tool: str) -> str:
+    """The path of an external client; fail under CI=true, else skip, when it is missing."""
+    for name in _ALIASES.get(tool, (tool,)):
+        path = shutil.which(name)
+        if path:
+            return path
+    message = f"'{tool}' is not installed (scripts/setup installs it)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run_cli(
+    *args: str | os.PathLike[str],
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m crsreport ARGS`` (make-report) and capture stdout, stderr, returncode."""
+    environ = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "crsreport", *map(str, args)],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def write_project(folder: Path, files: Mapping[str, str | bytes | Path]) -> Path:
+    """Write ``files`` (relative path -> content) under ``folder``.
+
+    A ``str`` is written as UTF-8 text, ``bytes`` as is, and a ``Path`` makes a symlink
+    to that target. Keys may climb out with ``..`` to put files beside the project.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            path.symlink_to(content)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def buildable_formats() -> list[str]:
+    """Every registered output format whose renderer module exists."""
+    from crsreport.render import FORMATS
+
+    names = []
+    for name, fmt in FORMATS.items():
+        module = fmt.target.partition(":")[0]
+        if importlib.util.find_spec(module) is not None:
+            names.append(name)
+    return names
+
+
+@pytest.fixture(name="require")
+def _require_fixture() -> Callable[[str], str]:
+    return require
+
+
+@pytest.fixture(name="run_cli")
+def _run_cli_fixture() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_cli
+
+
+@pytest.fixture(name="repo_root")
+def _repo_root_fixture() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes | Path]], Path]:
+    """``make(files) -> folder``: a throwaway project (report.yaml, sections/, data/)."""
+    count = 0
+
+    def make(files: Mapping[str, str | bytes | Path]) -> Path:
+        nonlocal count
+        count += 1
+        return write_project(tmp_path / f"project{count}", files)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def flagship_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The repo-root report built once, in every format that has a renderer: suffix -> path."""
+    import crsreport
+    from crsreport.render import FORMATS
+
+    out = tmp_path_factory.mktemp("flagship")
+    names = buildable_formats()
+    paths = crsreport.build(crsreport.load_report(REPO_ROOT), names, out_dir=out)
+    built = {path.suffix: path for path in paths}
+    assert set(built) == {FORMATS[name].suffix for name in names}
+    return built

@@ -1,0 +1,42 @@
+"""``import crsreport`` stays light: heavy renderers and plotting load only when used."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("weasyprint", "matplotlib", "docx")
+
+PROBE = """
+import json, sys
+import crsreport
+from crsreport import Report, ReportError, build, load_report, resolve
+from crsreport.render import FORMATS
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
+print(json.dumps({{"loaded": loaded, "formats": sorted(FORMATS)}}))
+"""
+
+
+def probe(code: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_import_crsreport_loads_no_heavy_module():
+    found = probe(PROBE.format(heavy=set(HEAVY)))
+    assert found["loaded"] == []
+    assert {"html", "pdf"} <= set(found["formats"])
+
+
+def test_the_probe_does_see_a_heavy_import():
+    """Guard against a probe that could never fail: importing a renderer is noticed."""
+    code = PROBE.replace("import crsreport\n", "import crsreport\nimport crsreport.render.pdf\n")
+    found = probe(code.format(heavy=set(HEAVY)))
+    assert found["loaded"] == []  # the PDF module itself imports WeasyPrint lazily too
+    code = PROBE.replace("import crsreport\n", "import crsreport\nimport weasyprint\n")
+    found = probe(code.format(heavy=set(HEAVY)))
+    assert "weasyprint" in found["loaded"]
