@@ -149,7 +149,7 @@ class Page(HTMLParser):
         self.attrs += [(tag, name, value) for name, value in attrs]
         if tag == "html":
             self.lang = dict(attrs).get("lang")
-        if tag == "title":
+        if tag == "title" and "head" in self.stack:  # not an inline SVG's <title>
             self._in_title = True
         if re.fullmatch(r"h[1-6]", tag):
             self._heading = (int(tag[1]), [])

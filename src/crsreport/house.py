@@ -9,6 +9,7 @@ URL = "https://crsreports.congress.gov"
 PREPARED_FOR = "Prepared for Members and Committees of Congress"
 
 PRODUCT_LABELS = {"in_focus": "IN FOCUS", "insight": "INSIGHT", "report": "REPORT"}
+PAGE_BUDGET = {"in_focus": 2}
 PRODUCT_NAMES = {"in_focus": "In Focus", "insight": "Insight", "report": "Report"}
 
 DISCLAIMER = (

@@ -1,3 +1,3 @@
 """The built-in figure kinds; importing this module registers them."""
 
-from . import image, table  # noqa: F401
+from . import bar, image, line, table, timeline  # noqa: F401

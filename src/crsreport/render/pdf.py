@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .. import house
 from ..errors import Location
 from ..resources import templates_dir
 from ..tree import Node
@@ -27,7 +28,9 @@ def render(doc: Node, ctx: RenderContext) -> bytes:
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
-        data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.attrs["id"].encode())
+        rendered = document.render()
+        data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.attrs["id"].encode())
+    _check_budget(rendered.pages, doc, ctx)
     for url in fetcher.refused:
         ctx.warnings.warn(Location(doc.attrs["id"] + ".pdf"), f"refused to load '{url}'")
     return data
@@ -54,6 +57,22 @@ def ProjectFetcher(roots: list[Path]):
     fetcher = Fetcher(allowed_protocols=("file", "data"))
     fetcher.refused = []
     return fetcher
+
+
+def _check_budget(pages: list, doc: Node, ctx: RenderContext) -> None:
+    """Warn when the text runs past the product's page budget, and by how much."""
+    budget = house.PAGE_BUDGET.get(doc.attrs["product"])
+    if budget is None:
+        return
+    for number, sheet in enumerate(pages, start=1):
+        if "end-of-text" in sheet.anchors and number > budget:
+            top = sheet.anchors["end-of-text"][3]
+            over = (number - budget - 1) * 11 + max(top - 72, 0) / 96
+            ctx.warnings.warn(
+                Location(doc.attrs["id"] + ".pdf"),
+                f"the text runs {number} pages, past the {budget}-page budget by about "
+                f"{over:.1f} in of column; shorten it or drop a figure",
+            )
 
 
 def _local_path(url: str) -> Path | None:
