@@ -28,6 +28,7 @@ class Context:
     values: dict[str, Any] = field(default_factory=dict)
     ids: dict[str, Location] = field(default_factory=dict)
     files: dict[str, Any] = field(default_factory=dict)
+    reserved: set[str] = field(default_factory=set)  # section ids, never given to headings
 
     def data(self, name: str, where: Location) -> Any:
         """A data file's parsed content, read once per build."""
@@ -50,7 +51,7 @@ def _dotted(path: tuple[Any, ...]) -> str:
 
 def resolve(report: Report, warnings: Warnings | None = None) -> Node:
     """Build the document tree of ``report``."""
-    ctx = Context(report, warnings or Warnings())
+    ctx = Context(report, warnings or Warnings(), reserved=_section_ids(report.sections))
     ctx.values = load_values(ctx)
     doc = Node("document", attrs=metadata(report))
     if report.summary:
@@ -192,8 +193,26 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
     for node in blocks:
         if node.kind == "heading":
             node.attrs["level"] += level
-            node.attrs["id"] = slugify(node.plain())
+            node.attrs["id"] = _fresh_id(ctx, slugify(node.plain()), node)
     return blocks
+
+
+def _fresh_id(ctx: Context, base: str, node: Node) -> str:
+    """An unused id for a prose heading: ``base``, else ``base-2``, ``base-3``…"""
+    taken = ctx.ids.keys() | ctx.reserved
+    ident, n = base, 1
+    while ident in taken:
+        n += 1
+        ident = f"{base}-{n}"
+    src = node.src or Source("")
+    ctx.ids[ident] = Location(src.file, src.line)
+    return ident
+
+
+def _section_ids(sections: list[Section]) -> set[str]:
+    return {s.id for s in sections if s.id} | {
+        i for s in sections for i in _section_ids(s.subsections)
+    }
 
 
 def _is_file(item: str) -> bool:
