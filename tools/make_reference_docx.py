@@ -163,6 +163,14 @@ def _strip_theme(styles: Any) -> None:
                 color.set(qn("w:val"), "000000")
 
 
+def _house_fonts(styles: Any) -> None:
+    """Only the house families: any other named font (Courier in MacroText…) becomes Arial."""
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            if fonts.get(qn(attr)) not in (None, "Times New Roman", "Arial"):
+                fonts.set(qn(attr), "Arial")
+
+
 def _defaults(doc: Any) -> None:
     """docDefaults: Times New Roman 11 pt, single spacing, 8 pt after, en-US."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
@@ -338,6 +346,7 @@ def build() -> bytes:
     _page(doc)
     _defaults(doc)
     _strip_theme(doc.styles.element)
+    _house_fonts(doc.styles.element)
     for name, spec in PARAGRAPH_STYLES.items():
         _paragraph(doc, name, spec)
     for name, spec in CHARACTER_STYLES.items():

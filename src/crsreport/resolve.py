@@ -190,10 +190,11 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
             src = Source(where.file, where.line)
             text = item
         blocks.extend(parse(expand(text, ctx.values, src), src))
-    for node in blocks:
-        if node.kind == "heading":
-            node.attrs["level"] += level
-            node.attrs["id"] = _fresh_id(ctx, slugify(node.plain()), node)
+    headings = [node for node in blocks if node.kind == "heading"]
+    top = min((h.attrs["level"] for h in headings), default=1)
+    for node in headings:  # the fragment's top heading sits one level below its section
+        node.attrs["level"] += level + 1 - top
+        node.attrs["id"] = _fresh_id(ctx, slugify(node.plain()), node)
     return blocks
 
 

@@ -303,8 +303,8 @@ def _author_information(w: DocxWriter, doc: Node) -> None:
             line.add_run(author["title"])
 
 
-def _footer(section: Any, w: DocxWriter, left: str) -> None:
-    footer = section.footer.paragraphs[0]
+def _footer(section: Any, w: DocxWriter, left: str, first_page: bool = False) -> None:
+    footer = (section.first_page_footer if first_page else section.footer).paragraphs[0]
     footer.style = w.document.styles["Footer"]
     footer.add_run(f"{left}\t\t")
     docxml.add_field(footer, "PAGE", "1")
@@ -331,6 +331,7 @@ def in_focus(w: DocxWriter, doc: Node) -> None:
     docxml.different_first_page(first)
     _header(first, w, a["title"])
     _footer(first, w, house.URL)
+    _footer(first, w, house.URL, first_page=True)
     _masthead(w, "IN FOCUS")
     w.para(d, "Date Line", a["date_line"])
     w.para(d, "Title", a["title"])

@@ -75,6 +75,7 @@ def page(
         summary=summary_markup,
         notes=writer.notes_block() if not print_mode else "",
         toc=toc(doc),
+        figures_list=[n.attrs for n in doc.walk() if n.kind == "figure"],
         css=Markup(stylesheet),
         stamp=dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         house=house,

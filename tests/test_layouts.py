@@ -1,0 +1,730 @@
+"""CRS house layouts: In Focus, Insight and Report, read back from real outputs.
+
+Each product is built once per session (the flagship by ``flagship_build``, the two
+examples here) and every DOCX is converted by LibreOffice once. Outputs are read with
+the clients a reader would use: poppler (pdftotext, pdfinfo, pdffonts), LibreOffice,
+pandoc, and lxml over the DOCX XML and the HTML.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+import zlib
+from pathlib import Path
+
+import lxml.html
+import pytest
+import yaml
+from lxml import etree
+
+import crsreport
+from crsreport import house
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECTS = {
+    "in_focus": REPO,
+    "insight": REPO / "examples" / "insight",
+    "report": REPO / "examples" / "report",
+}
+PRODUCTS = tuple(PROJECTS)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"w": W[1:-1]}
+LETTER = ("12240", "15840")  # twips
+PAGE_W, PAGE_H = 612, 792  # points
+HEADER_BAND = (0, 0, PAGE_W, 40)  # top margin box area
+FOOTER_BAND = (0, PAGE_H - 40, PAGE_W, 40)  # bottom margin box area
+DIRECT_FORMATTING = ("b", "bCs", "i", "iCs", "color", "sz", "szCs", "rFonts", "u", "highlight")
+HOUSE_FONTS = {"Times New Roman", "Arial"}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def norm(text: str) -> str:
+    """Whitespace collapsed to single spaces (page breaks included), compatibility forms."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def run(*cmd: str, timeout: float = 120) -> str:
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{cmd[0]} failed ({result.returncode}): {result.stderr}"
+    return result.stdout
+
+
+def pdftotext(pdf: Path, page: int | None = None, *, layout=False, crop=None) -> str:
+    """pdftotext of the whole file or one page, optionally of one area (x, y, w, h in pt)."""
+    args = ["pdftotext", "-enc", "UTF-8"]
+    if page is not None:
+        args += ["-f", str(page), "-l", str(page)]
+    if layout:
+        args.append("-layout")
+    if crop is not None:
+        for flag, value in zip(("-x", "-y", "-W", "-H"), crop, strict=True):
+            args += [flag, str(value)]
+    return run(*args, str(pdf), "-")
+
+
+def pdfinfo(pdf: Path, *options: str) -> str:
+    return run("pdfinfo", *options, str(pdf))
+
+
+def page_count(pdf: Path) -> int:
+    match = re.search(r"^Pages:\s+(\d+)$", pdfinfo(pdf), re.M)
+    assert match, f"pdfinfo gives no page count for {pdf.name}"
+    return int(match.group(1))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """pdftotext of each page, in order (index 0 is page 1)."""
+    return [pdftotext(pdf, n) for n in range(1, page_count(pdf) + 1)]
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _pdf_string(token: bytes) -> str:
+    """A PDF literal ``(...)`` or hex ``<...>`` string as text."""
+    if token.startswith(b"<"):
+        raw = bytes.fromhex(re.sub(rb"\s", b"", token[1:-1]).decode("ascii"))
+    else:
+        escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+        def unescape(match: re.Match[bytes]) -> bytes:
+            code = match.group(1)
+            if code[:1].isdigit():
+                return bytes([int(code, 8) & 0xFF])
+            return escapes.get(code, code)
+
+        raw = re.sub(rb"\\([0-7]{1,3}|.)", unescape, token[1:-1], flags=re.S)
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be")
+    return raw.decode("latin-1")
+
+
+def _enclosing_dict(blob: bytes, pattern: bytes) -> bytes:
+    """The innermost ``<< … >>`` dictionary around the first match of ``pattern``."""
+    match = re.search(pattern, blob)
+    assert match, f"no {pattern!r} in the PDF"
+    start = blob.rfind(b"<<", 0, match.start())
+    while start >= 0:
+        depth, i = 0, start
+        while i < len(blob) - 1:
+            pair = blob[i : i + 2]
+            if pair in (b"<<", b">>"):
+                depth += 1 if pair == b"<<" else -1
+                i += 2
+                if depth == 0:
+                    break
+            else:
+                i += 1
+        if i > match.start():
+            return blob[start:i]
+        start = blob.rfind(b"<<", 0, start)
+    raise AssertionError(f"{pattern!r} is in no dictionary")
+
+
+def pdf_outline(pdf: Path) -> list[str]:
+    """Titles of the PDF's outline (bookmark) items, from the raw file.
+
+    WeasyPrint puts objects in Flate-compressed object streams, so every stream that
+    inflates is searched too. The catalog must point at an /Outlines dictionary.
+    """
+    data = pdf.read_bytes()
+    blobs = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            blobs.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    blob = b"\n".join(blobs)
+    catalog = _enclosing_dict(blob, rb"/Type\s*/Catalog\b")
+    assert re.search(rb"/Outlines\s+\d+\s+\d+\s+R", catalog), f"{pdf.name}: no /Outlines"
+    string = rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>"
+    titles = []
+    for item in re.finditer(rb"<<((?:(?!<<|>>).)*?)>>", blob, re.S):
+        body = item.group(1)
+        if b"/Parent" not in body:
+            continue
+        title = re.search(rb"/Title\s*(" + string + rb")", body, re.S)
+        if title:
+            titles.append(_pdf_string(title.group(1)))
+    return titles
+
+
+def section_titles(sections: list) -> list[str]:
+    """Every section and subsection title of a loaded report, in order."""
+    out = []
+    for section in sections:
+        out.append(section.title)
+        out += section_titles(section.subsections)
+    return out
+
+
+def docx_xml(path: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(path) as package:
+        return etree.fromstring(package.read(name))
+
+
+def docx_parts(path: Path, pattern: str) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as package:
+        names = [n for n in package.namelist() if re.fullmatch(pattern, n)]
+        return {n: etree.fromstring(package.read(n)) for n in names}
+
+
+def w(name: str) -> str:
+    return W + name
+
+
+def style_of(paragraph: etree._Element) -> str | None:
+    style = paragraph.find("w:pPr/w:pStyle", NS)
+    return None if style is None else style.get(w("val"))
+
+
+def paragraph_text(paragraph: etree._Element, *, stop_at_tab: bool = False) -> str:
+    """The visible text of a paragraph (w:t only, never field instructions)."""
+    out = []
+    for el in paragraph.iter(w("t"), w("tab")):
+        if el.tag == w("tab"):
+            if stop_at_tab:
+                break
+            out.append("\t")
+        else:
+            out.append(el.text or "")
+    return "".join(out)
+
+
+def docx_fields(root: etree._Element) -> list[dict]:
+    """Complex fields in document order: instruction, cached result and the paragraphs."""
+    fields: list[dict] = []
+    stack: list[dict] = []
+    for el in root.iter(w("fldChar"), w("instrText"), w("t"), w("bookmarkStart")):
+        if el.tag == w("fldChar"):
+            kind = el.get(w("fldCharType"))
+            paragraph = next(el.iterancestors(w("p")), None)
+            if kind == "begin":
+                stack.append({"instr": "", "result": "", "state": "instr", "begin": paragraph})
+            elif kind == "separate" and stack:
+                stack[-1]["state"] = "result"
+            elif kind == "end" and stack:
+                field = stack.pop()
+                field["end"] = paragraph
+                field["instr"] = field["instr"].strip()
+                fields.append(field)
+        elif el.tag == w("instrText") and stack:
+            stack[-1]["instr"] += el.text or ""
+        elif el.tag == w("t"):
+            for field in stack:
+                if field["state"] == "result":
+                    field["result"] += el.text or ""
+    assert not stack, "a field is never closed (fldChar begin without end)"
+    return fields
+
+
+def html_doc(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def html_text(doc: lxml.html.HtmlElement) -> str:
+    """The page body's text, styles and scripts left out."""
+    body = doc.find("body")
+    assert body is not None, "no <body>"
+    for el in body.xpath(".//style|.//script"):
+        el.drop_tree()
+    return norm(body.text_content())
+
+
+def expected_furniture(product: str) -> list[str]:
+    """House texts that every rendition of the product prints."""
+    report = crsreport.load_report(PROJECTS[product])
+    common = [
+        house.date_line(report.date, report.version),
+        house.version_footer(report.id, report.version),
+        "Disclaimer",
+        house.DISCLAIMER,
+    ]
+    return {
+        "in_focus": ["IN FOCUS", house.CRS, *common],
+        "insight": ["INSIGHT", "CRS INSIGHT", house.PREPARED_FOR, "Author Information", *common],
+        "report": ["SUMMARY", "Contents", house.CRS, "Author Information", *common],
+    }[product]
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def _build(out: Path, project: Path) -> dict[str, Path]:
+    paths = crsreport.build(crsreport.load_report(project), out_dir=out)
+    return {path.suffix: path for path in paths}
+
+
+@pytest.fixture(scope="session")
+def insight_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return _build(tmp_path_factory.mktemp("layout-insight"), PROJECTS["insight"])
+
+
+@pytest.fixture(scope="session")
+def report_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return _build(tmp_path_factory.mktemp("layout-report"), PROJECTS["report"])
+
+
+@pytest.fixture
+def builds(request: pytest.FixtureRequest) -> dict[str, dict[str, Path]]:
+    """product -> suffix -> path; builds only what the test asks for (lazily)."""
+
+    class Lazy(dict):
+        def __missing__(self, product: str) -> dict[str, Path]:
+            name = {"in_focus": "flagship_build", "insight": "insight_build"}.get(
+                product, "report_build"
+            )
+            self[product] = request.getfixturevalue(name)
+            return self[product]
+
+    return Lazy()
+
+
+@pytest.fixture
+def poppler(require) -> None:
+    for tool in ("pdftotext", "pdfinfo", "pdffonts"):
+        require(tool)
+
+
+@pytest.fixture(scope="session")
+def _libreoffice_pdfs(tmp_path_factory, flagship_build, insight_build, report_build):
+    """Every DOCX converted by LibreOffice once, in one run: product -> PDF path."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice went missing after require() found it"
+    out = tmp_path_factory.mktemp("libreoffice")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    docs = {"in_focus": flagship_build, "insight": insight_build, "report": report_build}
+    result = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *(str(d[".docx"]) for d in docs.values()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"LibreOffice failed: {result.stderr}"
+    pdfs = {product: out / (d[".docx"].stem + ".pdf") for product, d in docs.items()}
+    missing = [p.name for p in pdfs.values() if not p.is_file()]
+    assert not missing, f"LibreOffice wrote no {missing}: {result.stdout} {result.stderr}"
+    return pdfs
+
+
+@pytest.fixture
+def libreoffice_pdfs(require, poppler, request) -> dict[str, Path]:
+    require("soffice")
+    return request.getfixturevalue("_libreoffice_pdfs")
+
+
+@pytest.fixture(scope="session")
+def flagship_version() -> int:
+    return int(yaml.safe_load((REPO / "report.yaml").read_text(encoding="utf-8"))["version"])
+
+
+# ---------------------------------------------------------------- In Focus PDF
+
+
+@pytest.mark.usefixtures("poppler")
+def test_in_focus_pdf_fits_two_pages(flagship_build):
+    assert page_count(flagship_build[".pdf"]) <= 2
+
+
+@pytest.mark.usefixtures("poppler")
+def test_in_focus_pdf_page_one_has_masthead_and_date_line(flagship_build):
+    first = lines(pdftotext(flagship_build[".pdf"], 1))
+    for text in ("IN FOCUS", "Congressional Research Service", "Updated February 3, 2022"):
+        assert text in first, f"page 1 has no line {text!r}: {first[:12]}"
+    # masthead, then date line, then title (CRS anatomy)
+    title = crsreport.load_report(REPO).title
+    assert first.index("Updated February 3, 2022") < first.index(title)
+
+
+@pytest.mark.usefixtures("poppler")
+def test_in_focus_pdf_footer_url_on_every_page(flagship_build):
+    pdf = flagship_build[".pdf"]
+    for n in range(1, page_count(pdf) + 1):
+        assert house.URL in pdftotext(pdf, n), f"page {n} has no {house.URL}"
+        assert house.URL in pdftotext(pdf, n, crop=FOOTER_BAND), f"page {n}: URL not in footer"
+
+
+@pytest.mark.usefixtures("poppler")
+def test_in_focus_pdf_version_footer_on_last_page_only(flagship_build, flagship_version):
+    pdf = flagship_build[".pdf"]
+    footer = f"IF11415 · VERSION {flagship_version} · UPDATED"
+    pages = page_texts(pdf)
+    assert footer in pages[-1], f"last page lacks {footer!r}"
+    assert footer in pdftotext(pdf, len(pages), crop=FOOTER_BAND)
+    for n, text in enumerate(pages[:-1], start=1):
+        assert footer not in text, f"page {n} (not the last) carries the version footer"
+
+
+@pytest.mark.usefixtures("poppler")
+def test_in_focus_pdf_disclaimer_word_for_word(flagship_build):
+    text = norm(pdftotext(flagship_build[".pdf"]))
+    assert "Disclaimer" in text
+    assert norm(house.DISCLAIMER) in text
+
+
+@pytest.mark.usefixtures("poppler")
+def test_in_focus_pdf_running_title_from_page_two(flagship_build):
+    pdf = flagship_build[".pdf"]
+    title = crsreport.load_report(REPO).title
+    assert page_count(pdf) >= 2, "a one-page In Focus cannot show its running header"
+    assert title not in norm(pdftotext(pdf, 1, crop=HEADER_BAND)), "running title on page 1"
+    for n in range(2, page_count(pdf) + 1):
+        top = lines(pdftotext(pdf, n))
+        assert top and top[0] == title, f"page {n} does not start with the title: {top[:3]}"
+        assert title in norm(pdftotext(pdf, n, crop=HEADER_BAND))
+
+
+# ---------------------------------------------------------------- every PDF
+
+
+@pytest.mark.usefixtures("poppler")
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_pdf_fonts_are_bundled_embedded_and_subset(builds, product):
+    out = run("pdffonts", str(builds[product][".pdf"]))
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+    assert rows, "pdffonts lists no fonts"
+    for row in rows:
+        name = row[0]
+        emb, sub = row[-5], row[-4]
+        assert re.fullmatch(
+            r"[A-Z]{6}\+Liberation-(Serif|Sans)(-(Bold|Italic|BoldItalic))?", name
+        ), f"font {name} is not a subset of a bundled Liberation font"
+        assert (emb, sub) == ("yes", "yes"), f"{name}: embedded={emb} subset={sub}"
+
+
+@pytest.mark.usefixtures("poppler")
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_pdf_is_letter_and_tagged(builds, product):
+    pdf = builds[product][".pdf"]
+    info = pdfinfo(pdf)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    sizes = re.findall(
+        r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts",
+        pdfinfo(pdf, "-f", "1", "-l", str(page_count(pdf))),
+        re.M,
+    )
+    assert len(sizes) == page_count(pdf)
+    assert {(float(x), float(y)) for x, y in sizes} == {(612.0, 792.0)}
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_pdf_has_an_outline_of_its_sections(builds, product):
+    titles = pdf_outline(builds[product][".pdf"])
+    assert titles, "the PDF outline is empty"
+    for title in section_titles(crsreport.load_report(PROJECTS[product]).sections):
+        assert any(t == title or t.endswith(" " + title) for t in titles), (
+            f"no bookmark for {title!r}; outline: {titles}"
+        )
+
+
+# ---------------------------------------------------------------- Report PDF
+
+CONTENTS_ENTRY = re.compile(r"^(?P<title>\S.*?)\s*\.{3,}\s*(?P<page>\d+)$")
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_contents_page_numbers_match_headings(report_build):
+    pages = [lines(text) for text in page_texts(report_build[".pdf"])]
+    contents = [i for i, page in enumerate(pages) if "Contents" in page]
+    assert contents, "no page has a 'Contents' line"
+    first = contents[0]
+    entries = [m for line in pages[first] if (m := CONTENTS_ENTRY.match(line))]
+    titles = [m["title"] for m in entries]
+    for section in crsreport.load_report(PROJECTS["report"]).sections:
+        assert any(t == section.title or t.endswith(" " + section.title) for t in titles), (
+            f"Contents has no entry for {section.title!r}: {titles}"
+        )
+    assert "Author Information" in titles
+    for m in entries:
+        found = [n + 1 for n in range(first + 1, len(pages)) if m["title"] in pages[n]]
+        assert found, f"heading {m['title']!r} is on no page after the Contents"
+        assert int(m["page"]) == found[0], (
+            f"Contents gives page {m['page']} for {m['title']!r}; it is on page {found[0]}"
+        )
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_contents_lists_figures_and_tables(report_build):
+    # CRS anatomy: Contents, then separate lists Figures, Tables, Appendixes, Contacts.
+    pages = [lines(text) for text in page_texts(report_build[".pdf"])]
+    page = next(p for p in pages if "Contents" in p)
+    for heading in ("Figures", "Tables", "Appendixes", "Contacts"):
+        assert heading in page, f"Contents page has no {heading!r} list: {page}"
+    titles = [m["title"] for line in page if (m := CONTENTS_ENTRY.match(line))]
+    assert any(t.startswith("Figure 1. ") for t in titles), titles
+    assert any(t.startswith("Table 1. ") for t in titles), titles
+    assert any(t.startswith("Table A-1. ") for t in titles), titles
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_summary_page_names_the_coordinator(report_build):
+    report = crsreport.load_report(PROJECTS["report"])
+    coordinator = next(a for a in report.authors if a.coordinator)
+    pages = [lines(text) for text in page_texts(report_build[".pdf"])]
+    summary = [p for p in pages if "SUMMARY" in p]
+    near = [line for p in pages if any("Coordinator" in x for x in p) for line in p[:6]]
+    assert summary, f"no page has the label 'SUMMARY' as a line; the Coordinator's page: {near}"
+    assert f"{coordinator.name}, Coordinator" in summary[0]
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_appendix_label_and_end_matter(report_build):
+    report = crsreport.load_report(PROJECTS["report"])
+    text = pdftotext(report_build[".pdf"])
+    appendix = next(s for s in report.sections if s.kind == "appendix")
+    assert re.search(rf"^Appendix(?: [A-Z]+)?\. {re.escape(appendix.title)}$", text, re.M), (
+        "no 'Appendix. Title' / 'Appendix A. Title' heading line"
+    )
+    flat = norm(text)
+    assert flat.index("Author Information") < flat.rindex("Disclaimer")
+    assert norm(house.DISCLAIMER) in flat
+    for author in report.authors:
+        assert author.name in flat and author.title in flat
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_running_footer_and_header_after_the_cover(report_build):
+    pdf = report_build[".pdf"]
+    report = crsreport.load_report(PROJECTS["report"])
+    count = page_count(pdf)
+    assert count >= 4, "a Report has cover, summary, contents and body pages"
+    assert house.CRS not in pdftotext(pdf, 1, crop=FOOTER_BAND), "footer on the cover"
+    for n in range(2, count + 1):
+        foot = pdftotext(pdf, n, crop=FOOTER_BAND)
+        assert house.CRS in foot, f"page {n}: no '{house.CRS}' footer"
+        assert re.search(rf"(^|\s){n}(\s|$)", foot), f"page {n}: no page number in {foot!r}"
+        assert report.title in norm(pdftotext(pdf, n, crop=HEADER_BAND)), f"page {n}: header"
+    version = house.version_footer(report.id, report.version)
+    assert version in pdftotext(pdf, count, crop=FOOTER_BAND)
+    assert all(version not in pdftotext(pdf, n) for n in range(1, count))
+
+
+# ---------------------------------------------------------------- Insight PDF
+
+
+@pytest.mark.usefixtures("poppler")
+def test_insight_pdf_first_page_furniture(insight_build):
+    first = norm(pdftotext(insight_build[".pdf"], 1))
+    for text in ("INSIGHT", "CRS INSIGHT", house.PREPARED_FOR, house.CRS, house.URL):
+        assert text in first, f"page 1 lacks {text!r}"
+    assert "Author Information" in norm(pdftotext(insight_build[".pdf"]))
+
+
+@pytest.mark.usefixtures("poppler")
+def test_insight_pdf_version_footer_on_last_page(insight_build):
+    pdf = insight_build[".pdf"]
+    report = crsreport.load_report(PROJECTS["insight"])
+    footer = house.version_footer(report.id, report.version)
+    assert footer == "IN99001 · VERSION 2 · UPDATED"
+    last = page_count(pdf)
+    assert footer in pdftotext(pdf, last), f"last page ({last}) lacks {footer!r}"
+    for n in range(1, last):
+        assert footer not in pdftotext(pdf, n), f"page {n} carries the version footer"
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_docx_page_count_close_to_pdf(builds, libreoffice_pdfs, product):
+    ours = page_count(builds[product][".pdf"])
+    theirs = page_count(libreoffice_pdfs[product])
+    assert abs(ours - theirs) <= 1, f"PDF {ours} pages, DOCX in LibreOffice {theirs}"
+
+
+def test_in_focus_docx_body_is_a_two_column_section(flagship_build):
+    body = docx_xml(flagship_build[".docx"], "word/document.xml").find("w:body", NS)
+    paragraphs = list(body.iter(w("p")))
+    breaks = [i for i, p in enumerate(paragraphs) if p.find("w:pPr/w:sectPr", NS) is not None]
+    two = [
+        i
+        for i in breaks
+        if paragraphs[i].find("w:pPr/w:sectPr/w:cols", NS) is not None
+        and paragraphs[i].find("w:pPr/w:sectPr/w:cols", NS).get(w("num")) == "2"
+    ]
+    assert len(two) == 1, "no (or more than one) section with w:cols w:num='2'"
+    end = two[0]
+    start = max([i for i in breaks if i < end], default=-1)
+    styles = [style_of(p) for p in paragraphs]
+    texts = [paragraph_text(p).strip() for p in paragraphs]
+    headings = [i for i, s in enumerate(styles) if s and re.fullmatch(r"Heading\d", s)]
+    assert headings, "no body headings"
+    assert all(start < i < end for i in headings), "a body heading lies outside the columns"
+    disclaimer = texts.index("Disclaimer")
+    last_body = max(i for i, t in enumerate(texts) if t and i < disclaimer)
+    assert last_body < end < disclaimer, "the column section must end after the body text"
+    assert not any(texts[last_body + 1 : end]), "the column section ends late"
+    assert texts.index(crsreport.load_report(REPO).title) <= start, "title inside the columns"
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_docx_headers_and_footers_carry_page_fields(builds, product):
+    parts = docx_parts(builds[product][".docx"], r"word/(header|footer)\d*\.xml")
+    assert parts, "no header or footer parts"
+    instructions = [f["instr"] for root in parts.values() for f in docx_fields(root)]
+    instructions += [
+        el.get(w("instr"), "").strip()
+        for root in parts.values()
+        for el in root.iter(w("fldSimple"))
+    ]
+    assert any(re.fullmatch(r"PAGE(\s.*)?", i) for i in instructions), instructions
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_docx_every_section_is_letter(builds, product):
+    root = docx_xml(builds[product][".docx"], "word/document.xml")
+    sections = list(root.iter(w("sectPr")))
+    assert sections
+    for sect in sections:
+        size = sect.find("w:pgSz", NS)
+        assert size is not None, "a section has no w:pgSz"
+        assert (size.get(w("w")), size.get(w("h"))) == LETTER
+
+
+def test_in_focus_docx_footer_and_header_in_libreoffice(libreoffice_pdfs):
+    # CRS anatomy: every page footer carries the URL; pages 2+ the title as running header.
+    pdf = libreoffice_pdfs["in_focus"]
+    title = crsreport.load_report(REPO).title
+    pages = page_texts(pdf)
+    for n, text in enumerate(pages, start=1):
+        assert house.URL in text, f"DOCX page {n} has no {house.URL} footer"
+    for n, text in enumerate(pages[1:], start=2):
+        assert lines(text)[0] == title, f"DOCX page {n} does not start with the running title"
+    assert lines(pages[0])[0] != title
+
+
+def test_report_docx_toc_field_lists_every_heading(report_build, require):
+    require("pandoc")
+    docx = report_build[".docx"]
+    root = docx_xml(docx, "word/document.xml")
+    tocs = [f for f in docx_fields(root) if f["instr"].startswith("TOC")]
+    assert len(tocs) == 1, "the Report DOCX needs exactly one TOC field"
+    toc = tocs[0]
+    paragraphs = list(root.iter(w("p")))
+    first, last = paragraphs.index(toc["begin"]), paragraphs.index(toc["end"])
+    entries = paragraphs[first : last + 1]
+    assert {style_of(p) for p in entries} <= {"TOC1", "TOC2", "TOC3"}, "entries not in TOCn"
+    texts = [paragraph_text(p, stop_at_tab=True).strip() for p in entries]
+    assert all(texts) and toc["result"].strip(), "the TOC's cached result is empty"
+    toc_headings = {paragraph_text(p).strip() for p in paragraphs if style_of(p) == "TOCHeading"}
+    headers = run("pandoc", "-f", "docx", "-t", "json", str(docx))
+    found = [h for h in _pandoc_headings(headers) if h not in toc_headings]
+    assert texts == found, f"TOC lists {texts}; pandoc finds headings {found}"
+
+
+def _inline_text(node: object) -> str:
+    """The text of pandoc JSON inlines (notes left out)."""
+    if isinstance(node, list):
+        return "".join(_inline_text(n) for n in node)
+    if isinstance(node, dict):
+        kind = node.get("t")
+        if kind == "Str":
+            return node["c"]
+        if kind in ("Space", "SoftBreak", "LineBreak"):
+            return " "
+        if kind == "Note":
+            return ""
+        return _inline_text(node.get("c", []))
+    return ""
+
+
+def _pandoc_headings(json_text: str) -> list[str]:
+    blocks = json.loads(json_text)["blocks"]
+    return [norm(_inline_text(b["c"][2])) for b in blocks if b["t"] == "Header"]
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_docx_uses_named_styles_only(builds, product):
+    path = builds[product][".docx"]
+    styles = docx_xml(path, "word/styles.xml")
+    defined = {s.get(w("styleId")) for s in styles.iter(w("style"))}
+    stories = docx_parts(path, r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+    for name, root in stories.items():
+        for tag in ("pStyle", "rStyle", "tblStyle"):
+            used = {el.get(w("val")) for el in root.iter(w(tag))}
+            assert used <= defined, f"{name}: {tag} not in styles.xml: {used - defined}"
+        for rpr in root.iter(w("rPr")):
+            if rpr.getparent().tag != w("r"):
+                continue  # paragraph-mark properties
+            direct = [
+                c.tag.removeprefix(W) for c in rpr if c.tag.removeprefix(W) in DIRECT_FORMATTING
+            ]
+            assert not direct, f"{name}: a run is formatted directly ({direct}), not by a style"
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_docx_styles_name_house_fonts_only(builds, product):
+    styles = docx_xml(builds[product][".docx"], "word/styles.xml")
+    named: dict[str, set[str]] = {}
+    for fonts in styles.iter(w("rFonts")):
+        owner = next(fonts.iterancestors(w("style"), w("docDefaults")), None)
+        label = (
+            "docDefaults"
+            if owner is None or owner.tag == w("docDefaults")
+            else owner.get(w("styleId"))
+        )
+        for attr, value in fonts.attrib.items():
+            local = attr.removeprefix(W)
+            if local.endswith("Theme"):
+                named.setdefault(f"theme font {value}", set()).add(label)
+            elif local in ("ascii", "hAnsi", "cs", "eastAsia"):
+                named.setdefault(value, set()).add(label)
+    assert named, "styles.xml names no fonts"
+    stray = {font: sorted(owners) for font, owners in named.items() if font not in HOUSE_FONTS}
+    assert not stray, f"styles.xml names fonts other than {sorted(HOUSE_FONTS)}: {stray}"
+
+
+# ---------------------------------------------------------------- HTML
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_html_lang_title_and_no_script(builds, product):
+    report = crsreport.load_report(PROJECTS[product])
+    doc = html_doc(builds[product][".html"])
+    assert doc.get("lang") == report.lang
+    assert norm(doc.findtext(".//head/title") or "") == report.title
+    assert not doc.xpath("//script"), "the page carries a <script>"
+
+
+@pytest.mark.usefixtures("poppler")
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_html_and_pdf_print_the_same_furniture(builds, product):
+    html = html_text(html_doc(builds[product][".html"]))
+    pdf = norm(pdftotext(builds[product][".pdf"]))
+    for text in expected_furniture(product):
+        short = text if len(text) < 60 else text[:57] + "..."
+        assert norm(text) in html, f"HTML lacks {short!r}"
+        assert norm(text) in pdf, f"PDF lacks {short!r}"
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_html_heading_levels_never_skip(builds, product):
+    doc = html_doc(builds[product][".html"])
+    headings = [
+        (int(h.tag[1]), norm(h.text_content()))
+        for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")
+    ]
+    assert headings and headings[0][0] == 1, f"the page does not open with an h1: {headings[:2]}"
+    for (before, a), (after, b) in itertools.pairwise(headings):
+        assert after <= before + 1, f"h{before} {a!r} then h{after} {b!r}"
