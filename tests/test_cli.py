@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crsreport.build import DEFAULT_FORMATS
 from crsreport.render import FORMATS
 
 SMALL = {
@@ -55,7 +56,7 @@ def test_no_arguments_builds_the_project_in_the_current_folder(small, run_cli):
     result = run_cli(cwd=small)
     assert result.returncode == 0, result.stderr
     build = small / "build"
-    assert outputs(build) == {f"IN10042{fmt.suffix}" for fmt in FORMATS.values()}
+    assert outputs(build) == {f"IN10042{FORMATS[name].suffix}" for name in DEFAULT_FORMATS}
     html = (build / "IN10042.html").read_text(encoding="utf-8")
     assert "A Small Insight" in html
     assert "Congress may consider 2 options." in html

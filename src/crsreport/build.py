@@ -7,13 +7,21 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assets import Assets, draw_figures
 from .errors import ReportError, Warnings
+from .incremental import Manifest, format_inputs, tree_inputs
 from .model import Report
-from .output import write_atomic
+from .output import clean_stale, write_atomic
 from .render import FORMATS, RenderContext
+from .render.parallel import Rendered, collect, render_formats
 from .resolve import resolve
+from .tree import Node
+from .workers import cpu_count
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 log = logging.getLogger("crsreport")
 DEFAULT_FORMATS = ("html", "pdf", "docx")
@@ -28,7 +36,10 @@ def source_epoch(report: Report) -> int:
 
 
 def parse_formats(formats: str | Iterable[str]) -> list[str]:
-    """Validate requested format names (a comma list or an iterable)."""
+    """Validate requested format names (a comma list or an iterable); plugins count."""
+    from .plugins import load_plugins
+
+    load_plugins()
     names = formats.split(",") if isinstance(formats, str) else list(formats)
     names = [n.strip().lower() for n in names if n.strip()]
     unknown = [n for n in names if n not in FORMATS]
@@ -41,11 +52,19 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
 
 
 class BuildResult(list[Path]):
-    """The paths written, plus what the assets stage drew or reused."""
+    """The output paths, the figures drawn or reused, and the formats rendered or skipped."""
 
-    def __init__(self, paths: list[Path], assets: Assets) -> None:
+    def __init__(
+        self,
+        paths: list[Path],
+        assets: Assets,
+        rendered: list[str] | None = None,
+        skipped: list[str] | None = None,
+    ) -> None:
         super().__init__(paths)
         self.drawn, self.reused = assets.drawn, assets.reused
+        self.rendered = rendered if rendered is not None else []
+        self.skipped = skipped if skipped is not None else []
 
 
 def build(
@@ -54,23 +73,71 @@ def build(
     out_dir: str | Path | None = None,
     *,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
-    """Build ``report`` into ``out_dir`` (default ``build/`` in the project); return the paths."""
+    """Build ``report`` into ``out_dir`` (default ``build/`` in the project); return the paths.
+
+    A format whose inputs and output are unchanged since the last build into the
+    same folder is skipped. Figures and formats are drawn and rendered in up to
+    ``jobs`` processes (default: one per core; 1 renders in this process).
+    """
     names = parse_formats(formats)
+    jobs = max(1, jobs) if jobs else cpu_count()
     warnings = Warnings(strict=strict)
     log.info("resolve: %s", report.id)
     doc = resolve(report, warnings)
     warnings.check()
     out = Path(out_dir) if out_dir is not None else report.root / "build"
-    assets = draw_figures(doc, names, out / ".cache" / "figures")
-    ctx = RenderContext(report.root, warnings, source_epoch(report), assets)
-    rendered = {}
-    for name in names:
-        fmt = FORMATS[name]
+    for folder in (out, out / ".cache" / "figures"):
+        clean_stale(folder)  # temporary files of killed builds
+    epoch = source_epoch(report)
+    paths = {name: out / f"{report.id}{FORMATS[name].suffix}" for name in names}
+    manifest = Manifest.load(out, report.id)
+    inputs = _inputs(doc, report, names, epoch)
+    todo = [n for n in names if not manifest.fresh(n, inputs[n], paths[n])]
+    skipped = _skip([n for n in names if n not in todo], paths, manifest, warnings)
+    for name in todo:
         log.info("render: %s", name)
-        rendered[out / f"{report.id}{fmt.suffix}"] = fmt.renderer()(doc, ctx)
+    results, assets = _render(
+        doc, RenderContext(report.root, warnings, epoch, Assets()), todo, out, jobs
+    )
+    collect(results, warnings)
     warnings.check()
-    for path, data in rendered.items():
-        write_atomic(path, data)
-        log.info("wrote %s", path)
-    return BuildResult(list(rendered), assets)
+    for name in todo:
+        write_atomic(paths[name], results[name].data)
+        manifest.record(name, inputs[name], results[name].data, results[name].warnings)
+        log.info("wrote %s", paths[name])
+    if todo:
+        manifest.save()
+    return BuildResult([paths[n] for n in names], assets, todo, skipped)
+
+
+def _inputs(doc: Node, report: Report, names: list[str], epoch: int) -> dict[str, str]:
+    base = tree_inputs(doc, report.root, epoch)
+    return {name: format_inputs(base, name, FORMATS[name].target) for name in names}
+
+
+def _skip(
+    names: list[str], paths: dict[str, Path], manifest: Manifest, warnings: Warnings
+) -> list[str]:
+    """Give the skipped formats' warnings again and say what was skipped."""
+    for name in names:
+        for problem in manifest.warnings(name):
+            warnings.warn(problem.where, problem.message)
+        log.info("skip %s: unchanged since the last build (%s)", name, paths[name])
+    return names
+
+
+def _render(
+    doc: Node, ctx: RenderContext, todo: list[str], out: Path, jobs: int
+) -> tuple[dict[str, Rendered], Assets]:
+    """Draw the figures and render the formats in ``todo``; no figure is read for none."""
+    cache = out / ".cache" / "figures"
+    if not todo:
+        ids = [n.attrs["id"] for n in doc.walk() if n.kind == "figure" and "_draw" in n.attrs]
+        return {}, Assets(reused=ids)
+
+    def draw(formats: list[str], executor: Executor | None) -> Assets:
+        return draw_figures(doc, formats, cache, jobs, executor)
+
+    return render_formats(doc, ctx, todo, cache, draw, jobs)

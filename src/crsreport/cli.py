@@ -6,8 +6,10 @@ import argparse
 import json
 import logging
 import sys
+import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from .errors import ReportError
 
@@ -20,18 +22,52 @@ def parser() -> argparse.ArgumentParser:
         description="Build a CRS-style report (In Focus, Insight or Report) as HTML, PDF and DOCX.",
     )
     p.add_argument(
-        "project",
-        nargs="?",
-        default=".",
-        help="folder holding report.yaml, or a YAML file (default: .)",
+        "projects",
+        nargs="*",
+        default=["."],
+        metavar="PROJECT",
+        help="folder holding report.yaml, or a YAML file (default: .); "
+        "several are built side by side",
     )
     p.add_argument(
-        "--format", default="html,pdf,docx", help="comma list of html, pdf, docx (default: all)"
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="processes at once: projects built side by side, or a project's formats "
+        "(default: one per core)",
+    )
+    p.add_argument(
+        "--format",
+        default="html,pdf,docx",
+        help="comma list of html, pdf, docx, json or a plugin's format (default: html,pdf,docx)",
     )
     p.add_argument("--out", type=Path, help="output folder (default: build/ inside the project)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    task = p.add_mutually_exclusive_group()
+    task.add_argument(
+        "--schema",
+        nargs="?",
+        const="report",
+        choices=("report", "document"),
+        help="print a JSON Schema and exit: report (report.yaml; the default) "
+        "or document (what --format json writes)",
+    )
+    task.add_argument(
+        "--check",
+        action="store_true",
+        help="check everything a build would (model, prose, data, references, figures) "
+        "without rendering",
+    )
+    task.add_argument(
+        "--watch", action="store_true", help="rebuild on every change; errors do not stop it"
+    )
+    task.add_argument("--init", metavar="DIR", type=Path, help="create a new project in DIR")
     p.add_argument(
-        "--schema", action="store_true", help="print the JSON Schema of report.yaml and exit"
+        "--product",
+        choices=("in_focus", "insight", "report"),
+        default="in_focus",
+        help="the product --init creates (default: in_focus)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--debug", action="store_true", help="show tracebacks for every error")
@@ -57,18 +93,66 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.schema:
-        from .model import Report
+    args.project = args.projects[0]
+    if len(args.projects) > 1:
+        return _batch(args)
+    if args.init:
+        from .scaffold import init_project
 
-        print(json.dumps(Report.model_json_schema(), indent=2))
+        init_project(args.init, args.product)
         return 0
-    from .build import build, parse_formats
+    if args.schema:
+        print(schema(args.schema))
+        return 0
+    from .build import parse_formats
     from .load import load_report
 
     formats = parse_formats(args.format)
+    if args.watch:
+        from .watch import watch
+
+        return watch(args.project, lambda file: _build(load_report(file), formats, args))
     report = load_report(args.project)
-    build(report, formats, args.out, strict=args.strict)
+    if args.check:
+        from .check import check, summary
+
+        log.info("check: %s; ready to build", summary(check(report, strict=args.strict)))
+        return 0
+    _build(report, formats, args)
     return 0
+
+
+def _build(report: Any, formats: list[str], args: argparse.Namespace) -> Any:
+    from .build import build
+
+    started = time.monotonic()
+    build(report, formats, args.out, strict=args.strict, jobs=args.jobs)
+    log.info("done: %s in %.1f s", report.id, time.monotonic() - started)
+    return report
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """Several projects: built side by side, one summary line each."""
+    if args.watch or args.check or args.init or args.schema:
+        raise ReportError("--watch, --check, --init and --schema take one project")
+    from .batch import batch
+    from .build import parse_formats
+
+    formats = parse_formats(args.format)
+    return batch(args.projects, formats, args.out, strict=args.strict, jobs=args.jobs)
+
+
+def schema(name: str) -> str:
+    """The JSON Schema of report.yaml (with plugin kinds) or of the JSON document output."""
+    if name == "document":
+        from .render.jsontree import schema_text
+
+        return schema_text().rstrip("\n")
+    from .include import report_schema
+    from .plugins import load_plugins
+
+    load_plugins()
+    return json.dumps(report_schema(), indent=2)
 
 
 def _logging(quiet: bool, debug: bool) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from .errors import Location, Problem, ReportError
 
+MAX_ROWS = 100_000
+"""Rows one figure may draw (after filtering): more is refused, never drawn for minutes."""
 _WHEN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -29,6 +31,10 @@ def check_columns(
     """Every column a spec names must exist; the error lists those that do."""
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         raise ReportError(Problem(where, f"'{file}' holds no table rows to draw from"))
+    odd = next((i for i, row in enumerate(rows) if not isinstance(row, dict)), None)
+    if odd is not None:
+        what = f"item {odd + 1} of '{file}' is not a row of named values (got {rows[odd]!r:.40})"
+        raise ReportError(Problem(where, what))
     have = list(rows[0])
     missing = [c for c in dict.fromkeys(wanted) if c not in have]
     if missing:
@@ -71,3 +77,15 @@ def select(
                 continue
         kept.append(row)
     return kept
+
+
+def check_rows(rows: list[dict[str, Any]], where: Location, file: str) -> None:
+    """Refuse more than MAX_ROWS rows for one figure."""
+    if len(rows) > MAX_ROWS:
+        raise ReportError(
+            Problem(
+                where,
+                f"{len(rows):,} rows of '{file}' to draw; one figure draws at most "
+                f"{MAX_ROWS:,}; narrow them with where, start or end",
+            )
+        )

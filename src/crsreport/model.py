@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     Tag,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -160,7 +161,17 @@ class Report(Model):
     data: dict[str, str] = Field(
         default_factory=dict, description="Name -> data file (CSV, YAML or JSON) under data/."
     )
+    bibliography: str | None = Field(
+        None,
+        description="Sources cited as [@key] in prose: CSL-JSON (.json), BibTeX (.bib) "
+        "or CSL YAML (.yaml) inside the project.",
+    )
     lang: str = "en-US"
+    include_roots: list[str] = Field(
+        default_factory=list,
+        description="Folders outside the project (relative to it, e.g. ../shared-sections) "
+        "whose files the report may use and whose sections it may include.",
+    )
     sections: list[AnySection] = Field(min_length=1)
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
@@ -192,6 +203,11 @@ class Report(Model):
         """The project folder: every file the report names is inside it."""
         return self._root
 
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The project folder, then the include roots: where the report may read files."""
+        return (self._root, *((self._root / r).resolve() for r in self.include_roots))
+
     def located(self, root: Path, source: str, lines: dict[tuple[Any, ...], int]) -> Report:
         """Attach where the report came from (used for located messages)."""
         self._root, self._source, self._lines = root.resolve(), source, lines
@@ -201,14 +217,28 @@ class Report(Model):
 AnyFigure = figure_union()
 
 
+def section_adapter() -> TypeAdapter[Any]:
+    """A validator for one section of any registered kind (an included section file)."""
+    return TypeAdapter(AnySection)
+
+
 def rebuild_models() -> None:
-    """Rebuild the section and figure unions after a new kind registers."""
+    """Rebuild the section and figure unions, and every model using them, after new kinds
+    register (pydantic keeps evaluated field types, so they are replaced here)."""
     global AnySection, AnyFigure
     AnySection, AnyFigure = _section_union(), figure_union()
+    unions = {"sections": list[AnySection], "subsections": list[AnySection]}
+    unions["figures"] = list[AnyFigure]
+    models = [*SECTION_KINDS.values(), Report]
+    for cls in models:
+        for name, annotation in unions.items():
+            if name in cls.__pydantic_fields__:
+                cls.__pydantic_fields__[name].annotation = annotation
+        if "__pydantic_core_schema__" in cls.__dict__:
+            delattr(cls, "__pydantic_core_schema__")  # never reused by the others' rebuild
     ns = {"AnySection": AnySection, "AnyFigure": AnyFigure}
-    for cls in SECTION_KINDS.values():
+    for cls in models:
         cls.model_rebuild(force=True, _types_namespace=ns)
-    Report.model_rebuild(force=True, _types_namespace=ns)
 
 
 rebuild_models()

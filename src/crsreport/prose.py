@@ -6,13 +6,15 @@ import traceback
 from functools import cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SecurityError
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Location, Problem, ReportError
+from .sandbox import Budget, GuardedSandbox
 from .tree import Node, Source
 
 MAX_EXPANDED_CHARS = 2_000_000
@@ -21,19 +23,20 @@ _TEMPLATE_NAME = "<prose>"
 
 
 @cache
-def _jinja() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
+def _jinja() -> GuardedSandbox:
+    return GuardedSandbox()
 
 
 def expand(source: str, values: dict[str, Any], src: Source) -> str:
     """Fill ``{{ … }}`` values from data in the Jinja sandbox; errors name file and line."""
     if "{{" not in source and "{%" not in source:
         return source
+    budget = Budget()
     try:
-        template = _jinja().from_string(source)
-        out = template.render(values)
+        template = _jinja().compile_guarded(source)
+        return _render(template, {**values, **budget.names()}, src)
+    except ReportError:
+        raise
     except TemplateSyntaxError as exc:
         raise _error(src, exc.lineno, f"template syntax error: {exc.message}") from None
     except UndefinedError as exc:
@@ -41,11 +44,22 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
         raise _error(src, _template_line(exc), f"{exc.message}{hint}") from None
     except SecurityError as exc:
         raise _error(src, _template_line(exc), f"refused by the sandbox: {exc}") from None
-    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+    except RecursionError:
+        raise _error(src, None, "template nested too deeply to compute") from None
+    except Exception as exc:  # anything a template computes from data is the writer's
         raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
-    if len(out) > MAX_EXPANDED_CHARS:
-        raise _error(src, None, f"expanded prose exceeds {MAX_EXPANDED_CHARS} characters")
-    return out
+
+
+def _render(template: Any, values: dict[str, Any], src: Source) -> str:
+    """Stream the output, stopping as soon as it passes MAX_EXPANDED_CHARS."""
+    parts: list[str] = []
+    size = 0
+    for chunk in template.generate(values):
+        size += len(chunk)
+        if size > MAX_EXPANDED_CHARS:
+            raise _error(src, None, f"expanded prose exceeds {MAX_EXPANDED_CHARS:,} characters")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -62,7 +76,9 @@ def _error(src: Source, line: int | None, message: str) -> ReportError:
 
 @cache
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # markdown-it silently drops what lies deeper than maxNesting; set it past MAX_DEPTH so
+    # _check_depth reports such text instead.
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_DEPTH + 5}).enable("table")
     md.use(footnote_plugin)
     md.validateLink = lambda url: (
         not url.strip().lower().startswith(("javascript:", "vbscript:", "data:", "file:"))
@@ -72,8 +88,29 @@ def _markdown() -> MarkdownIt:
 
 def parse(source: str, src: Source) -> list[Node]:
     """Markdown text → block nodes that remember their file and line."""
-    root = SyntaxTreeNode(_markdown().parse(source))
+    tokens = _markdown().parse(source)
+    _check_depth(tokens, src)
+    root = SyntaxTreeNode(tokens)
     return [_convert(child, src, src.line or 1, 1) for child in root.children]
+
+
+def _check_depth(tokens: list[Token], src: Source) -> None:
+    """Refuse nesting past MAX_DEPTH before the recursive tree builders meet it."""
+    depth, line = 0, 0
+    for token in tokens:
+        depth += token.nesting
+        line = token.map[0] if token.map else line
+        if depth + _inline_depth(token.children or []) > MAX_DEPTH:
+            where = Location(src.file, (src.line or 1) + line)
+            raise ReportError(Problem(where, f"Markdown nested deeper than {MAX_DEPTH} levels"))
+
+
+def _inline_depth(children: list[Token]) -> int:
+    depth = peak = 0
+    for child in children:
+        depth += child.nesting
+        peak = max(peak, depth)
+    return peak + 1 if children else 0
 
 
 _BLOCKS = {

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import house, numbering
+from . import citations, house, numbering
 from .errors import Collector, Location, Problem, ReportError, Warnings
-from .figdata import check_columns, select
+from .figdata import check_columns, check_rows, select
 from .figures import FigureData, FigureSpec
 from .model import Report, Section, slugify
 from .prose import expand, parse
-from .sources import load_data, read_text, safe_path
+from .sources import check_image, load_data, read_text, safe_path
 from .tree import Node, Source
+from .xmlchars import strip_invalid
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Context:
     def data(self, name: str, where: Location) -> Any:
         """A data file's parsed content, read once per build."""
         if name not in self.files:
-            self.files[name] = load_data(self.report.root, name, where)
+            self.files[name] = load_data(self.report.roots, name, where)
         return self.files[name]
 
     def where(self, *path: Any) -> Location:
@@ -64,7 +65,9 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Node:
         doc.children.append(section_node(ctx, section, ("sections", i), 1, label))
     _label_single_appendix(doc)
     number_notes(ctx, doc)
+    citations.cite(ctx, doc)
     numbering.link(doc, numbering.number(doc))
+    strip_invalid(doc, ctx.warnings, ctx.where)
     return doc
 
 
@@ -134,7 +137,8 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Node:
         "width": spec.width,
     }
     if spec.kind == "image":
-        attrs["file"] = safe_path(ctx.report.root, spec.file, ctx.where(*path, "file")).as_posix()
+        where = ctx.where(*path, "file")
+        attrs["file"] = check_image(safe_path(ctx.report.roots, spec.file, where), where).as_posix()
     if spec.drawn:
         attrs["_draw"] = (spec, data)
     return Node("figure", content, attrs=attrs, src=_src(where))
@@ -151,6 +155,7 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         rows = select(
             rows, date=spec.date, start=spec.start, end=end, where=spec.where, file=spec.data
         )
+        check_rows(rows, ctx.where(*path), spec.data)
     overlays = []
     for i, overlay in enumerate(getattr(spec, "overlays", [])):
         where = ctx.where(*path, "overlays", i)
@@ -159,7 +164,12 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         overlays.append(
             select(extra, date=overlay.date, start=spec.start, end=end, where={}, file=overlay.data)
         )
-    return FigureData(rows=rows, overlays=overlays, end=end)
+        check_rows(overlays[-1], where, overlay.data)
+    data = FigureData(rows=rows, overlays=overlays, end=end)
+    problem = spec.check(data)
+    if problem:
+        raise ReportError(Problem(ctx.where(*path), problem))
+    return data
 
 
 def _label_single_appendix(doc: Node) -> None:
@@ -185,7 +195,7 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         where = ctx.where(*path, i)
         if _is_file(item):
             src = Source(item, 1)
-            text = read_text(ctx.report.root, item, where)
+            text = read_text(ctx.report.roots, item, where)
         else:
             src = Source(where.file, where.line)
             text = item

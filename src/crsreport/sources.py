@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +14,34 @@ from .errors import Location, Problem, ReportError
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
 
+Roots = Path | Sequence[Path]
+"""The project folder, or the project folder followed by the include roots it declares."""
 
-def safe_path(root: Path, name: str, where: Location) -> Path:
-    """Resolve ``name`` inside ``root``; anything outside (.., absolute, symlinks) is refused."""
+
+def safe_path(root: Roots, name: str, where: Location) -> Path:
+    """Resolve ``name`` against the project folder; it must lie inside the project or one of
+    its include roots (.., absolute paths and symlinks pointing elsewhere are refused)."""
+    roots = [root] if isinstance(root, Path) else list(root)
+    root = roots[0]
     path = Path(name)
     if path.is_absolute() or name.startswith("~"):
         raise ReportError(
             Problem(where, f"'{name}' is an absolute path; give a path relative to the project")
         )
-    full = (root / path).resolve()
-    if not full.is_relative_to(root.resolve()):
+    try:
+        full = (root / path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        loop = f"'{name}' cannot be resolved (a symlink loop?)"
+        raise ReportError(Problem(where, loop)) from None
+    if not any(full.is_relative_to(r.resolve()) for r in roots):
+        also = " or its include_roots" if len(roots) > 1 else ""
         raise ReportError(
-            Problem(where, f"'{name}' points outside the project folder; keep files inside it")
+            Problem(
+                where, f"'{name}' points outside the project folder{also}; keep files inside it"
+            )
         )
+    if full.exists() and not full.is_file():
+        raise ReportError(Problem(where, f"'{name}' is not a regular file"))
     if not full.is_file():
         raise ReportError(Problem(where, f"file not found: '{name}' (relative to {root})"))
     if full.stat().st_size > MAX_FILE_BYTES:
@@ -34,16 +50,55 @@ def safe_path(root: Path, name: str, where: Location) -> Path:
     return full
 
 
-def read_text(root: Path, name: str, where: Location) -> str:
+_IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",)}
+_IMAGE_MAGIC[".jpeg"] = _IMAGE_MAGIC[".jpg"]
+
+
+def check_image(path: Path, where: Location) -> Path:
+    """``path`` if it holds the image its suffix promises (PNG, JPEG or SVG)."""
+    suffix = path.suffix.lower()
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if suffix == ".svg":
+        ok = b"<svg" in head
+    else:
+        ok = head.startswith(_IMAGE_MAGIC.get(suffix, (b"\0\0\0",))) and _readable(path)
+    if not ok:
+        what = suffix.lstrip(".").upper().replace("JPG", "JPEG")
+        raise ReportError(Problem(where, f"'{path.name}' is not a readable {what} image"))
+    return path
+
+
+def _readable(path: Path) -> bool:
+    """Whether the image header can be read (as the DOCX writer will read it)."""
+    from docx.image.image import Image
+
+    try:
+        Image.from_file(str(path))
+    except Exception:
+        return False
+    return True
+
+
+def read_text(root: Roots, name: str, where: Location) -> str:
     """The UTF-8 text of a project file."""
     path = safe_path(root, name, where)
+    return decode(path.read_bytes(), where, f"'{name}' is ")
+
+
+def decode(data: bytes, where: Location, what: str = "") -> str:
+    """UTF-8 text, BOM dropped, newlines made "\\n"; bad bytes are named by line and offset."""
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
-        raise ReportError(Problem(where, f"'{name}' is not UTF-8 text ({exc.reason})")) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        at = f"line {line}, byte {exc.start}"
+        if where.line is None:
+            where = Location(where.file, line, where.field)
+        raise ReportError(Problem(where, f"{what}not UTF-8 text ({exc.reason} at {at})")) from None
 
 
-def load_data(root: Path, name: str, where: Location) -> Any:
+def load_data(root: Roots, name: str, where: Location) -> Any:
     """Parse a CSV, JSON or YAML data file; a parse error names the file and line."""
     suffix = Path(name).suffix.lower()
     if suffix not in DATA_SUFFIXES:
@@ -67,6 +122,10 @@ def parse_csv(text: str, name: str) -> list[dict[str, Any]]:
         header = next(reader, None)
         if not header:
             raise ReportError(Problem(Location(name, 1), "empty CSV file; it needs a header row"))
+        twice = sorted({key for key in header if header.count(key) > 1})
+        if twice:
+            what = f"column '{', '.join(twice)}' appears twice in the header; rename one"
+            raise ReportError(Problem(Location(name, 1), what))
         rows = []
         for row in reader:
             if not row:
@@ -94,6 +153,24 @@ def parse_json(text: str, name: str) -> Any:
         raise ReportError(
             Problem(Location(name, exc.lineno), f"JSON cannot be parsed: {exc.msg}")
         ) from None
+    except RecursionError:
+        where = Location(name, _deep_line(text))
+        raise ReportError(Problem(where, "JSON nested too deeply to read")) from None
+
+
+def _deep_line(text: str, limit: int = 100) -> int:
+    """The line where brackets first nest ``limit`` deep (strings skipped roughly)."""
+    depth, quoted = 0, False
+    for i, char in enumerate(text):
+        if char == '"' and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        elif not quoted and char in "[{":
+            depth += 1
+            if depth >= limit:
+                return text.count("\n", 0, i) + 1
+        elif not quoted and char in "]}":
+            depth -= 1
+    return 1
 
 
 def _number(value: str) -> Any:

@@ -10,7 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 KIND_VERSION = 1
 DATE_PATTERN = r"^\d{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12]\d|3[01]))?)?$"
@@ -61,6 +69,26 @@ class FigureSpec(Model):
             value = {**value, "notes": [value["notes"]]}
         return value
 
+    @field_validator("start", "end")
+    @classmethod
+    def _real_day(cls, value: str | None) -> str | None:
+        if value is not None and _first_day(value) is None:
+            raise ValueError(f"'{value}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        return value
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> FigureSpec:
+        first, last = _first_day(self.start), _first_day(self.end)
+        if first and last and first > last:
+            raise ValueError(f"start '{self.start}' is after end '{self.end}'")
+        return self
+
+    def check(self, data: FigureData) -> str | None:
+        """A reason this kind cannot draw ``data`` (told to the writer), or None."""
+        if self.drawn and self.data and not data.rows:
+            return f"no rows of '{self.data}' are left to draw after date, start, end and where"
+        return None
+
     def columns_used(self) -> list[str]:
         """Data columns the spec names (checked against the file's header)."""
         return [c for c in (self.date, *self.where) if c]
@@ -92,6 +120,23 @@ def figure_kind(cls: type[FigureSpec]) -> type[FigureSpec]:
         raise ValueError(f"figure kind '{kind}' is already registered by {owner}")
     FIGURE_KINDS[kind] = cls
     return cls
+
+
+def no_numbers(rows: list[dict[str, Any]], columns: list[str]) -> str | None:
+    """A message if one of ``columns`` holds no number in any row, else None."""
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        if values and not any(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in values
+        ):
+            return f"column '{column}' holds no numbers to draw (first value: {values[0]!r:.40})"
+    return None
+
+
+def _first_day(value: str | None) -> dt.date | None:
+    from ..figdata import when
+
+    return when(value) if value else None
 
 
 def figure_union() -> Any:

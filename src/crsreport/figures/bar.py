@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
-from . import FigureData, FigureSpec, figure_kind, style
+from . import FigureData, FigureSpec, figure_kind, no_numbers, style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+MAX_BARS = 1_000
+"""Categories one bar chart may draw (10 000 bars take matplotlib minutes)."""
 LABELLED_BARS = 12
 """Value labels are printed on the bars when there are at most this many."""
 
@@ -42,6 +44,13 @@ class BarSpec(FigureSpec):
 
     def columns_used(self) -> list[str]:
         return [*super().columns_used(), self.x, *self.y, *([self.group] if self.group else [])]
+
+    def check(self, data: FigureData) -> str | None:
+        """No rows, a series without numbers, or more than MAX_BARS categories."""
+        bars = len({str(row.get(self.x)) for row in data.rows})
+        if bars > MAX_BARS:
+            return f"{bars:,} bars in one chart; at most {MAX_BARS:,} are drawn (narrow the rows)"
+        return super().check(data) or no_numbers(data.rows, self.y)
 
     def draw(self, data: FigureData, fmt: str) -> bytes:
         """The chart as SVG or PNG bytes."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from . import FigureData, FigureSpec, figure_kind, style
+from . import FigureData, FigureSpec, figure_kind, no_numbers, style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,6 +28,10 @@ class LineSpec(FigureSpec):
 
     def columns_used(self) -> list[str]:
         return [*super().columns_used(), self.x, *self.y]
+
+    def check(self, data: FigureData) -> str | None:
+        """No rows, or a series without numbers."""
+        return super().check(data) or no_numbers(data.rows, self.y)
 
     def draw(self, data: FigureData, fmt: str) -> bytes:
         """The chart as SVG or PNG bytes."""

@@ -7,6 +7,7 @@ same figure gives the same SVG and PNG bytes in any process.
 
 from __future__ import annotations
 
+import calendar
 import io
 import math
 from collections.abc import Iterator
@@ -221,7 +222,7 @@ def decimal_year(value: Any) -> float | None:
     if day is None:
         return None
     first = day.replace(month=1, day=1)
-    length = (first.replace(year=first.year + 1) - first).days
+    length = 366 if calendar.isleap(day.year) else 365  # (year 9999 has no next year)
     return day.year + (day - first).days / length
 
 

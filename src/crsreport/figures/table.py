@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..tree import Node
 from . import FigureData, FigureSpec, Model, figure_kind
+
+MAX_TABLE_ROWS = 2_000
+"""Rows one table may print (about 50 pages)."""
+FORMAT = re.compile(r"^[^{}]*\{(:(?P<spec>[^{}]*))?\}[^{}]*$")
+"""A column format: text around one ``{:spec}`` field; no names, attributes or indexes."""
+_SPEC = re.compile(r"^(.?[<>=^])?[+\- ]?z?#?0?(\d{1,3})?[,_]?(\.\d{1,2})?[bcdeEfFgGnosxX%]?$")
 
 
 class TableColumn(Model):
@@ -21,6 +28,17 @@ class TableColumn(Model):
     format: str | None = Field(None, description='Python format, e.g. "{:,}" or "{:.1f}".')
     align: Literal["left", "right", "center"] | None = None
     note: str | None = Field(None, description="A lettered note keyed on this header.")
+
+    @field_validator("format")
+    @classmethod
+    def _safe_format(cls, value: str | None) -> str | None:
+        match = FORMAT.match(value) if value is not None else None
+        if value is not None and not (match and _SPEC.match(match["spec"] or "")):
+            raise ValueError(
+                f"'{value}' is not a number format; write one field like '{{:,}}' or "
+                "'{:.1f}' (width at most 999)"
+            )
+        return value
 
 
 class RowNote(Model):
@@ -54,6 +72,12 @@ class TableSpec(FigureSpec):
             *(c.column for c in self.columns),
             *(n.column for n in self.cell_notes),
         ]
+
+    def check(self, data: FigureData) -> str | None:
+        """More rows than a printed table should hold."""
+        if len(data.rows) > MAX_TABLE_ROWS:
+            return f"{len(data.rows):,} table rows; at most {MAX_TABLE_ROWS:,} are printed"
+        return None
 
 
 def _cell(text: str, *, header: bool = False, **attrs: object) -> Node:
@@ -133,7 +157,10 @@ def _align(col: TableColumn, row: dict[str, Any]) -> str | None:
 
 def _format(value: Any, fmt: str | None) -> str:
     if fmt and isinstance(value, int | float):
-        return fmt.format(value)
+        try:
+            return fmt.format(value)
+        except ValueError:  # a spec that does not suit this number (e.g. 'd' for 2.5)
+            return str(value)
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10000 else str(value)
     return str(value)

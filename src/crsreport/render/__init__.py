@@ -52,3 +52,4 @@ def register_format(name: str, suffix: str, target: str) -> None:
 register_format("html", ".html", "crsreport.render.html:render")
 register_format("pdf", ".pdf", "crsreport.render.pdf:render")
 register_format("docx", ".docx", "crsreport.render.docx:render")
+register_format("json", ".json", "crsreport.render.jsontree:render")

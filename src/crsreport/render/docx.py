@@ -25,6 +25,20 @@ from . import RenderContext, docxml
 
 WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
+BODY_STYLES = (
+    *HEADING_STYLES, "Normal", "List Bullet", "List Bullet 2", "List Bullet 3", "List Number",
+    "List Number 2", "List Number 3", "Quote", "CRS Table", "Table Text", "Caption", "Figure",
+    "Figure Unit", "Source Note", "Strong", "Emphasis", "Run-in Lead", "Hyperlink",
+    "Note Letter", "footnote text", "footnote reference",
+)  # fmt: skip
+"""The styles the walker uses for sections (the layouts add mastheads, TOC and the rest)."""
+
+
+def ensure_styles(document: Any) -> list[str]:
+    """Copy the body styles a caller's ``document`` lacks from the reference .docx, leaving
+    its own styles as they are, so a ``DocxWriter`` can write into it; return names added."""
+    reference = Document(str(templates_dir() / "docx" / "reference.docx"))
+    return docxml.copy_styles(reference, document, BODY_STYLES)
 
 
 def render(doc: Node, ctx: RenderContext) -> bytes:

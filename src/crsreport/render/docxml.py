@@ -10,6 +10,7 @@ Fields and cross-references
     ``SEQ Figure \\* ARABIC``, ``REF fig_tests \\h``) whose cached result shows as is.
     ``bookmark_name(key) -> str`` turns any key into a legal bookmark name.
     ``add_bookmark(paragraph, name) -> int`` wraps the paragraph's current content;
+    ``bookmark_names(document) -> set[str]`` those a document already holds;
     ``bookmark_start(paragraph, name) -> int`` / ``bookmark_end(paragraph, id)`` wrap a part.
     ``add_hyperlink(paragraph, text, *, url=None, anchor=None, style="Hyperlink") -> Run``.
     ``add_toc(container, entries, *, instruction=TOC_INSTRUCTION) -> list[Paragraph]``
@@ -24,6 +25,9 @@ Layout
     ``restart_numbering(paragraph) -> int`` / ``set_numbering(paragraph, num_id)`` start a
     fresh "List Number" count; ``different_first_page(section)`` (``w:titlePg``). Page size
     and margins need no helper: ``section.page_width`` etc.
+Styles
+    ``copy_styles(source, target, names) -> list[str]`` copies the named styles `target`
+    lacks (with their base, linked and list-numbering definitions); never changes its own.
 Package
     ``set_language(document, tag="en-US")`` on the styles' docDefaults.
     ``normalize_package(data, when) -> bytes`` deterministic zip (set created/modified with
@@ -36,6 +40,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -48,6 +53,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory, XmlPart
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement, parse_xml
+from docx.parts.numbering import NumberingPart
 from docx.parts.story import StoryPart
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -73,8 +79,10 @@ __all__ = [
     "add_toc",
     "bookmark_end",
     "bookmark_name",
+    "bookmark_names",
     "bookmark_start",
     "cant_split",
+    "copy_styles",
     "different_first_page",
     "normalize_package",
     "repeat_header_rows",
@@ -182,6 +190,11 @@ def _bookmark_state(package: Package) -> _Bookmarks:
                     names.add(el.get(qn("w:name")))
         state = _BOOKMARKS[package] = _Bookmarks(max(ids) + 1, names)
     return state
+
+
+def bookmark_names(document: Document) -> set[str]:
+    """The names of the bookmarks `document` holds (in any part)."""
+    return set(_bookmark_state(document.part.package).names)
 
 
 def bookmark_start(paragraph: Paragraph, name: str) -> int:
@@ -471,6 +484,134 @@ def set_numbering(paragraph: Paragraph, num_id: int) -> None:
     num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
     num_pr.get_or_add_ilvl().val = 0
     num_pr.get_or_add_numId().val = num_id
+
+
+# ---------------------------------------------------------------------------------------
+# styles copied from another document
+
+
+class _StyleCopier:
+    """Copies styles by name from `source` into `target`; target's own styles are kept."""
+
+    def __init__(self, source: Document, target: Document) -> None:
+        self.source, self.target = source.styles.element, target.styles.element
+        self.source_doc, self.target_doc = source, target
+        self.ids: dict[str, str | None] = {}  # source style id -> target style id
+        self.nums: dict[int, int] = {}  # source numId -> target numId
+        self.added: list[str] = []
+
+    def by_name(self, name: str) -> None:
+        if name in self.target_doc.styles:
+            return
+        try:
+            style_id = self.source_doc.styles[name].style_id
+        except KeyError:
+            raise ValueError(f"style {name!r} is not in the source document") from None
+        self.by_id(style_id)
+
+    def by_id(self, style_id: str) -> str | None:
+        """The target's id for source style `style_id`, copying the style if it lacks it."""
+        if style_id in self.ids:
+            return self.ids[style_id]
+        element = self.source.get_by_id(style_id)
+        if element is None:
+            self.ids[style_id] = None
+            return None
+        existing = self.target.get_by_name(element.name_val)
+        if existing is not None:
+            self.ids[style_id] = existing.styleId
+            return existing.styleId
+        return self._copy(element)
+
+    def _copy(self, element: Any) -> str:
+        copy = deepcopy(element)
+        copy.styleId = new_id = self._free_id(element.styleId)
+        self.ids[element.styleId] = new_id
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            self._relink(copy, tag)
+        num_id = copy.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        if num_id is not None:
+            num_id.set(qn("w:val"), str(self._num(int(num_id.get(qn("w:val"))))))
+        self.target.append(copy)
+        self.added.append(element.name_val)
+        return new_id
+
+    def _free_id(self, style_id: str) -> str:
+        candidate, n = style_id, 1
+        while self.target.get_by_id(candidate) is not None:
+            candidate, n = f"{style_id}CRS{n if n > 1 else ''}", n + 1
+        return candidate
+
+    def _relink(self, copy: Any, tag: str) -> None:
+        ref = copy.find(qn(tag))
+        if ref is None:
+            return
+        target_id = self.by_id(ref.get(qn("w:val")))
+        if target_id is None:
+            copy.remove(ref)
+        else:
+            ref.set(qn("w:val"), target_id)
+
+    def _num(self, num_id: int) -> int:
+        """The target numId of a copy of source list `num_id` and its abstract definition."""
+        if num_id not in self.nums:
+            source = self.source_doc.part.numbering_part.element
+            num = source.num_having_numId(num_id)
+            abstract_id = num.abstractNumId.val
+            abstract = source.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]')[0]
+            self.nums[num_id] = _add_list(_numbering(self.target_doc), abstract, num)
+        return self.nums[num_id]
+
+
+def _numbering(document: Document) -> Any:
+    """The document's ``w:numbering`` element, adding an empty numbering part if none."""
+    doc_part = document.part
+    try:
+        return doc_part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        xml = f"<w:numbering {nsdecls('w')}/>"
+        uri = PackURI("/word/numbering.xml")
+        part = NumberingPart(uri, CT.WML_NUMBERING, parse_xml(xml), doc_part.package)
+        doc_part.relate_to(part, RT.NUMBERING)
+        return part.element
+
+
+def _add_list(numbering: Any, abstract: Any, num: Any) -> int:
+    """Copy `abstract` and its `num` into `numbering` under fresh ids; return the numId."""
+    taken = [int(x) for x in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
+    abstract_id = 1 + max([-1, *taken])
+    new_abstract = deepcopy(abstract)
+    new_abstract.set(qn("w:abstractNumId"), str(abstract_id))
+    nsid = new_abstract.find(qn("w:nsid"))
+    if nsid is not None:  # a list identity of its own, stable across runs
+        nsid.set(qn("w:val"), f"{0x43525300 + abstract_id:08X}")
+    last = numbering.findall(qn("w:abstractNum"))
+    first_num = numbering.find(qn("w:num"))
+    if last:
+        last[-1].addnext(new_abstract)
+    elif first_num is not None:
+        first_num.addprevious(new_abstract)
+    else:
+        numbering.append(new_abstract)
+    new_num = deepcopy(num)
+    num_id = numbering._next_numId
+    new_num.set(qn("w:numId"), str(num_id))
+    new_num.abstractNumId.val = abstract_id
+    numbering._insert_num(new_num)
+    return num_id
+
+
+def copy_styles(source: Document, target: Document, names: Iterable[str]) -> list[str]:
+    """Copy the styles named `names` that `target` lacks from `source`; return their names.
+
+    The styles a copy is based on, linked to or followed by come along when `target`
+    lacks them too, and so does the list numbering a copied list style uses (under fresh
+    ids). Styles `target` already has, by name, are used as they are and never changed.
+    """
+    copier = _StyleCopier(source, target)
+    for name in names:
+        copier.by_name(name)
+    return copier.added
 
 
 # ---------------------------------------------------------------------------------------

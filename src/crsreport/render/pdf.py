@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .. import house
@@ -28,12 +30,31 @@ def render(doc: Node, ctx: RenderContext) -> bytes:
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
-        rendered = document.render()
+        rendered = document.render(font_config=font_config(), cache=image_cache())
         data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.attrs["id"].encode())
     _check_budget(rendered.pages, doc, ctx)
     for url in fetcher.refused:
         ctx.warnings.warn(Location(doc.attrs["id"] + ".pdf"), f"refused to load '{url}'")
     return data
+
+
+@cache
+def font_config() -> Any:
+    """One WeasyPrint font configuration per process: each @font-face loads once."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+_IMAGES: dict[str, Any] = {}
+IMAGE_CACHE_SIZE = 64
+
+
+def image_cache() -> dict[str, Any]:
+    """WeasyPrint's image cache, shared by this process's builds (cleared when it grows)."""
+    if len(_IMAGES) > IMAGE_CACHE_SIZE:
+        _IMAGES.clear()
+    return _IMAGES
 
 
 def ProjectFetcher(roots: list[Path]):
@@ -49,7 +70,7 @@ def ProjectFetcher(roots: list[Path]):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             path = _local_path(url)
-            if path is None or not any(path.is_relative_to(root) for root in allowed):
+            if path is None or not _servable(path, allowed):
                 self.refused.append(url)
                 raise ValueError(f"crsreport refuses to load {url}")
             return URLFetcherResponse(url, path.read_bytes())
@@ -57,6 +78,14 @@ def ProjectFetcher(roots: list[Path]):
     fetcher = Fetcher(allowed_protocols=("file", "data"))
     fetcher.refused = []
     return fetcher
+
+
+def _servable(path: Path, allowed: list[Path]) -> bool:
+    """A regular file (no FIFO or device) inside an allowed folder, under the size limit."""
+    from ..sources import MAX_FILE_BYTES
+
+    inside = any(path.is_relative_to(root) for root in allowed)
+    return inside and path.is_file() and path.stat().st_size <= MAX_FILE_BYTES
 
 
 def _check_budget(pages: list, doc: Node, ctx: RenderContext) -> None:

@@ -1,0 +1,212 @@
+"""crsreport against pandoc, side by side: wall time and peak memory of whole processes.
+
+    .venv/bin/python bench/run.py            # every case, 5 runs each; writes docs/benchmarks.md
+    .venv/bin/python bench/run.py --runs 3 --pages 10,50 --no-write
+
+Each build is a fresh process (``python -m crsreport``, or pandoc's bundled binary
+from pypandoc-binary, with ``--pdf-engine=weasyprint`` for PDF); the table shows
+the median of the runs. Peak memory is the largest sum over the process tree of
+each process's proportional set size (PSS: pages shared after fork count once),
+sampled every 10 ms, and never less than the largest single process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import machine
+import synth
+from proctree import Sample, run_measured
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = Path(sys.executable)
+DOC = ROOT / "docs" / "benchmarks.md"
+FORMATS = ("html", "docx", "pdf")
+IMAGES = ("svg", "png")
+
+
+@dataclass
+class Case:
+    """One measured command: its runs and what they measured."""
+
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def rss_mb(self) -> float:
+        return statistics.median(s.tree_memory for s in self.samples) / 2**20
+
+
+def measure(
+    name: str, cmd: list[str], runs: int, prepare: Callable[[], None], env: dict | None = None
+) -> Case:
+    """Run ``cmd`` ``runs`` times, calling ``prepare`` (untimed) before each."""
+    case = Case(name)
+    for _ in range(runs):
+        prepare()
+        sample = run_measured(cmd, env=env)
+        if sample.returncode != 0:
+            raise SystemExit(f"bench: {name} failed ({sample.returncode}): {' '.join(cmd)}")
+        case.samples.append(sample)
+    print(f"  {name:<34} {case.wall:7.2f} s {case.rss_mb:7.0f} MB", flush=True)
+    return case
+
+
+def crsreport_cmd(project: Path, out: Path) -> list[str]:
+    return [str(PYTHON), "-m", "crsreport", str(project), "--out", str(out), "--quiet"]
+
+
+def pandoc_cases(name: str, work: Path, markdown: dict[str, str], runs: int) -> list[Case]:
+    """pandoc's three runs over the same content: HTML, DOCX and PDF through WeasyPrint."""
+    import pypandoc
+
+    pandoc = pypandoc.get_pandoc_path()
+    env = {**os.environ, "PATH": f"{PYTHON.parent}{os.pathsep}{os.environ['PATH']}"}
+    (work / "svg.md").write_text(markdown["svg"], encoding="utf-8")
+    (work / "png.md").write_text(markdown["png"], encoding="utf-8")
+    args = {
+        "html": ["svg.md", "-s", "--embed-resources", "-o", "out.html"],
+        "docx": ["png.md", "-o", "out.docx"],
+        "pdf": ["svg.md", "-o", "out.pdf", "--pdf-engine=weasyprint"],
+    }
+    cases = []
+    for fmt in FORMATS:
+        cmd = [pandoc, "--resource-path", str(work), *args[fmt]]
+        cmd = [str(work / a) if a.endswith((".md", ".html", ".docx", ".pdf")) else a for a in cmd]
+        cases.append(measure(f"{name} pandoc {fmt}", cmd, runs, lambda: None, env))
+    return cases
+
+
+def flagship_markdown(project: Path, out: Path) -> dict[str, str]:
+    """The flagship's prose and Figure 1 as one Markdown file, per image format."""
+    import crsreport
+
+    report = crsreport.load_report(project)
+    parts = [f"---\ntitle: '{report.title}'\n---\n"]
+    for section in report.sections:
+        parts.append(f"# {section.title}\n")
+        parts += [(project / p).read_text(encoding="utf-8") for p in section.prose]
+        for sub in section.subsections:
+            parts.append(f"## {sub.title}\n")
+            parts += [(project / p).read_text(encoding="utf-8") for p in sub.prose]
+            parts += [f"![Figure 1. {f.title}]({{{f.id}}})\n" for f in sub.figures]
+    text = "\n".join(parts)
+    return {kind: text.replace("{tests}", str(_figure(out, "tests", kind))) for kind in IMAGES}
+
+
+def synth_markdown(project: Path, pages: int, out: Path) -> dict[str, str]:
+    """The synthetic report as one Markdown file, per image format."""
+    ids = [f"fig{n}" for n in range(1, pages // synth.FIGURE_EVERY + 1)]
+    return {
+        kind: synth.pandoc_markdown(project, pages, {i: _figure(out, i, kind) for i in ids})
+        for kind in IMAGES
+    }
+
+
+def _figure(out: Path, figure_id: str, kind: str) -> Path:
+    found = sorted((out / ".cache" / "figures").glob(f"{figure_id}-*.{kind}"))
+    if not found:
+        raise SystemExit(f"bench: figure {figure_id}.{kind} was not drawn")
+    return found[0]
+
+
+def copy_flagship(work: Path) -> Path:
+    """The repository-root project copied (report.yaml, sections/, data/)."""
+    project = work / "flagship"
+    project.mkdir()
+    shutil.copy2(ROOT / "report.yaml", project)
+    shutil.copytree(ROOT / "sections", project / "sections")
+    shutil.copytree(ROOT / "data", project / "data")
+    return project
+
+
+def clean(out: Path, *, figures: bool) -> Callable[[], None]:
+    """Remove the outputs and manifest (and the figure cache when ``figures``)."""
+
+    def prepare() -> None:
+        if figures:
+            shutil.rmtree(out, ignore_errors=True)
+            return
+        for path in out.glob("*.*"):
+            path.unlink()
+        for path in (out / ".cache").glob("manifest-*.json"):
+            path.unlink()
+
+    return prepare
+
+
+def bench_flagship(work: Path, runs: int) -> dict[str, Case]:
+    print("flagship (repository root, In Focus IF11415)", flush=True)
+    project, out = copy_flagship(work), work / "flagship-out"
+    cmd = crsreport_cmd(project, out)
+    cases = {
+        "cold": measure("flagship crsreport cold", cmd, runs, clean(out, figures=True)),
+        "figures": measure("flagship crsreport figures kept", cmd, runs, clean(out, figures=False)),
+        "unchanged": measure("flagship crsreport unchanged", cmd, runs, lambda: None),
+    }
+    pandoc_work = work / "flagship-pandoc"
+    pandoc_work.mkdir()
+    markdown = flagship_markdown(project, out)
+    for case in pandoc_cases("flagship", pandoc_work, markdown, runs):
+        cases[case.name.rsplit(" ", 1)[1]] = case
+    return cases
+
+
+def bench_synth(work: Path, pages: int, runs: int) -> dict[str, Case]:
+    print(f"synthetic Report, {pages} pages", flush=True)
+    project, out = synth.write_project(work / f"synth{pages}", pages), work / f"synth{pages}-out"
+    cmd = crsreport_cmd(project, out)
+    cases = {"cold": measure(f"{pages}p crsreport cold", cmd, runs, clean(out, figures=True))}
+    cases["pdf_pages"] = machine.pdf_pages(next(out.glob("*.pdf")))  # type: ignore[assignment]
+    pandoc_work = work / f"synth{pages}-pandoc"
+    pandoc_work.mkdir()
+    markdown = synth_markdown(project, pages, out)
+    for case in pandoc_cases(f"{pages}p", pandoc_work, markdown, runs):
+        cases[case.name.rsplit(" ", 1)[1]] = case
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="crsreport vs pandoc benchmark")
+    parser.add_argument("--runs", type=int, default=5, help="runs per case (median shown)")
+    parser.add_argument("--pages", default="10,50,200", help="synthetic sizes (comma list)")
+    parser.add_argument("--no-flagship", action="store_true", help="skip the flagship cases")
+    parser.add_argument("--no-write", action="store_true", help="print only; keep the doc")
+    args = parser.parse_args()
+    sizes = [int(p) for p in args.pages.split(",") if p]
+    info = machine.describe()
+    print(machine.summary(info), flush=True)
+    with tempfile.TemporaryDirectory(prefix="crsreport-bench-") as tmp:
+        work = Path(tmp)
+        flagship = None if args.no_flagship else bench_flagship(work, args.runs)
+        synths = {n: bench_synth(work, n, args.runs) for n in sizes}
+    info["load_after"] = machine.load_average()
+    from report import render
+
+    text = render(info, flagship, synths, args.runs, " ".join(sys.argv[1:]))
+    print(text)
+    if not args.no_write:
+        DOC.write_text(text, encoding="utf-8")
+        print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"bench: {time.perf_counter() - start:.0f} s, {platform.node()}", file=sys.stderr)

@@ -1,0 +1,117 @@
+"""Batch builds: ``make-report P1 P2 … --jobs N`` builds many projects side by side.
+
+Each project builds in its own worker process; one that fails does not stop the
+others. Its problems are printed as they come, then one summary line per project,
+in the order given. The exit code is 0 when every project built, 2 when every
+failure was bad input, else 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ReportError
+from .workers import cpu_count, run
+
+log = logging.getLogger("crsreport")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One project to build, and how."""
+
+    project: str
+    formats: tuple[str, ...]
+    out: Path | None
+    strict: bool
+    jobs: int
+
+
+@dataclass
+class Outcome:
+    """How one project's build went."""
+
+    project: str
+    status: str  # "built", "input" (bad input) or "bug"
+    message: str = ""
+    report_id: str = ""
+    rendered: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """The project's one summary line."""
+        if self.status != "built":
+            what = "bad input" if self.status == "input" else "internal error"
+            return f"failed  {self.project}: {what} (see above)"
+        parts = [f"{', '.join(self.rendered)} built"] if self.rendered else ["up to date"]
+        if self.skipped:
+            parts.append(f"{', '.join(self.skipped)} unchanged")
+        return f"ok      {self.project}: {self.report_id} {'; '.join(parts)} ({self.seconds:.1f} s)"
+
+
+def batch(
+    projects: list[str],
+    formats: list[str],
+    out: Path | None = None,
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
+) -> int:
+    """Build every project, ``jobs`` at a time; print a summary line each; return the exit code."""
+    workers = max(1, min(jobs or cpu_count(), len(projects)))
+    per_build = max(1, cpu_count() // workers)
+    tasks = [Task(p, tuple(formats), out, strict, per_build) for p in projects]
+    outcomes = run(build_one, tasks, workers)
+    for outcome in outcomes:
+        print(outcome.summary(), file=sys.stderr)
+    return exit_code(outcomes)
+
+
+def exit_code(outcomes: list[Outcome]) -> int:
+    """0 when all built, 2 when every failure was bad input, else 1."""
+    failed = [o for o in outcomes if o.status != "built"]
+    if not failed:
+        return 0
+    return 2 if all(o.status == "input" for o in failed) else 1
+
+
+def build_one(task: Task) -> Outcome:
+    """Load and build one project; its problems are printed here, never raised."""
+    from .build import build
+    from .load import load_report
+
+    started = time.monotonic()
+    with _prefixed(task.project):
+        try:
+            report = load_report(task.project)
+            result = build(report, task.formats, task.out, strict=task.strict, jobs=task.jobs)
+        except ReportError as exc:
+            print(f"make-report: error: {task.project}: {exc}", file=sys.stderr)
+            return Outcome(task.project, "input", str(exc))
+        except Exception:
+            traceback.print_exc()
+            print(f"make-report: internal error in {task.project}", file=sys.stderr)
+            return Outcome(task.project, "bug", traceback.format_exc())
+    seconds = time.monotonic() - started
+    return Outcome(task.project, "built", "", report.id, result.rendered, result.skipped, seconds)
+
+
+@contextmanager
+def _prefixed(label: str) -> Iterator[None]:
+    """Progress and warnings lines start with the project while it builds."""
+    saved = [(h, h.formatter) for h in log.handlers]
+    for handler, _ in saved:
+        handler.setFormatter(logging.Formatter(f"{label}: %(message)s"))
+    try:
+        yield
+    finally:
+        for handler, formatter in saved:
+            handler.setFormatter(formatter)

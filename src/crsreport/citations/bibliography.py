@@ -1,0 +1,264 @@
+"""Load a bibliography (CSL-JSON, BibTeX or CSL YAML) into checked CSL entries.
+
+Every entry remembers the file and line it came from, so a missing field, a duplicate
+id or an unused source is reported where the writer can fix it. CRS products are
+recognised by their publisher (Congressional Research Service) and number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Collector, Location, Problem, ReportError
+from ..model import ID_PATTERN
+from ..sources import parse_json, read_text
+
+Raw = list[tuple[Any, Location]]
+
+CSL_TYPES = frozenset({
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
+    "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
+    "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
+    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
+    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical",
+    "personal_communication", "post", "post-weblog", "regulation", "report", "review",
+    "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
+})  # fmt: skip
+FORMS = {
+    **dict.fromkeys(("legislation", "bill", "regulation", "treaty"), "law"),
+    **dict.fromkeys(("document", "dataset"), "document"),
+    **dict.fromkeys(("article-newspaper", "article-magazine"), "news"),
+    **dict.fromkeys(("article", "webpage", "post", "post-weblog"), "web"),
+}
+REQUIRED: dict[str, list[tuple[str, ...]]] = {
+    "crs": [("title",), ("number",)],
+    "report": [("title",), ("author", "editor", "publisher")],
+    "document": [("title",), ("author", "publisher")],
+    "news": [("title",), ("container-title",), ("issued",)],
+    "web": [("title",), ("URL", "container-title")],
+    "law": [("number", "container-title")],
+}
+CRS_PUBLISHERS = {"congressional research service", "crs"}
+CRS_SERIES = {"IF": "CRS In Focus", "IN": "CRS Insight", "LSB": "CRS Legal Sidebar"}
+NAME_PARTS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
+NAME_FIELDS = ("author", "editor")
+DATE_FIELDS = ("issued", "accessed")
+TEXT_FIELDS = (
+    "title", "title-short", "collection-title", "container-title", "number", "publisher",
+    "URL", "volume", "page", "section", "authority", "genre", "note",
+)  # fmt: skip
+ABBREVIATION = re.compile(r"^(?P<name>.+?)\s*\((?P<abbr>[A-Z][\w.&/-]*)\)$")
+DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass
+class Entry:
+    """One source: its CSL fields, its form and where it is written."""
+
+    id: str
+    csl: dict[str, Any]
+    form: str
+    where: Location
+
+    @property
+    def url(self) -> str | None:
+        return self.csl.get("URL")
+
+
+def load(root: Path, name: str, where: Location) -> dict[str, Entry]:
+    """The checked entries of bibliography file ``name`` by id; problems raised at once."""
+    reader = READERS.get(Path(name).suffix.lower())
+    if reader is None:
+        kinds = ", ".join(sorted(READERS))
+        raise ReportError(Problem(where, f"'{name}': a bibliography must be one of {kinds}"))
+    raw = reader(read_text(root, name, where), name)
+    problems = Collector()
+    entries: dict[str, Entry] = {}
+    folded: dict[str, Entry] = {}
+    for data, at in raw:
+        entry = _entry(data, at, problems)
+        if entry is None:
+            continue
+        twin = folded.get(entry.id.lower())
+        if twin is not None:
+            problems.add(at, f"entry '{entry.id}' repeats the id of the entry at {twin.where}")
+            continue
+        entries[entry.id] = folded[entry.id.lower()] = entry
+    problems.check()
+    return entries
+
+
+# ---- readers: text → [(mapping, location)] ------------------------------------------------
+
+
+def _records(data: Any, name: str) -> list[Any]:
+    if isinstance(data, dict) and isinstance(data.get("references"), list):
+        return data["references"]
+    if isinstance(data, list):
+        return data
+    message = "a bibliography must be a list of entries (or a mapping with 'references:')"
+    raise ReportError(Problem(Location(name, 1), message))
+
+
+def read_json(text: str, name: str) -> Raw:
+    """CSL-JSON, as Zotero exports it; each entry is located by its ``"id"`` line."""
+    records = _records(parse_json(text, name), name)
+    return [(r, Location(name, _json_line(text, r))) for r in records]
+
+
+def _json_line(text: str, record: Any) -> int | None:
+    if not isinstance(record, dict) or "id" not in record:
+        return None
+    match = re.search(rf'"id"\s*:\s*"?{re.escape(str(record["id"]))}\b', text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def read_yaml(text: str, name: str) -> Raw:
+    """CSL YAML: a list of entries, or pandoc's ``references:`` list."""
+    from ..load import parse_yaml
+
+    data, lines = parse_yaml(text, name)
+    records = _records(data, name)
+    base = ("references",) if isinstance(data, dict) else ()
+    return [(r, Location(name, lines.get((*base, i)))) for i, r in enumerate(records)]
+
+
+def read_bibtex(text: str, name: str) -> Raw:
+    """BibTeX through bibtexparser; a block that does not parse is an error at its line."""
+    from .bibtex import entries
+
+    return entries(text, name)
+
+
+READERS: dict[str, Callable[[str, str], Raw]] = {
+    ".json": read_json,
+    ".bib": read_bibtex,
+    ".yaml": read_yaml,
+    ".yml": read_yaml,
+}
+
+
+# ---- one entry: normalise, then check ---------------------------------------------------
+
+
+def _entry(data: Any, at: Location, problems: Collector) -> Entry | None:
+    if not isinstance(data, dict):
+        problems.add(at, "a bibliography entry must be a mapping of CSL fields")
+        return None
+    ident, kind = data.get("id"), data.get("type")
+    if ident in (None, "") or kind in (None, ""):
+        problems.add(at, f"entry {ident or '(no id)'}: needs both 'id' and 'type'")
+        return None
+    ident = str(ident)
+    if kind not in CSL_TYPES:
+        problems.add(at, f"entry '{ident}': unknown CSL type '{kind}'{_close(str(kind))}")
+        return None
+    messages: list[str] = []
+    csl = _normalise(data, messages)
+    form = _form(csl, messages)
+    messages += _missing(csl, form)
+    for message in messages:
+        problems.add(at, f"entry '{ident}' ({kind}): {message}")
+    return None if messages else Entry(ident, csl, form, at)
+
+
+def _close(kind: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(kind, sorted(CSL_TYPES), n=3)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
+def _normalise(data: dict[str, Any], messages: list[str]) -> dict[str, Any]:
+    csl: dict[str, Any] = {"id": str(data["id"]), "type": data["type"]}
+    for key in NAME_FIELDS:
+        if data.get(key):
+            csl[key] = _names(data[key], key, messages)
+    for key in DATE_FIELDS:
+        if data.get(key) not in (None, ""):
+            csl[key] = _date(data[key], key, messages)
+    for key in TEXT_FIELDS:
+        if data.get(key) not in (None, ""):
+            csl[key] = str(data[key]).strip()
+    short = data.get("author-short")
+    if short:
+        csl["authority"] = str(short)
+    return csl
+
+
+def _names(value: Any, key: str, messages: list[str]) -> list[dict[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, str):
+            family, comma, given = item.partition(",")
+            names.append(
+                {"family": family.strip(), "given": given.strip()}
+                if comma
+                else {"literal": item.strip()}
+            )
+        elif isinstance(item, dict) and any(item.get(p) for p in NAME_PARTS):
+            names.append({p: str(item[p]) for p in NAME_PARTS if item.get(p)})
+        else:
+            messages.append(f"{key}: {item!r} is not a name; write 'Family, Given' or a mapping")
+    return names
+
+
+def _date(value: Any, key: str, messages: list[str]) -> dict[str, Any]:
+    if isinstance(value, dict) and value.get("date-parts"):
+        try:
+            return {"date-parts": [[int(p) for p in value["date-parts"][0]]]}
+        except (TypeError, ValueError, IndexError):
+            pass
+    text = str(value.get("raw", "") if isinstance(value, dict) else value).strip()
+    match = DATE.match(text)
+    if match:
+        return {"date-parts": [[int(p) for p in match.groups() if p]]}
+    if isinstance(value, dict) and value.get("literal"):
+        return {"literal": str(value["literal"])}
+    messages.append(f"{key}: {value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    return {}
+
+
+def _form(csl: dict[str, Any], messages: list[str]) -> str:
+    """The CRS form the entry takes; CRS products get their series label."""
+    publisher = csl.get("publisher", "").lower()
+    if csl["type"] == "report" and publisher in CRS_PUBLISHERS:
+        match = ID_PATTERN.match(csl.get("number", ""))
+        if csl.get("number") and not match:
+            messages.append(
+                f"number: '{csl['number']}' is not a CRS product number (R41746, IF10472)"
+            )
+        elif match:
+            csl.setdefault("collection-title", CRS_SERIES.get(match.group(1), "CRS Report"))
+        return "crs"
+    _short_author(csl)
+    return FORMS.get(csl["type"], "report")
+
+
+def _short_author(csl: dict[str, Any]) -> None:
+    """The author's short form for later citations: "NTSB" from "… (NTSB)"."""
+    if "authority" in csl:
+        return
+    authors = csl.get("author", [])
+    if len(authors) == 1 and "literal" in authors[0]:
+        match = ABBREVIATION.match(authors[0]["literal"])
+        if match:
+            csl["authority"] = match["abbr"]
+    elif not authors and csl.get("publisher"):
+        match = ABBREVIATION.match(csl["publisher"])
+        csl["authority"] = match["abbr"] if match else csl["publisher"]
+
+
+def _missing(csl: dict[str, Any], form: str) -> list[str]:
+    needs = [" or ".join(group) for group in REQUIRED[form] if not any(map(csl.get, group))]
+    if form == "law" and csl.get("container-title"):
+        if not csl.get("volume"):
+            needs.append("volume (the title of the code, or the Register volume)")
+        if not (csl.get("section") or csl.get("page")):
+            needs.append("section or page")
+    return [f"needs {need}" for need in needs]

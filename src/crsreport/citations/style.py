@@ -1,0 +1,129 @@
+"""CRS forms of sources, formatted by citeproc-py with ``templates/csl/crs.csl``.
+
+citeproc-py writes small HTML (``<i>``, ``<b>``); it is read back here into tree nodes,
+so italics reach every renderer as ``emph`` and a source's URL becomes a ``link``.
+Two things citeproc-py does not do are done here: American punctuation inside closing
+quotes (its punctuation-in-quote option is not implemented) and hyphens kept in
+pinpoints (it always turns a locator's "-" into an en dash; CRS writes "pp. 1-2").
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from ..resources import templates_dir
+from ..tree import Node
+from .bibliography import Entry
+from .syntax import Item
+
+HYPHEN = "\ue000"  # stands for "-" in locators while citeproc-py formats them
+QUOTE_PUNCTUATION = re.compile(r"”([.,])")
+MARKUP = {"i": "emph", "em": "emph", "b": "strong", "strong": "strong"}
+
+
+def style_path() -> Path:
+    """The CRS citation style shipped with crsreport."""
+    return templates_dir() / "csl" / "crs.csl"
+
+
+class Formatter:
+    """Formats one report's citations in reading order (first and later citations differ)."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        from citeproc import CitationStylesBibliography, CitationStylesStyle, formatter
+        from citeproc.source.json import CiteProcJSON
+
+        self.entries = entries
+        style = CitationStylesStyle(str(style_path()), locale="en-US", validate=False)
+        source = CiteProcJSON([entry.csl for entry in entries.values()])
+        self.bibliography = CitationStylesBibliography(style, source, formatter.html)
+
+    def note(self, item: Item) -> list[Node]:
+        """The footnote form: full on first citation, short (hereinafter) later."""
+        cited = self._register(item)
+        return self._nodes(item, self.bibliography.cite(cited.citation, _unknown))
+
+    def in_text(self, item: Item) -> list[Node]:
+        """The in-text form used by products without footnotes (In Focus, Insight)."""
+        cited = self._register(item)
+        rendered = self.bibliography.style.render_bibliography([cited])
+        return self._nodes(item, _flatten(rendered))
+
+    def _register(self, item: Item) -> Any:
+        from citeproc import Citation, CitationItem, Locator
+
+        extra = {}
+        if item.locator:
+            extra["locator"] = Locator(item.label or "page", item.locator.replace("-", HYPHEN))
+        cited = CitationItem(item.key, **extra)
+        self.bibliography.register(Citation([cited]))
+        return cited
+
+    def _nodes(self, item: Item, html: str) -> list[Node]:
+        html = QUOTE_PUNCTUATION.sub(r"\1”", str(html).replace(HYPHEN, "-"))
+        nodes = _HtmlToNodes.parse(html)
+        url = self.entries[item.key].url
+        return _link_url(nodes, url) if url else nodes
+
+
+def _unknown(item: Any) -> str:
+    raise KeyError(item.key)  # keys are checked before formatting; this is a bug
+
+
+def _flatten(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "".join(_flatten(v) for v in value)
+    return "" if value is None else str(value)
+
+
+class _HtmlToNodes(HTMLParser):
+    """citeproc-py's HTML output → inline nodes (italic → emph, bold → strong)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack = [Node("span")]
+
+    @classmethod
+    def parse(cls, html: str) -> list[Node]:
+        parser = cls()
+        parser.feed(html)
+        parser.close()
+        return parser.stack[0].children
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(MARKUP.get(tag, "span"))
+        self.stack[-1].children.append(node)
+        self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        if len(self.stack) > 1:
+            node = self.stack.pop()
+            if node.kind == "span":  # markup no renderer needs: keep its text only
+                parent = self.stack[-1].children
+                parent[parent.index(node) : parent.index(node) + 1] = node.children
+
+    def handle_data(self, data: str) -> None:
+        siblings = self.stack[-1].children
+        if siblings and siblings[-1].kind == "text":
+            siblings[-1].text += data
+        else:
+            siblings.append(Node("text", text=data))
+
+
+def _link_url(nodes: list[Node], url: str) -> list[Node]:
+    """Each occurrence of ``url`` in top-level text becomes a link to it."""
+    out: list[Node] = []
+    for node in nodes:
+        if node.kind != "text" or url not in node.text:
+            out.append(node)
+            continue
+        parts = node.text.split(url)
+        for i, part in enumerate(parts):
+            if i:
+                out.append(Node("link", [Node("text", text=url)], attrs={"href": url}))
+            if part:
+                out.append(Node("text", text=part))
+    return out

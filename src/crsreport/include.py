@@ -1,0 +1,197 @@
+"""Shared sections: ``- include: ../shared-sections/sanctions.yaml`` in a list of sections.
+
+An included file holds one section, written as in report.yaml. Its relative paths (prose
+``.md`` files, figure ``data`` and ``file``, overlay ``data``, nested ``include``) are read
+from the file's own folder, so a section library can move between projects. Included files,
+and every file they name, must lie in the project or in a folder the report declares:
+
+    include_roots: [../shared-sections]
+
+Errors inside an included file are located in that file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from .errors import Collector, Location, Problem, ReportError
+from .sources import read_text
+
+Lines = dict[tuple[Any, ...], int]
+MAX_DEPTH = 8
+INCLUDE_SUFFIXES = (".yaml", ".yml")
+
+
+def declared_roots(data: dict[str, Any], root: Path, name: str, lines: Lines) -> tuple[Path, ...]:
+    """The project folder, then each folder in ``include_roots`` (relative, existing)."""
+    declared = data.get("include_roots")
+    if not isinstance(declared, list):
+        return (root,)  # a wrong type is reported by validation
+    roots, problems = [root], Collector()
+    for i, item in enumerate(declared):
+        where = Location(name, lines.get(("include_roots", i)), f"include_roots[{i}]")
+        if not isinstance(item, str):
+            continue
+        if Path(item).is_absolute() or item.startswith("~"):
+            problems.add(
+                where, f"'{item}' is an absolute path; give a folder relative to the project"
+            )
+        elif not (root / item).is_dir():
+            problems.add(where, f"folder not found: '{item}' (relative to {root})")
+        else:
+            roots.append((root / item).resolve())
+    problems.check()
+    return tuple(roots)
+
+
+def expand_includes(data: dict[str, Any], root: Path, name: str, lines: Lines) -> None:
+    """Replace each ``{include: file}`` item of ``sections`` (and of any ``subsections``)
+    by the validated section the file holds."""
+    expander = _Expander(declared_roots(data, root, name, lines))
+    expander.sections(data, name, lines, (), ())
+
+
+class _Expander:
+    """Walks section lists, reading included files once per chain (cycles are refused)."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        self.roots = roots
+
+    def sections(
+        self, owner: Any, name: str, lines: Lines, path: tuple[Any, ...], chain: tuple[Path, ...]
+    ) -> None:
+        """Expand the includes in ``owner``'s ``sections`` or ``subsections`` list."""
+        if not isinstance(owner, dict):
+            return
+        for key in ("sections", "subsections"):
+            items = owner.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                here = (*path, key, i)
+                if isinstance(item, dict) and "include" in item:
+                    items[i] = self.include(item, name, lines, here, chain)
+                else:
+                    self.sections(item, name, lines, here, chain)
+
+    def include(
+        self, item: dict[str, Any], name: str, lines: Lines, path: tuple[Any, ...], chain: tuple
+    ) -> Any:
+        """The section an include item names, read, expanded and validated."""
+        where = Location(name, _line((*path, "include"), lines), _dotted((*path, "include")))
+        target = item["include"]
+        if set(item) != {"include"}:
+            extra = ", ".join(sorted(str(k) for k in item if k != "include"))
+            raise ReportError(
+                Problem(where, f"an include takes no other keys ({extra}); set them in the file")
+            )
+        if not isinstance(target, str) or not target.lower().endswith(INCLUDE_SUFFIXES):
+            raise ReportError(
+                Problem(where, f"include a YAML file (.yaml or .yml), not {target!r}")
+            )
+        text = read_text(self.roots, target, where)
+        full = (self.roots[0] / target).resolve()
+        if full in chain or len(chain) >= MAX_DEPTH:
+            raise ReportError(Problem(where, f"'{target}' includes itself (or nests too deep)"))
+        return self.load(text, target, full, (*chain, full))
+
+    def load(self, text: str, shown: str, full: Path, chain: tuple[Path, ...]) -> Any:
+        from .load import parse_yaml, validate
+        from .model import section_adapter
+
+        raw, lines = parse_yaml(text, shown)
+        if not isinstance(raw, dict):
+            raise ReportError(Problem(Location(shown, 1), "an included file holds one section"))
+        rebase_section(raw, posixpath.dirname(shown))
+        self.sections(raw, shown, lines, (), chain)
+        return validate(raw, shown, lines, section_adapter())
+
+
+def rebase_section(section: dict[str, Any], folder: str) -> None:
+    """Make the section's relative file paths relative to the project (``folder`` + path)."""
+    if "prose" in section:
+        section["prose"] = _rebase_prose(section["prose"], folder)
+    for figure in _dicts(section.get("figures")):
+        for key in ("data", "file"):
+            _rebase_key(figure, key, folder)
+        for overlay in _dicts(figure.get("overlays")):
+            _rebase_key(overlay, "data", folder)
+    for sub in _dicts(section.get("subsections")):
+        if "include" in sub:
+            _rebase_key(sub, "include", folder)
+        else:
+            rebase_section(sub, folder)
+
+
+def _rebase_prose(prose: Any, folder: str) -> Any:
+    from .resolve import _is_file
+
+    if isinstance(prose, str):
+        prose = [prose]
+    if not isinstance(prose, list):
+        return prose
+    return [_join(folder, p) if isinstance(p, str) and _is_file(p) else p for p in prose]
+
+
+def _rebase_key(owner: dict[str, Any], key: str, folder: str) -> None:
+    if isinstance(owner.get(key), str):
+        owner[key] = _join(folder, owner[key])
+
+
+def _join(folder: str, path: str) -> str:
+    if not folder or posixpath.isabs(path) or path.startswith("~"):
+        return path
+    return posixpath.normpath(posixpath.join(folder, path))
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _line(path: tuple[Any, ...], lines: Lines) -> int | None:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+INCLUDE_SCHEMA = {
+    "type": "object",
+    "title": "SectionInclude",
+    "description": "A section kept in another YAML file (under the project or include_roots).",
+    "properties": {"include": {"type": "string", "pattern": r"(?i)\.ya?ml$"}},
+    "required": ["include"],
+    "additionalProperties": False,
+}
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of report.yaml: the Report model, where a section may be an include."""
+    from .model import SECTION_KINDS, Report
+
+    schema = Report.model_json_schema()
+    names = {f"#/$defs/{cls.__name__}" for cls in SECTION_KINDS.values()}
+    for union in _unions(schema):
+        if names & {item.get("$ref") for item in union}:
+            union.append({"$ref": "#/$defs/SectionInclude"})
+    schema.setdefault("$defs", {})["SectionInclude"] = INCLUDE_SCHEMA
+    return schema
+
+
+def _unions(node: Any) -> list[list[dict[str, Any]]]:
+    """Every ``oneOf`` list in a schema."""
+    found = []
+    if isinstance(node, dict):
+        if isinstance(node.get("oneOf"), list):
+            found.append(node["oneOf"])
+        for value in node.values():
+            found += _unions(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _unions(value)
+    return found

@@ -1,0 +1,137 @@
+"""Incremental builds: a manifest of content hashes, so an unchanged format is not rendered again.
+
+``<out>/.cache/manifest-<ID>.json`` records, per format, the hash of everything its
+output depends on (the resolved tree, the figure cache keys, image files, the
+house templates, crsreport's and the renderers' versions, the date stamp), the
+hash of the output written, and the warnings its renderer gave. A format is
+skipped when both hashes still match; its warnings are given again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .assets import cache_key
+from .errors import Location, Problem
+from .output import write_atomic
+from .resources import templates_dir
+from .tree import Node
+
+log = logging.getLogger("crsreport")
+SCHEMA = 1
+LIBRARIES = ("crsreport", "weasyprint", "python-docx", "matplotlib", "fonttools", "jinja2")
+
+
+def digest(data: bytes) -> str:
+    """A short content hash."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+@cache
+def templates_hash() -> str:
+    """One hash over every house template, stylesheet, font and reference file."""
+    folder = templates_dir()
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:32]
+
+
+@cache
+def versions() -> dict[str, str]:
+    """Versions of crsreport and the libraries that shape its outputs."""
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "-"
+    return found
+
+
+def tree_inputs(doc: Node, root: Path, epoch: int) -> str:
+    """Hash of what every format reads: the tree, figure keys, image files, templates."""
+    figures = {}
+    files = {}
+    for node in doc.walk():
+        if node.kind == "figure" and "_draw" in node.attrs:
+            figures[node.attrs["id"]] = cache_key(node)
+        if "file" in node.attrs:
+            files[node.attrs["file"]] = digest(Path(node.attrs["file"]).read_bytes())
+    payload = {
+        "schema": SCHEMA,
+        "tree": doc.to_dict(),
+        "figures": figures,
+        "files": files,
+        "templates": templates_hash(),
+        "versions": versions(),
+        "root": str(root),
+        "epoch": epoch,
+    }
+    return digest(json.dumps(payload, sort_keys=True, default=str).encode())
+
+
+def format_inputs(base: str, name: str, target: str) -> str:
+    """The input hash of one format: the shared hash plus the format and its renderer."""
+    return digest(f"{base}\0{name}\0{target}".encode())
+
+
+@dataclass
+class Manifest:
+    """What the last build wrote, per format."""
+
+    path: Path
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out: Path, report_id: str) -> Manifest:
+        """The manifest of ``report_id`` in ``out`` (empty when missing or unreadable)."""
+        path = out / ".cache" / f"manifest-{report_id}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            return cls(path)
+        return cls(path, dict(data.get("formats", {})))
+
+    def fresh(self, name: str, inputs: str, output: Path) -> bool:
+        """Whether ``output`` was built from ``inputs`` and is unchanged since."""
+        entry = self.entries.get(name)
+        if not entry or entry.get("inputs") != inputs or not output.is_file():
+            return False
+        return entry.get("output") == digest(output.read_bytes())
+
+    def warnings(self, name: str) -> list[Problem]:
+        """The warnings the format's renderer gave when it was built."""
+        return [_problem(w) for w in self.entries.get(name, {}).get("warnings", [])]
+
+    def record(self, name: str, inputs: str, data: bytes, warnings: list[Problem]) -> None:
+        """Note a freshly rendered output."""
+        self.entries[name] = {
+            "inputs": inputs,
+            "output": digest(data),
+            "warnings": [_plain(p) for p in warnings],
+        }
+
+    def save(self) -> None:
+        """Write the manifest atomically."""
+        text = json.dumps({"schema": SCHEMA, "formats": self.entries}, indent=1, sort_keys=True)
+        write_atomic(self.path, text.encode())
+
+
+def _plain(problem: Problem) -> dict[str, Any]:
+    at = problem.where
+    return {"file": at.file, "line": at.line, "field": at.field, "message": problem.message}
+
+
+def _problem(data: dict[str, Any]) -> Problem:
+    return Problem(Location(data["file"], data.get("line"), data.get("field")), data["message"])

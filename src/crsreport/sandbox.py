@@ -1,0 +1,200 @@
+"""The Jinja sandbox prose values are computed in: no escapes, bounded time and memory.
+
+Jinja's own sandbox stops attribute walks (``__class__``, ``__globals__``) and
+unsafe ``str.format`` calls. This one also makes sure a template cannot build a
+gigabyte string or loop for hours before the output-size check sees it: every
+string or list a template builds stays under ``MAX_CHARS`` (``*``, ``**``, ``+``,
+``%``, ``~``, ``replace``, ``join``, ``format`` are checked *before* they run),
+``range`` is short, loops share an iteration budget, and macros (recursion),
+recursive loops, includes and padding helpers are refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.visitor import NodeTransformer
+
+MAX_CHARS = 2_000_000
+MAX_RANGE = 10_000
+MAX_LOOPS = 1_000_000
+MAX_INT_BITS = 100_000
+REFUSED = {
+    nodes.Macro: "macro",
+    nodes.CallBlock: "call",
+    nodes.Include: "include",
+    nodes.Import: "import",
+    nodes.FromImport: "import",
+    nodes.Extends: "extends",
+    nodes.Block: "block",
+}
+DROPPED_FILTERS = ("center", "indent", "wordwrap", "slice", "batch", "random")
+PADDING_METHODS = frozenset(
+    {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "replace"}
+)
+_PRINTF_WIDE = re.compile(r"%(\([^)]*\))?[#0 +-]*(\*|\d{4,}|\d*\.(\*|\d{4,}))")
+_LOOP, _CONCAT = "_crs_loop_", "_crs_concat_"
+
+
+class LimitError(SecurityError):
+    """A template tried to build or loop over more than the sandbox allows."""
+
+
+def _size(n: int, what: str) -> None:
+    if n > MAX_CHARS:
+        raise LimitError(f"{what} would build {n:,} items; the limit is {MAX_CHARS:,}")
+
+
+def _sized(value: Any) -> bool:
+    return isinstance(value, str | bytes | list | tuple)
+
+
+def _check_printf(fmt: Any) -> None:
+    if isinstance(fmt, str) and _PRINTF_WIDE.search(fmt):
+        raise LimitError(f"format '{fmt[:40]}' asks for a width or precision over 999")
+
+
+def check_binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse ``*``, ``**``, ``+`` and ``%`` whose result would be too large."""
+    ints = isinstance(left, int) and isinstance(right, int)
+    if operator == "*" and _sized(left) and isinstance(right, int):
+        _size(len(left) * right, "'*'")
+    elif operator == "*" and _sized(right) and isinstance(left, int):
+        _size(len(right) * left, "'*'")
+    elif operator == "*" and ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+        raise LimitError(f"'*' would build a number over {MAX_INT_BITS:,} bits")
+    elif operator == "**" and ints and abs(left) > 1 and right > 0:
+        if left.bit_length() * right > MAX_INT_BITS:
+            raise LimitError(f"'**' would build a number over {MAX_INT_BITS:,} bits")
+    elif operator == "+" and _sized(left) and _sized(right):
+        _size(len(left) + len(right), "'+'")
+    elif operator == "%":
+        _check_printf(left)
+
+
+def bounded_range(*args: int) -> range:
+    """``range`` for templates: at most ``MAX_RANGE`` numbers."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise LimitError(f"range() of {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
+    return numbers
+
+
+class Budget:
+    """The loop iterations and concatenations of one render."""
+
+    def __init__(self) -> None:
+        self.loops = 0
+
+    def loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Every ``{% for %}`` iterates through here; all loops share MAX_LOOPS."""
+        for item in iterable:
+            self.loops += 1
+            if self.loops > MAX_LOOPS:
+                raise LimitError(f"loops ran more than {MAX_LOOPS:,} times")
+            yield item
+
+    def concat(self, *parts: Any) -> str:
+        """The ``~`` operator, checked before joining."""
+        texts = [str(p) for p in parts]
+        _size(sum(map(len, texts)), "'~'")
+        return "".join(texts)
+
+    def names(self) -> dict[str, Callable[..., Any]]:
+        """The helpers the rewritten template calls."""
+        return {_LOOP: self.loop, _CONCAT: self.concat}
+
+
+def _guarded_replace(func: Callable[..., str]) -> Callable[..., str]:
+    @functools.wraps(func)
+    def replace(ctx: Any, s: Any, old: str, new: str, count: int | None = None) -> str:
+        text, old, new = str(s), str(old), str(new)
+        times = text.count(old) if old else len(text) + 1
+        if count is not None and count >= 0:
+            times = min(times, count)
+        _size(len(text) + times * max(len(new) - len(old), 0), "replace")
+        return func(ctx, s, old, new, count)
+
+    return replace
+
+
+def _guarded_join(func: Callable[..., str]) -> Callable[..., str]:
+    @functools.wraps(func)
+    def join(ctx: Any, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
+        items = list(value)
+        _size(len(str(d)) * len(items), "join")
+        return func(ctx, items, d, attribute)
+
+    return join
+
+
+def _guarded_format(func: Callable[..., str]) -> Callable[..., str]:
+    @functools.wraps(func)
+    def format_(value: str, *args: Any, **kwargs: Any) -> str:
+        _check_printf(value)
+        return func(value, *args, **kwargs)
+
+    return format_
+
+
+class GuardedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with size, loop and feature limits."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+        self.globals.clear()
+        self.globals["range"] = bounded_range
+        for name in DROPPED_FILTERS:
+            self.filters.pop(name, None)
+        self.filters["replace"] = _guarded_replace(self.filters["replace"])
+        self.filters["join"] = _guarded_join(self.filters["join"])
+        self.filters["format"] = _guarded_format(self.filters["format"])
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str | bytes) and attr in PADDING_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value: Any) -> None:
+        """``str.format`` is refused outright (is_safe_attribute), never wrapped."""
+        return None
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def compile_guarded(self, source: str) -> Any:
+        """Parse ``source``, refuse unsafe tags, route loops and ``~`` through the budget."""
+        tree = self.parse(source)
+        for node in tree.find_all(nodes.Stmt):
+            tag = next((t for cls, t in REFUSED.items() if isinstance(node, cls)), None)
+            if tag is None and isinstance(node, nodes.For) and node.recursive:
+                tag = "for … recursive"
+            if tag is not None:
+                message = f"'{{% {tag} %}}' is not allowed in prose"
+                raise TemplateSyntaxError(message, node.lineno or 1)
+        return self.from_string(_Guard().visit(tree))
+
+
+class _Guard(NodeTransformer):
+    """Rewrites loops and ``~`` to call the render's Budget."""
+
+    def visit_For(self, node: nodes.For) -> nodes.For:
+        node = self.generic_visit(node)
+        node.iter = _call(_LOOP, [node.iter], node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Call:
+        node = self.generic_visit(node)
+        return _call(_CONCAT, list(node.nodes), node.lineno)
+
+
+def _call(name: str, args: list[nodes.Expr], lineno: int) -> nodes.Call:
+    return nodes.Call(nodes.Name(name, "load"), args, [], None, None, lineno=lineno)

@@ -1,0 +1,46 @@
+"""``make-report --init DIR``: a new project that builds at once.
+
+The files come from ``templates/init``: ``common/`` (data and shared prose) overlaid
+with the product's own folder (its report.yaml and prose).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from pathlib import Path
+
+from .errors import ReportError
+from .house import PRODUCT_NAMES
+from .resources import templates_dir
+
+log = logging.getLogger("crsreport")
+PRODUCTS = ("in_focus", "insight", "report")
+
+
+def init_project(
+    folder: str | Path, product: str = "in_focus", today: dt.date | None = None
+) -> Path:
+    """Create a project in ``folder`` (new or empty) for ``product``; return its report.yaml."""
+    folder = Path(folder)
+    if product not in PRODUCTS:
+        raise ReportError(
+            f"--product: unknown product '{product}'; choose from {', '.join(PRODUCTS)}"
+        )
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ReportError(f"{folder}: already exists and is not empty; choose a new folder")
+    source = templates_dir() / "init"
+    for part in ("common", product):
+        shutil.copytree(source / part, folder, dirs_exist_ok=True)
+    report = folder / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    day = (today or dt.date.today()).isoformat()
+    report.write_text(text.replace("@DATE@", day).replace("@DIR@", str(folder)), encoding="utf-8")
+    log.info(
+        "created a new %s in %s; build it with: make-report %s",
+        PRODUCT_NAMES[product],
+        folder,
+        folder,
+    )
+    return report
