@@ -6,6 +6,7 @@ are fixed here, once.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,7 +253,7 @@ def number_notes(ctx: Context, doc: Node) -> None:
         count += 1
         used.add(key)
         node.attrs["n"] = count
-        node.children = [c for c in defs[key].children]
+        node.children = copy.deepcopy(defs[key].children)  # a note called twice: two bodies
     problems.check()
     if count and doc.attrs["product"] != "report":
         where = Location(ctx.report._source)

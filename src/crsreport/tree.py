@@ -43,10 +43,10 @@ class Node:
             yield from child.walk()
 
     def plain(self) -> str:
-        """The node's text with all markup dropped."""
+        """The node's text with all markup (and any footnote it calls) dropped."""
         if self.kind in ("softbreak", "hardbreak"):
             return " "
-        return self.text + "".join(child.plain() for child in self.children)
+        return self.text + "".join(c.plain() for c in self.children if c.kind != "note_ref")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form of the subtree (private ``_`` attrs left out)."""
