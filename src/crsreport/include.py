@@ -176,19 +176,21 @@ def report_schema() -> dict[str, Any]:
 
     schema = Report.model_json_schema()
     names = {f"#/$defs/{cls.__name__}" for cls in SECTION_KINDS.values()}
-    for union in _unions(schema):
+    for node in _unions(schema):
+        union = node.pop("oneOf")
+        node["anyOf"] = union  # a section without `kind` fits several kinds: any one will do
         if names & {item.get("$ref") for item in union}:
             union.append({"$ref": "#/$defs/SectionInclude"})
     schema.setdefault("$defs", {})["SectionInclude"] = INCLUDE_SCHEMA
     return schema
 
 
-def _unions(node: Any) -> list[list[dict[str, Any]]]:
-    """Every ``oneOf`` list in a schema."""
+def _unions(node: Any) -> list[dict[str, Any]]:
+    """Every schema node holding a ``oneOf`` list."""
     found = []
     if isinstance(node, dict):
         if isinstance(node.get("oneOf"), list):
-            found.append(node["oneOf"])
+            found.append(node)
         for value in node.values():
             found += _unions(value)
     elif isinstance(node, list):

@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -49,6 +50,9 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+Prose = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])]
+
+
 def slugify(text: str) -> str:
     """An id from a title: lowercase words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
@@ -68,7 +72,7 @@ class Section(Model):
     kind: Literal["section"] = "section"
     id: str | None = Field(None, pattern=r"^[A-Za-z][\w.-]*$")
     title: str | None = Field(None, min_length=1)
-    prose: list[str] = Field(
+    prose: Prose = Field(
         default_factory=list,
         description="Markdown files (paths ending in .md, relative to the project) "
         "or inline Markdown text.",
@@ -79,8 +83,6 @@ class Section(Model):
     )
 
     default_title: ClassVar[str | None] = None
-
-    _prose_check = field_validator("prose", mode="before")(_as_list)
 
     @model_validator(mode="after")
     def _defaults(self) -> Section:
@@ -157,7 +159,7 @@ class Report(Model):
     date: dt.date
     version: int = Field(1, ge=1)
     authors: list[Author] = Field(default_factory=list)
-    summary: list[str] = Field(default_factory=list, description="Markdown files or text.")
+    summary: Prose = Field(default_factory=list, description="Markdown files or text.")
     data: dict[str, str] = Field(
         default_factory=dict, description="Name -> data file (CSV, YAML or JSON) under data/."
     )
@@ -177,8 +179,6 @@ class Report(Model):
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _source: str = PrivateAttr("<python>")
     _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
-
-    _summary_check = field_validator("summary", mode="before")(_as_list)
 
     @field_validator("id")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -21,6 +22,18 @@ from pydantic import (
 )
 
 KIND_VERSION = 1
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+TextList = Annotated[
+    list[str],
+    BeforeValidator(
+        lambda v: [v] if isinstance(v, str) else v, json_schema_input_type=str | list[str]
+    ),
+]
 DATE_PATTERN = r"^\d{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12]\d|3[01]))?)?$"
 
 
@@ -54,20 +67,13 @@ class FigureSpec(Model):
     )
     where: dict[str, Any] = Field(default_factory=dict, description="Column equalities.")
     source: str = Field(min_length=1)
-    notes: list[str] = Field(default_factory=list)
+    notes: TextList = Field(default_factory=list)
     alt: str = Field(min_length=1, description="Text read in place of the figure.")
     width: Literal["column", "full"] = "column"
 
     caption_label: ClassVar[str] = "Figure"
     drawn: ClassVar[bool] = True
     version: ClassVar[int] = KIND_VERSION
-
-    @model_validator(mode="before")
-    @classmethod
-    def _notes_list(cls, value: Any) -> Any:
-        if isinstance(value, dict) and isinstance(value.get("notes"), str):
-            value = {**value, "notes": [value["notes"]]}
-        return value
 
     @field_validator("start", "end")
     @classmethod
