@@ -49,7 +49,7 @@ def test_plugin_kind_appears_in_the_schema(run_cli, tmp_path):
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
     assert "WaffleSpec" in schema["$defs"]
-    figures = schema["$defs"]["Section"]["properties"]["figures"]["items"]["oneOf"]
+    figures = schema["$defs"]["Section"]["properties"]["figures"]["items"]["anyOf"]
     assert {"$ref": "#/$defs/WaffleSpec"} in figures
     assert "category" in schema["$defs"]["WaffleSpec"]["required"]
 
