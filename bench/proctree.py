@@ -59,23 +59,28 @@ def tree_memory(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Sample:
-    """Run ``cmd`` (output discarded); sample its tree's RSS until it exits."""
+def run_measured(
+    cmd: list[str], env: dict[str, str] | None = None, *, sample: bool = False
+) -> Sample:
+    """Run ``cmd`` (output discarded). With ``sample``, read its tree's memory every 10 ms
+    until it exits — which slows a busy tree down, so timed runs do not sample."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = [0]
     done = threading.Event()
 
-    def sample() -> None:
+    def watch() -> None:
         while not done.wait(INTERVAL):
             peak[0] = max(peak[0], tree_memory(proc.pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=watch, daemon=True)
+    if sample:
+        sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     max_rss = usage.ru_maxrss * 1024
     return Sample(wall, max(peak[0], max_rss), max_rss, proc.returncode)

@@ -5,18 +5,21 @@
 
 Each build is a fresh process (``python -m crsreport``, or pandoc's bundled binary
 from pypandoc-binary, with ``--pdf-engine=weasyprint`` for PDF); the table shows
-the median of the runs. Peak memory is the largest sum over the process tree of
-each process's proportional set size (PSS: pages shared after fork count once),
-sampled every 10 ms, and never less than the largest single process's peak RSS.
+the median of the timed runs. Peak memory comes from one more run: the largest sum
+over the process tree of each process's proportional set size (PSS: pages shared
+after fork count once), sampled every 10 ms, and never less than the largest single
+process's peak RSS. (Sampling slows a busy tree down, so timed runs do not sample.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,13 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import machine
+import machine  # bench/ is on sys.path: this script's own folder
+import report
 import synth
 from proctree import Sample, run_measured
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 PYTHON = Path(sys.executable)
 DOC = ROOT / "docs" / "benchmarks.md"
 FORMATS = ("html", "docx", "pdf")
@@ -39,10 +42,11 @@ IMAGES = ("svg", "png")
 
 @dataclass
 class Case:
-    """One measured command: its runs and what they measured."""
+    """One measured command: its timed runs, and one more run that sampled its memory."""
 
     name: str
     samples: list[Sample] = field(default_factory=list)
+    memory: Sample | None = None
 
     @property
     def wall(self) -> float:
@@ -50,22 +54,29 @@ class Case:
 
     @property
     def rss_mb(self) -> float:
-        return statistics.median(s.tree_memory for s in self.samples) / 2**20
+        assert self.memory is not None
+        return self.memory.tree_memory / 2**20
 
 
 def measure(
     name: str, cmd: list[str], runs: int, prepare: Callable[[], None], env: dict | None = None
 ) -> Case:
-    """Run ``cmd`` ``runs`` times, calling ``prepare`` (untimed) before each."""
+    """Run ``cmd`` ``runs`` times for time and once more for memory, calling ``prepare``
+    (untimed) before each."""
     case = Case(name)
     for _ in range(runs):
         prepare()
-        sample = run_measured(cmd, env=env)
-        if sample.returncode != 0:
-            raise SystemExit(f"bench: {name} failed ({sample.returncode}): {' '.join(cmd)}")
-        case.samples.append(sample)
+        case.samples.append(_checked(name, cmd, run_measured(cmd, env=env)))
+    prepare()
+    case.memory = _checked(name, cmd, run_measured(cmd, env=env, sample=True))
     print(f"  {name:<34} {case.wall:7.2f} s {case.rss_mb:7.0f} MB", flush=True)
     return case
+
+
+def _checked(name: str, cmd: list[str], sample: Sample) -> Sample:
+    if sample.returncode != 0:
+        raise SystemExit(f"bench: {name} failed ({sample.returncode}): {' '.join(cmd)}")
+    return sample
 
 
 def crsreport_cmd(project: Path, out: Path) -> list[str]:
@@ -94,17 +105,28 @@ def pandoc_cases(name: str, work: Path, markdown: dict[str, str], runs: int) -> 
 
 
 def flagship_markdown(project: Path, out: Path) -> dict[str, str]:
-    """The flagship's prose and Figure 1 as one Markdown file, per image format."""
+    """The flagship's prose (values filled in) and Figure 1 as one Markdown file."""
     import crsreport
+    from crsreport.errors import Warnings
+    from crsreport.prose import expand
+    from crsreport.resolve import Context, load_values
+    from crsreport.tree import Source
 
     report = crsreport.load_report(project)
+    values = load_values(Context(report, Warnings()))
+
+    def prose(items: list[str]) -> list[str]:
+        texts = [(project / p).read_text(encoding="utf-8") for p in items]
+        return [
+            expand(t, values, Source(p, 1)).replace("@fig:tests", "Figure 1")
+            for t, p in zip(texts, items, strict=True)
+        ]
+
     parts = [f"---\ntitle: '{report.title}'\n---\n"]
     for section in report.sections:
-        parts.append(f"# {section.title}\n")
-        parts += [(project / p).read_text(encoding="utf-8") for p in section.prose]
+        parts += [f"# {section.title}\n", *prose(section.prose)]
         for sub in section.subsections:
-            parts.append(f"## {sub.title}\n")
-            parts += [(project / p).read_text(encoding="utf-8") for p in sub.prose]
+            parts += [f"## {sub.title}\n", *prose(sub.prose)]
             parts += [f"![Figure 1. {f.title}]({{{f.id}}})\n" for f in sub.figures]
     text = "\n".join(parts)
     return {kind: text.replace("{tests}", str(_figure(out, "tests", kind))) for kind in IMAGES}
@@ -143,8 +165,9 @@ def clean(out: Path, *, figures: bool) -> Callable[[], None]:
         if figures:
             shutil.rmtree(out, ignore_errors=True)
             return
-        for path in out.glob("*.*"):
-            path.unlink()
+        for path in out.iterdir():
+            if path.is_file():
+                path.unlink()
         for path in (out / ".cache").glob("manifest-*.json"):
             path.unlink()
 
@@ -182,6 +205,26 @@ def bench_synth(work: Path, pages: int, runs: int) -> dict[str, Case]:
     return cases
 
 
+def profile_all(work: Path, flagship: bool, sizes: list[int]) -> dict[str, dict]:
+    """Stage timings (bench/profile.py) of the flagship and the largest synthetic report."""
+    projects = {}
+    if flagship:
+        projects["flagship"] = work / "flagship"
+    if sizes:
+        projects[f"{max(sizes)} pages"] = work / f"synth{max(sizes)}"
+    found = {}
+    for name, project in projects.items():
+        print(f"profile {name}", flush=True)
+        result = subprocess.run(
+            [str(PYTHON), str(HERE / "profile.py"), str(project)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found[name] = json.loads(result.stdout)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="crsreport vs pandoc benchmark")
     parser.add_argument("--runs", type=int, default=5, help="runs per case (median shown)")
@@ -190,16 +233,21 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only; keep the doc")
     args = parser.parse_args()
     sizes = [int(p) for p in args.pages.split(",") if p]
+    try:
+        import pypandoc  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            "bench: pandoc is missing; run .venv/bin/pip install -e '.[bench]'"
+        ) from None
     info = machine.describe()
     print(machine.summary(info), flush=True)
     with tempfile.TemporaryDirectory(prefix="crsreport-bench-") as tmp:
         work = Path(tmp)
         flagship = None if args.no_flagship else bench_flagship(work, args.runs)
         synths = {n: bench_synth(work, n, args.runs) for n in sizes}
+        profiles = profile_all(work, flagship is not None, sizes)
     info["load_after"] = machine.load_average()
-    from report import render
-
-    text = render(info, flagship, synths, args.runs, " ".join(sys.argv[1:]))
+    text = report.render(info, flagship, synths, args.runs, " ".join(sys.argv[1:]), profiles)
     print(text)
     if not args.no_write:
         DOC.write_text(text, encoding="utf-8")

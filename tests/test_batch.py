@@ -64,3 +64,13 @@ def test_a_task_flag_takes_one_project(make_project, run_cli):
     result = run_cli(*projects, "--check")
     assert result.returncode == 2
     assert "take one project" in result.stderr
+
+
+def test_exit_code_is_2_only_when_every_failure_is_bad_input():
+    from crsreport.batch import Outcome, exit_code
+
+    built, bad, bug = Outcome("a", "built"), Outcome("b", "input"), Outcome("c", "bug")
+    assert exit_code([built, built]) == 0
+    assert exit_code([built, bad, bad]) == 2
+    assert exit_code([bad, bug]) == 1
+    assert bug.summary() == "failed  c: internal error (see above)"

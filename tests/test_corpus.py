@@ -51,6 +51,24 @@ GENERATED: dict[str, Callable[[Path], None]] = {
 }
 
 
+def _link(path: Path, target: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
+def _loop(project: Path) -> None:
+    _link(project / "sections/x.md", "y.md")
+    _link(project / "sections/y.md", "x.md")
+
+
+GENERATED |= {  # symlinks are made here, not kept in git (an sdist would follow them)
+    "prose-symlink-to-etc-passwd": lambda p: _link(p / "sections/passwd.md", "/etc/passwd"),
+    "data-symlink-to-etc-passwd": lambda p: _link(p / "data/facts.csv", "/etc/passwd"),
+    "figure-image-symlink-outside": lambda p: _link(p / "images/chart.png", "../../chart.png"),
+    "prose-symlink-loop": _loop,
+}
+
+
 def _copy(case: Path, tmp_path: Path) -> Path:
     """The case's project under tmp_path/project, its _beside/ files beside it."""
     project = tmp_path / "project"

@@ -162,6 +162,18 @@ def test_bad_input_found_by_a_renderer_is_located_in_parallel_too(
     assert not (tmp_path / "out" / "IN10077.pdf").exists()
 
 
+def _bug(doc: Node, ctx: RenderContext) -> bytes:
+    raise ZeroDivisionError("a bug in a renderer")
+
+
+def test_a_bug_in_a_worker_is_raised_with_its_traceback(project, tmp_path, monkeypatch):
+    monkeypatch.setitem(FORMATS, "docx", Format("docx", ".docx", f"{__name__}:_bug"))
+    with pytest.raises(ZeroDivisionError, match="a bug in a renderer") as caught:
+        build(project, tmp_path / "out", jobs=3)
+    assert "_bug" in str(caught.value.__cause__)  # the worker's traceback, as text
+    assert not (tmp_path / "out" / "IN10077.pdf").exists()
+
+
 def test_cli_says_what_was_skipped(project, run_cli):
     first = run_cli(project, "--jobs", "2")
     assert first.returncode == 0, first.stderr

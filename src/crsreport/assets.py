@@ -9,19 +9,25 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from concurrent.futures import Executor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .output import write_atomic
 from .tree import Node
-from .workers import run
+from .workers import lower_priority, run
 
 log = logging.getLogger("crsreport")
 FORMATS_NEEDED = {"html": "svg", "pdf": "svg", "docx": "png"}
-DrawTask = tuple[Any, Any, dict[str, Path]]
-"""A figure spec, its data, and the files still to draw (format -> path)."""
+DrawTask = tuple[Any, Any, str, Path, bool]
+"""A figure spec, its data, the file type to draw, where, and whether to yield the CPU."""
+FIGURES_PER_WORKER = 3
+"""Each worker imports matplotlib (~0.3 s): a few figures are drawn by fewer workers."""
+FIGURE_URL = "crsreport-figure:"
+"""URL scheme of a drawn figure's cache file in print pages (the PDF fetcher serves it)."""
+POLL = 0.02
+"""Seconds between looks for figure files drawn by other processes."""
 
 
 @dataclass
@@ -31,6 +37,21 @@ class Assets:
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)
     drawn: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    late: Callable[[str], bytes | None] | None = None
+    """Reads a cache file by name once it is drawn, for renderers that fetch figures late."""
+
+    def by_name(self, name: str) -> bytes | None:
+        """A figure file by its cache name (``ID-KEY.svg``): in memory, or once drawn."""
+        figure_id, _, rest = name.rpartition("-")
+        data = self.files.get(figure_id, {}).get(rest.rpartition(".")[2])
+        if data is None and self.late is not None:
+            return self.late(name)
+        return data
+
+
+def figure_url(node: Node) -> str:
+    """How a print page names a drawn figure's SVG: by its cache file, so by content."""
+    return FIGURE_URL + _paths(node, ["svg"], Path())["svg"].name
 
 
 def cache_key(node: Node) -> str:
@@ -47,21 +68,40 @@ def cache_key(node: Node) -> str:
 
 
 def draw_figures(
-    doc: Node, formats: list[str], cache_dir: Path, jobs: int = 1, executor: Executor | None = None
+    doc: Node, formats: list[str], cache_dir: Path, jobs: int = 1, background: bool = False
 ) -> Assets:
-    """Draw (or reuse) every data figure in the formats the outputs need.
+    """Draw (or reuse) every data figure in the file types the outputs need.
 
-    Missing files are drawn first, in ``executor`` or up to ``jobs`` worker processes.
+    Missing files are drawn in up to ``jobs`` worker processes, every SVG before any
+    PNG. In the ``background`` (while formats render) even one figure is drawn in a
+    worker, and PNGs (only DOCX, the quickest format, needs them) at a lower priority.
     """
     assets = Assets()
     wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
-    nodes = [n for n in doc.walk() if n.kind == "figure" and "_draw" in n.attrs] if wanted else []
-    todo = [task for node in nodes if (task := _missing(node, wanted, cache_dir))]
-    run(_draw, todo, jobs, executor=executor)
-    drawn = {spec.id for spec, _data, _paths in todo}
+    nodes = figure_nodes(doc) if wanted else []
+    tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
+    tasks.sort(key=lambda task: task[2] != "svg")
+    drawn = {task[0].id for task in tasks}
+    run(_draw, tasks, min(jobs, max(1, len(drawn) // FIGURES_PER_WORKER)), fork=background)
     for node in nodes:
         _collect(node, wanted, cache_dir, assets, drawn)
     return assets
+
+
+def figure_nodes(doc: Node) -> list[Node]:
+    """The figures drawn from data (not tables or images)."""
+    return [n for n in doc.walk() if n.kind == "figure" and "_draw" in n.attrs]
+
+
+def wait_for_figures(doc: Node, formats: list[str], cache_dir: Path, abort: Any) -> bool:
+    """Wait until the figure files ``formats`` need are all in the cache (written
+    atomically, so there means complete); False if ``abort`` is set first."""
+    wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
+    paths = [p for node in figure_nodes(doc) for p in _paths(node, wanted, cache_dir).values()]
+    while not all(path.is_file() for path in paths):
+        if abort.wait(POLL):
+            return False
+    return not abort.is_set()
 
 
 def read_figures(doc: Node, formats: list[str], cache_dir: Path) -> dict[str, dict[str, bytes]]:
@@ -81,16 +121,29 @@ def _paths(node: Node, wanted: list[str], cache_dir: Path) -> dict[str, Path]:
     return {fmt: cache_dir / f"{node.attrs['_draw'][0].id}-{key}.{fmt}" for fmt in wanted}
 
 
-def _missing(node: Node, wanted: list[str], cache_dir: Path) -> DrawTask | None:
+def read_when_drawn(cache_dir: Path, abort: Any, name: str) -> bytes | None:
+    """The cache file ``name`` once another process has drawn it; None if ``abort`` is
+    set first."""
+    path = cache_dir / name
+    while not path.is_file():
+        if abort.wait(POLL):
+            return None
+    return path.read_bytes()
+
+
+def _missing(node: Node, wanted: list[str], cache_dir: Path, background: bool) -> list[DrawTask]:
     spec, data = node.attrs["_draw"]
-    paths = {fmt: p for fmt, p in _paths(node, wanted, cache_dir).items() if not p.is_file()}
-    return (spec, data, paths) if paths else None
+    paths = _paths(node, wanted, cache_dir)
+    return [
+        (spec, data, f, p, background and f == "png") for f, p in paths.items() if not p.is_file()
+    ]
 
 
 def _draw(task: DrawTask) -> None:
-    spec, data, paths = task
-    for fmt, path in paths.items():
-        write_atomic(path, spec.draw(data, fmt))
+    spec, data, fmt, path, yield_cpu = task
+    if yield_cpu:
+        lower_priority()
+    write_atomic(path, spec.draw(data, fmt))
 
 
 def _collect(node: Node, wanted: list[str], cache_dir: Path, assets: Assets, drawn: set) -> None:

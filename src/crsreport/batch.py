@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReportError
-from .workers import cpu_count, run
+from .workers import cpu_count, pool
 
 log = logging.getLogger("crsreport")
 
@@ -69,7 +69,11 @@ def batch(
     workers = max(1, min(jobs or cpu_count(), len(projects)))
     per_build = max(1, cpu_count() // workers)
     tasks = [Task(p, tuple(formats), out, strict, per_build) for p in projects]
-    outcomes = run(build_one, tasks, workers)
+    if workers == 1:
+        outcomes = [build_one(task) for task in tasks]
+    else:
+        with pool(workers) as executor:
+            outcomes = list(executor.map(build_one, tasks))
     for outcome in outcomes:
         print(outcome.summary(), file=sys.stderr)
     return exit_code(outcomes)

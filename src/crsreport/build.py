@@ -7,9 +7,8 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .assets import Assets, draw_figures
+from .assets import Assets, draw_figures, figure_nodes
 from .errors import ReportError, Warnings
 from .incremental import Manifest, format_inputs, tree_inputs
 from .model import Report
@@ -19,9 +18,6 @@ from .render.parallel import Rendered, collect, render_formats
 from .resolve import resolve
 from .tree import Node
 from .workers import cpu_count
-
-if TYPE_CHECKING:
-    from concurrent.futures import Executor
 
 log = logging.getLogger("crsreport")
 DEFAULT_FORMATS = ("html", "pdf", "docx")
@@ -134,10 +130,9 @@ def _render(
     """Draw the figures and render the formats in ``todo``; no figure is read for none."""
     cache = out / ".cache" / "figures"
     if not todo:
-        ids = [n.attrs["id"] for n in doc.walk() if n.kind == "figure" and "_draw" in n.attrs]
-        return {}, Assets(reused=ids)
+        return {}, Assets(reused=[node.attrs["id"] for node in figure_nodes(doc)])
 
-    def draw(formats: list[str], executor: Executor | None) -> Assets:
-        return draw_figures(doc, formats, cache, jobs, executor)
+    def draw(formats: list[str], background: bool) -> Assets:
+        return draw_figures(doc, formats, cache, jobs, background)
 
     return render_formats(doc, ctx, todo, cache, draw, jobs)

@@ -2,7 +2,7 @@
 
 ``<out>/.cache/manifest-<ID>.json`` records, per format, the hash of everything its
 output depends on (the resolved tree, the figure cache keys, image files, the
-house templates, crsreport's and the renderers' versions, the date stamp), the
+house templates, crsreport's code, the renderers' versions, the date stamp), the
 hash of the output written, and the warnings its renderer gave. A format is
 skipped when both hashes still match; its warnings are given again.
 """
@@ -46,6 +46,16 @@ def templates_hash() -> str:
 
 
 @cache
+def code_hash() -> str:
+    """One hash over crsreport's own modules: a changed renderer renders again."""
+    package = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:32]
+
+
+@cache
 def versions() -> dict[str, str]:
     """Versions of crsreport and the libraries that shape its outputs."""
     found = {}
@@ -72,6 +82,7 @@ def tree_inputs(doc: Node, root: Path, epoch: int) -> str:
         "figures": figures,
         "files": files,
         "templates": templates_hash(),
+        "code": code_hash(),
         "versions": versions(),
         "root": str(root),
         "epoch": epoch,

@@ -201,7 +201,7 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
             src = Source(where.file, where.line)
             text = item
         blocks.extend(parse(expand(text, ctx.values, src), src))
-    headings = [node for node in blocks if node.kind == "heading"]
+    headings = [node for block in blocks for node in block.walk() if node.kind == "heading"]
     top = min((h.attrs["level"] for h in headings), default=1)
     for node in headings:  # the fragment's top heading sits one level below its section
         node.attrs["level"] += level + 1 - top
@@ -231,6 +231,19 @@ def _is_file(item: str) -> bool:
     return "\n" not in item and item.strip().endswith(".md")
 
 
+def _no_nested_notes(defs: dict[tuple[str, str], Node], problems: Collector) -> None:
+    """A footnote calling a footnote (itself, even) would never end; it is refused. A heading
+    in a note is kept as a paragraph: it belongs in no contents list and has no anchor."""
+    for (file, label), note in defs.items():
+        for inner in note.walk():
+            if inner.kind == "heading":
+                inner.kind, inner.attrs = "paragraph", {}
+            if inner.kind == "note_ref":
+                where = Location(file, inner.src.line if inner.src else None)
+                called = inner.attrs["label"]
+                problems.add(where, f"footnote [^{label}] calls [^{called}]; notes cannot nest")
+
+
 def number_notes(ctx: Context, doc: Node) -> None:
     """Number footnote calls through the document and attach each note's text."""
     defs: dict[tuple[str, str], Node] = {}
@@ -240,6 +253,8 @@ def number_notes(ctx: Context, doc: Node) -> None:
             for note in block.children:
                 defs[(note.src.file if note.src else "", note.attrs["label"])] = note
     problems = Collector()
+    _no_nested_notes(defs, problems)
+    problems.check()
     used: set[tuple[str, str]] = set()
     count = 0
     for node in doc.walk():

@@ -4,9 +4,11 @@ Jinja's own sandbox stops attribute walks (``__class__``, ``__globals__``) and
 unsafe ``str.format`` calls. This one also makes sure a template cannot build a
 gigabyte string or loop for hours before the output-size check sees it: every
 string or list a template builds stays under ``MAX_CHARS`` (``*``, ``**``, ``+``,
-``%``, ``~``, ``replace``, ``join``, ``format`` are checked *before* they run),
-``range`` is short, loops share an iteration budget, and macros (recursion),
-recursive loops, includes and padding helpers are refused.
+``%``, ``~``, ``replace``, ``join``, ``format`` are checked *before* they run), no
+value is printed or handed to a text filter if it would print past ``MAX_CHARS``
+(``[big] * 1000`` is cheap to hold, not to print), ``range`` is short, loops share an
+iteration budget, and macros (recursion), recursive loops, captured blocks, includes
+and padding helpers are refused.
 """
 
 from __future__ import annotations
@@ -32,11 +34,20 @@ REFUSED = {
     nodes.FromImport: "import",
     nodes.Extends: "extends",
     nodes.Block: "block",
+    nodes.AssignBlock: "set … endset",
+    nodes.FilterBlock: "filter",
 }
 DROPPED_FILTERS = ("center", "indent", "wordwrap", "slice", "batch", "random")
-PADDING_METHODS = frozenset(
+GROWING_METHODS = frozenset(
     {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "replace"}
+    | {"join", "translate", "maketrans"}
 )
+STRUCTURAL_FILTERS = frozenset(
+    {"abs", "attr", "count", "d", "default", "dictsort", "first", "float", "groupby", "int"}
+    | {"items", "last", "length", "list", "map", "max", "min", "reject", "rejectattr"}
+    | {"reverse", "round", "select", "selectattr", "sort", "sum", "unique"}
+)
+"""Filters that do not turn their input into text; every other filter's input is sized."""
 _PRINTF_WIDE = re.compile(r"%(\([^)]*\))?[#0 +-]*(\*|\d{4,}|\d*\.(\*|\d{4,}))")
 _LOOP, _CONCAT = "_crs_loop_", "_crs_concat_"
 
@@ -52,6 +63,32 @@ def _size(n: int, what: str) -> None:
 
 def _sized(value: Any) -> bool:
     return isinstance(value, str | bytes | list | tuple)
+
+
+def printed_size(value: Any, limit: int = MAX_CHARS) -> int:
+    """About how many characters ``str(value)`` would make; counting stops past ``limit``."""
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            total += 2 + 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            stack.extend(item)
+        else:
+            total += 24  # a number, None, an object's short repr
+    return total
+
+
+def check_printed(value: Any, what: str = "a value") -> Any:
+    """``value`` if printing it stays under MAX_CHARS (used as Jinja's ``finalize``)."""
+    if printed_size(value) > MAX_CHARS:
+        raise LimitError(f"{what} would print more than {MAX_CHARS:,} characters")
+    return value
 
 
 def _check_printf(fmt: Any) -> None:
@@ -75,6 +112,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
         _size(len(left) + len(right), "'+'")
     elif operator == "%":
         _check_printf(left)
+        check_printed(right, "'%'")
 
 
 def bounded_range(*args: int) -> range:
@@ -101,6 +139,8 @@ class Budget:
 
     def concat(self, *parts: Any) -> str:
         """The ``~`` operator, checked before joining."""
+        for part in parts:
+            check_printed(part, "'~'")
         texts = [str(p) for p in parts]
         _size(sum(map(len, texts)), "'~'")
         return "".join(texts)
@@ -127,10 +167,33 @@ def _guarded_join(func: Callable[..., str]) -> Callable[..., str]:
     @functools.wraps(func)
     def join(ctx: Any, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
         items = list(value)
-        _size(len(str(d)) * len(items), "join")
+        _size(len(str(d)) * len(items) + printed_size(items), "join")
         return func(ctx, items, d, attribute)
 
     return join
+
+
+def _guarded_sum(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def sum_(ctx: Any, iterable: Iterable[Any], attribute: Any = None, start: Any = 0) -> Any:
+        if not isinstance(start, int | float):  # list + list + … takes quadratic time
+            raise LimitError("sum adds numbers; give no other start")
+        return func(ctx, iterable, attribute, start)
+
+    return sum_
+
+
+def _sized_input(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A text filter that refuses arguments which would print past MAX_CHARS."""
+    skip = 1 if getattr(func, "jinja_pass_arg", None) else 0
+
+    @functools.wraps(func)
+    def text_filter(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args[skip:], *kwargs.values()):
+            check_printed(value, f"the input of '{func.__name__.removeprefix('do_')}'")
+        return func(*args, **kwargs)
+
+    return text_filter
 
 
 def _guarded_format(func: Callable[..., str]) -> Callable[..., str]:
@@ -148,7 +211,12 @@ class GuardedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self) -> None:
-        super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+        super().__init__(
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            finalize=check_printed,
+        )
         self.globals.clear()
         self.globals["range"] = bounded_range
         for name in DROPPED_FILTERS:
@@ -156,9 +224,13 @@ class GuardedSandbox(ImmutableSandboxedEnvironment):
         self.filters["replace"] = _guarded_replace(self.filters["replace"])
         self.filters["join"] = _guarded_join(self.filters["join"])
         self.filters["format"] = _guarded_format(self.filters["format"])
+        self.filters["sum"] = _guarded_sum(self.filters["sum"])
+        for name, func in self.filters.items():
+            if name not in STRUCTURAL_FILTERS:
+                self.filters[name] = _sized_input(func)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, str | bytes) and attr in PADDING_METHODS:
+        if isinstance(obj, str | bytes) and attr in GROWING_METHODS:
             return False
         return super().is_safe_attribute(obj, attr, value)
 

@@ -58,7 +58,7 @@ def check_image(path: Path, where: Location) -> Path:
     """``path`` if it holds the image its suffix promises (PNG, JPEG or SVG)."""
     suffix = path.suffix.lower()
     with path.open("rb") as handle:
-        head = handle.read(4096)
+        head = handle.read(65536)
     if suffix == ".svg":
         ok = b"<svg" in head
     else:

@@ -74,7 +74,14 @@ def entries(text: str, name: str) -> list[tuple[dict[str, Any], Location]]:
         reason = getattr(block.error, "abort_reason", None) or str(block.error)
         where = Location(name, (block.start_line or 0) + 1)
         raise ReportError(Problem(where, f"BibTeX cannot be parsed: {reason.strip().lower()}"))
-    return [(_csl(e), Location(name, (e.start_line or 0) + 1)) for e in library.entries]
+    found = []
+    for entry in library.entries:
+        where = Location(name, (entry.start_line or 0) + 1)
+        try:
+            found.append((_csl(entry), where))
+        except RecursionError:  # pylatexenc recurses once per brace
+            raise ReportError(Problem(where, "BibTeX braces nested too deeply to read")) from None
+    return found
 
 
 def _csl(entry: Any) -> dict[str, Any]:

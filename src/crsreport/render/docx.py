@@ -7,6 +7,7 @@ columns and the TOC go through ``docxml``, the one module that builds raw XML.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -75,8 +76,14 @@ def _properties(document: Any, doc: Node, when: dt.datetime) -> None:
 
 
 def bookmark_name(anchor: str) -> str:
-    """A Word bookmark name (letters, digits, underscore; at most 40 characters)."""
-    return ("_Ref_" + re.sub(r"\W", "_", anchor))[:40]
+    """A Word bookmark name (letters, digits, underscore; at most 40 characters), one per
+    anchor: where the plain form would drop characters or length, a short hash keeps it apart
+    (two long headings often share their first 35 characters)."""
+    name = "_Ref_" + anchor.replace("-", "_")
+    if len(name) <= 40 and re.fullmatch(r"[A-Za-z0-9-]*", anchor):
+        return name
+    digest = hashlib.sha1(anchor.encode()).hexdigest()[:8]
+    return ("_Ref_" + re.sub(r"[^A-Za-z0-9]", "_", anchor))[:31] + "_" + digest
 
 
 class DocxWriter:
@@ -281,11 +288,13 @@ class DocxWriter:
         note = docxml.add_footnote(self.document, paragraph)
         first = True
         for child in node.children:
+            if not first:
+                note.add_run(" ")
             if child.kind == "paragraph":
-                if not first:
-                    note.add_run(" ")
                 self.inline(child.children, note)
-                first = False
+            else:  # a list, quote or code in a note: its words, run in (never dropped)
+                note.add_run(" ".join(child.plain().split()))
+            first = False
 
 
 # ---- product layouts -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from markupsafe import Markup, escape
 
+from ..assets import figure_url
 from ..tree import Node
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
@@ -34,6 +35,7 @@ class HtmlWriter:
     def __init__(self, figures: dict[str, dict[str, bytes]] | None = None) -> None:
         self.figures = figures or {}
         self.notes: list[Node] = []
+        self.in_link = False  # inside <a>: nested links, xrefs and note calls stay plain
         self.handlers: dict[str, Callable[[Node], str]] = {
             name.removeprefix("h_"): getattr(self, name)
             for name in dir(self)
@@ -167,6 +169,8 @@ class HtmlWriter:
 
     # inlines
     def h_xref(self, node: Node) -> str:
+        if self.in_link:  # an <a> cannot hold another
+            return str(escape(node.text))
         return f'<a class="xref" href="#{escape(node.attrs["anchor"])}">{escape(node.text)}</a>'
 
     def h_sup(self, node: Node) -> str:
@@ -192,13 +196,19 @@ class HtmlWriter:
 
     def h_link(self, node: Node) -> str:
         href = safe_href(node.attrs.get("href", ""))
-        if href is None:
+        if href is None or self.in_link:
             return self.inner(node)
-        return f'<a href="{escape(href)}">{self.inner(node)}</a>'
+        self.in_link = True
+        try:
+            return f'<a href="{escape(href)}">{self.inner(node)}</a>'
+        finally:
+            self.in_link = False
 
     def h_note_ref(self, node: Node) -> str:
         n = node.attrs["n"]
         self.notes.append(node)
+        if self.in_link:
+            return f'<sup id="noteref-{n}">{n}</sup>'
         return (
             f'<a class="note-ref" id="noteref-{n}" href="#note-{n}" role="doc-noteref">'
             f"<sup>{n}</sup></a>"
@@ -233,13 +243,32 @@ def inline_svg(svg: str, alt: str, anchor: str) -> str:
     title_id = f"{anchor}-alt"
     title = f'<title id="{title_id}">{escape(alt)}</title>'
     head = f'{tag} role="img" aria-labelledby="{title_id}">{title}'
-    return head + svg[opening.end() :]
+    return head + _own_ids(svg[opening.end() :], anchor)
+
+
+_SVG_REF = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+
+
+def _own_ids(svg: str, anchor: str) -> str:
+    """Prefix the SVG's ids (and references to them) with the figure's anchor: matplotlib
+    numbers every figure's ids alike, and one page holds several figures."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    return _SVG_REF.sub(lambda m: m[1] + (f"{anchor}-{m[2]}" if m[2] in ids else m[2]), svg)
 
 
 class PrintWriter(HtmlWriter):
     """For WeasyPrint: notes float to the foot of the page where they are called."""
 
     print_mode = True
+
+    def picture(self, node: Node) -> str:
+        """A drawn figure as an SVG image named by its cache file, not inline markup:
+        WeasyPrint then styles and lays out one box instead of every element of the
+        drawing (much faster), tags it as a figure with its alt text, and fetches it
+        only when it lays it out (so it may start before the figure is drawn)."""
+        if node.attrs["kind"] == "image" or node.attrs["id"] not in self.figures:
+            return super().picture(node)
+        return f'<img src="{figure_url(node)}" alt="{escape(node.attrs["alt"])}">'
 
     def h_note_ref(self, node: Node) -> str:
         parts = [self.inner(c) if c.kind == "paragraph" else self.node(c) for c in node.children]

@@ -1,40 +1,48 @@
 """Rendering formats side by side in forked worker processes, started before the figures.
 
 Each format's worker forks as soon as the tree is resolved and imports its
-renderer's libraries (WeasyPrint for PDF…) while the figures are drawn; it
-renders once the figure files it needs are in the cache. Each renderer runs with
-its own warning recorder; the warnings come back with the bytes and are given by
-the parent in format order, so a parallel build prints and returns exactly what
-a serial one does. Bad input found by any renderer is raised once, as in a
-serial build.
+renderer's libraries (WeasyPrint for PDF…) while the figures are drawn. HTML and
+DOCX render once the figure files they need are in the cache; the PDF starts at
+once and fetches each figure when it lays it out. The slowest format keeps normal
+priority; the others, and PNG drawing, run niced so that on few cores they do not
+slow it down.
+
+Each renderer runs with its own warning recorder; the warnings come back with
+the bytes and are given by the parent in format order, so a parallel build
+prints and returns exactly what a serial one does. Bad input found by any
+renderer is raised once, as in a serial build.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..assets import FORMATS_NEEDED, Assets, read_figures
+from ..assets import (
+    Assets,
+    figure_nodes,
+    read_figures,
+    read_when_drawn,
+    wait_for_figures,
+)
 from ..errors import Location, Problem, ReportError, Warnings
 from ..tree import Node
-from ..workers import can_fork, pool
+from ..workers import NICE, can_fork, gather, start
 from . import FORMATS, RenderContext
 
 COST = {"pdf": 3.0, "html": 2.0, "docx": 1.0}
 """Rough relative render times: the slowest format starts first."""
-NICE = 10
-"""Niceness of work off the critical path (formats other than the slowest, PNG figures)."""
+LATE = {"pdf"}
+"""Formats that fetch each figure as they lay it out, so they start before it is drawn."""
 PRELOAD = {"pdf": ("weasyprint",), "html": ("fontTools.subset",), "docx": ("docx",)}
 """Libraries a format's worker imports while the figures are being drawn."""
-Draw = Callable[[list[str], Executor | None], Assets]
-"""Draws the figures some formats need (in the executor, if one is given)."""
+Draw = Callable[[list[str], bool], Assets]
+"""Draws the figures the formats need (in the background, while they render, if True)."""
 
 
 class Recorder(Warnings):
@@ -57,33 +65,28 @@ class Rendered:
 
 @dataclass
 class Job:
-    """What the workers inherit: the tree, the context, and when figures are ready."""
+    """What the workers inherit: the tree, the context, the figure cache, and a flag
+    set when drawing the figures failed."""
 
     doc: Node
     ctx: RenderContext
     cache: Path
-    ready: dict[str, Any]  # figure file type -> event set once drawn
-    abort: Any  # event set when drawing failed
+    abort: Any  # an Event
 
 
-_JOB: Job | None = None
-"""Set before the workers fork, so the tree is inherited, never pickled."""
-
-
-def render_one(name: str) -> Rendered:
-    """Render format ``name`` of the current job once its figures are drawn."""
-    job = _JOB
-    assert job is not None
+def render_one(name: str, job: Job) -> Rendered:
+    """Render format ``name`` of ``job`` once the figures it needs are drawn."""
     for module in PRELOAD.get(name, ()):
         importlib.import_module(module)
-    kind = FORMATS_NEEDED.get(name)
-    if kind:
-        job.ready[kind].wait()
-    if job.abort.is_set():
-        return Rendered()
-    figures = read_figures(job.doc, [name], job.cache)
+    if name in LATE:
+        ids = {node.attrs["id"]: {} for node in figure_nodes(job.doc)}
+        assets = Assets(files=ids, late=partial(read_when_drawn, job.cache, job.abort))
+    elif wait_for_figures(job.doc, [name], job.cache, job.abort):
+        assets = Assets(files=read_figures(job.doc, [name], job.cache))
+    else:
+        return Rendered()  # drawing the figures failed: the parent reports it
     recorder = Recorder()
-    ctx = replace(job.ctx, warnings=recorder, assets=Assets(files=figures))
+    ctx = replace(job.ctx, warnings=recorder, assets=assets)
     try:
         data = FORMATS[name].renderer()(job.doc, ctx)
     except ReportError as exc:
@@ -96,79 +99,31 @@ def render_formats(
 ) -> tuple[dict[str, Rendered], Assets]:
     """Draw the figures with ``draw`` and render ``names``; return the renders and figures.
 
-    With ``jobs`` > 1 and more than one format, each format has its own worker and
-    figures are drawn by up to ``jobs`` more.
+    With ``jobs`` > 1 and more than one format, each format has its own worker, the
+    slowest at normal priority, and figures are drawn meanwhile in up to ``jobs`` more.
     """
-    global _JOB
-    parallel = jobs > 1 and len(names) > 1 and can_fork()
-    event = _fork_event if parallel else threading.Event
-    _JOB = Job(doc, ctx, cache, {"svg": event(), "png": event()}, event())
+    if jobs <= 1 or len(names) <= 1 or not can_fork():
+        job = Job(doc, ctx, cache, threading.Event())
+        assets = draw(names, False)
+        return {name: render_one(name, job) for name in names}, assets
+    job = Job(doc, ctx, cache, _fork_event())
+    first, *rest = sorted(names, key=lambda name: -COST.get(name, 0.0))
+    workers = [start(render_one, first, job)]
+    workers += [start(render_one, name, job, nice=NICE) for name in rest]
     try:
-        if not parallel:
-            assets = _draw(draw, names, None)
-            return {name: render_one(name) for name in names}, assets
-        with pool(len(names) + jobs) as executor:
-            first, *rest = sorted(names, key=_cost)
-            futures = {first: executor.submit(render_one, first)}
-            futures.update({n: executor.submit(_niced, render_one, n) for n in rest})
-            assets = _draw(draw, names, executor)
-            return {name: futures[name].result() for name in names}, assets
+        assets = draw(names, True)
+    except BaseException:
+        job.abort.set()
+        raise
     finally:
-        _JOB = None
+        results = gather(workers)  # after a failed drawing too: the workers stop and exit
+    return dict(zip([first, *rest], results, strict=True)), assets
 
 
 def _fork_event() -> Any:
     import multiprocessing
 
     return multiprocessing.get_context("fork").Event()
-
-
-def _cost(name: str) -> float:
-    return -COST.get(name, 0.0)
-
-
-def _niced(func: Callable[[Any], Any], arg: Any) -> Any:
-    """``func(arg)`` at a lower CPU priority: off the critical path, it yields the cores."""
-    os.nice(max(0, NICE - os.nice(0)))
-    return func(arg)
-
-
-class _Niced(Executor):
-    """Submits to ``inner`` at a lower CPU priority."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return self.inner.submit(_niced, partial(fn, **kwargs), *args)
-
-
-def _draw(draw: Draw, names: list[str], executor: Executor | None) -> Assets:
-    """SVG first (PDF and HTML wait for it), then PNG; each file type's event set when done.
-
-    In workers, PNG (for DOCX, the quickest format) is drawn at a lower priority.
-    """
-    assert _JOB is not None
-    merged = Assets()
-    try:
-        for kind, event in _JOB.ready.items():
-            wanted = [n for n in names if FORMATS_NEEDED.get(n) == kind]
-            if wanted:
-                niced = _Niced(executor) if executor and kind == "png" else executor
-                _merge(merged, draw(wanted, niced))
-            event.set()
-    except BaseException:
-        _JOB.abort.set()
-        for event in _JOB.ready.values():
-            event.set()
-        raise
-    return merged
-
-
-def _merge(into: Assets, more: Assets) -> None:
-    into.files.update(more.files)
-    into.drawn += [i for i in more.drawn if i not in into.drawn]
-    into.reused = [i for i in dict.fromkeys(into.reused + more.reused) if i not in into.drawn]
 
 
 def collect(results: dict[str, Rendered], warnings: Warnings) -> None:

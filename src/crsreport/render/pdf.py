@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .. import house
+from ..assets import FIGURE_URL, Assets
 from ..errors import Location
 from ..resources import templates_dir
 from ..tree import Node
@@ -25,7 +26,7 @@ def render(doc: Node, ctx: RenderContext) -> bytes:
     html = page(
         doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
     )
-    fetcher = ProjectFetcher([templates_dir(), ctx.root])
+    fetcher = ProjectFetcher([templates_dir(), ctx.root], ctx.assets)
     with _quiet_weasyprint():
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
@@ -57,8 +58,9 @@ def image_cache() -> dict[str, Any]:
     return _IMAGES
 
 
-def ProjectFetcher(roots: list[Path]):
-    """A URL fetcher that serves files under ``roots`` and refuses everything else."""
+def ProjectFetcher(roots: list[Path], assets: Assets | None = None):
+    """A URL fetcher that serves files under ``roots`` and the drawn figures in ``assets``
+    (waiting for one still being drawn), and refuses everything else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = [Path(r).resolve() for r in roots]
@@ -69,11 +71,20 @@ def ProjectFetcher(roots: list[Path]):
         def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
+            if url.startswith(FIGURE_URL) and assets is not None:
+                return self.figure(url)
             path = _local_path(url)
             if path is None or not _servable(path, allowed):
                 self.refused.append(url)
                 raise ValueError(f"crsreport refuses to load {url}")
             return URLFetcherResponse(url, path.read_bytes())
+
+        def figure(self, url: str) -> URLFetcherResponse:
+            data = assets.by_name(url.removeprefix(FIGURE_URL)) if assets else None
+            if data is None:
+                self.refused.append(url)
+                raise ValueError(f"figure not drawn: {url}")
+            return URLFetcherResponse(url, data, headers={"Content-Type": "image/svg+xml"})
 
     fetcher = Fetcher(allowed_protocols=("file", "data"))
     fetcher.refused = []
