@@ -40,3 +40,14 @@ def test_the_probe_does_see_a_heavy_import():
     code = PROBE.replace("import crsreport\n", "import crsreport\nimport weasyprint\n")
     found = probe(code.format(heavy=set(HEAVY)))
     assert "weasyprint" in found["loaded"]
+
+
+def test_api_names_stay_functions_after_their_submodules_are_imported():
+    code = """
+import json
+import crsreport.build, crsreport.check, crsreport.resolve
+import crsreport
+print(json.dumps([callable(crsreport.build), callable(crsreport.check),
+                  callable(crsreport.resolve), crsreport.build.__module__]))
+"""
+    assert probe(code) == [True, True, True, "crsreport.build"]

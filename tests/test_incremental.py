@@ -191,3 +191,44 @@ def test_cli_strict_warning_from_a_worker_exits_2_located(make_project, run_cli)
     assert "map.svg: an SVG image shows as its alt text in DOCX" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "build" / "IN10077.pdf").exists()
+
+
+def _html(run_cli, project: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    result = run_cli(project, "--format", "html", *args, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_cli_nothing_changed_stops_at_the_stamp_and_repeats_warnings(make_project, run_cli):
+    project = make_project({**FILES, "report.yaml": REPORT + SVG_FIGURE, "data/map.svg": SVG})
+    first = _html(run_cli, project, "--format", "html,docx")
+    warning = "map.svg: an SVG image shows as its alt text in DOCX"
+    assert warning in first
+    before = {p: p.stat().st_mtime_ns for p in (project / "build").glob("IN10077.*")}
+    again = _html(run_cli, project, "--format", "html,docx")
+    assert "nothing changed" in again and "resolve:" not in again
+    assert warning in again
+    assert again.index("skip html") < again.index("skip docx")
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+@pytest.mark.parametrize("name", ["report.yaml", "sections/issues.md", "data/years.csv"])
+def test_cli_any_file_read_changed_builds_again(project, run_cli, name):
+    _html(run_cli, project)
+    file = project / name
+    file.write_text(file.read_text().replace("2021,6", "2021,7").replace("sanctions", "talks"))
+    if name == "report.yaml":
+        file.write_text(file.read_text().replace("What Happened", "What Changed"))
+    again = _html(run_cli, project)
+    assert "nothing changed" not in again and "render: html" in again
+
+
+def test_cli_touched_file_or_other_format_or_epoch(project, run_cli):
+    _html(run_cli, project)
+    (project / "sections" / "what.md").touch()
+    assert "nothing changed" in _html(run_cli, project)  # same bytes: still up to date
+    assert "nothing changed" not in _html(run_cli, project, env={"SOURCE_DATE_EPOCH": "86400"})
+    html = project / "build" / "IN10077.html"
+    html.write_text("edited by hand")
+    assert "render: html" in _html(run_cli, project)
+    assert "IN10077" in html.read_text()

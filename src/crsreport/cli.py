@@ -8,6 +8,8 @@ import logging
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,31 +106,74 @@ def run(args: argparse.Namespace) -> int:
     if args.schema:
         print(schema(args.schema))
         return 0
-    from .build import parse_formats
-    from .load import load_report
-
-    formats = parse_formats(args.format)
     if args.watch:
+        from .build import parse_formats
+        from .load import load_report
         from .watch import watch
 
-        return watch(args.project, lambda file: _build(load_report(file), formats, args))
-    report = load_report(args.project)
+        def once(file: Path) -> Any:
+            report = load_report(file)
+            _build(report, formats, args)
+            return report
+
+        formats = parse_formats(args.format)
+        return watch(args.project, once)
     if args.check:
         from .check import check, summary
+        from .load import load_report
 
+        report = load_report(args.project)
         log.info("check: %s; ready to build", summary(check(report, strict=args.strict)))
         return 0
-    _build(report, formats, args)
+    return _build_once(args)
+
+
+def _build_once(args: argparse.Namespace) -> int:
+    """One project: skipped at once when its stamp says nothing changed, else built."""
+    from . import stamp
+
+    where = stamp.stamp_path(args.project, args.out, args.format, args.strict)
+    if (last := stamp.fresh(where)) is not None:
+        for message in last["warnings"]:
+            log.warning("%s", message)
+        for name, path in last["formats"]:
+            log.info("skip %s: unchanged since the last build (%s)", name, path)
+        log.info("done: %s, nothing changed", last["id"])
+        return 0
+    from .build import parse_formats
+    from .load import load_report
+    from .sources import recording
+
+    started = time.time_ns()
+    formats = parse_formats(args.format)
+    with recording() as read, _warnings() as warned:
+        report = load_report(args.project)
+        paths = _build(report, formats, args)
+    outputs = dict(zip(formats, paths, strict=True))
+    stamp.write(where, started, read, outputs, report.id, warned)
     return 0
 
 
-def _build(report: Any, formats: list[str], args: argparse.Namespace) -> Any:
+def _build(report: Any, formats: list[str], args: argparse.Namespace) -> list[Path]:
     from .build import build
 
     started = time.monotonic()
-    build(report, formats, args.out, strict=args.strict, jobs=args.jobs)
+    paths = build(report, formats, args.out, strict=args.strict, jobs=args.jobs)
     log.info("done: %s in %.1f s", report.id, time.monotonic() - started)
-    return report
+    return paths
+
+
+@contextmanager
+def _warnings() -> Iterator[list[str]]:
+    """Collect the warnings logged inside the block, as printed."""
+    seen: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    log.addHandler(handler)
+    try:
+        yield seen
+    finally:
+        log.removeHandler(handler)
 
 
 def _batch(args: argparse.Namespace) -> int:

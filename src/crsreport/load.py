@@ -12,7 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from .errors import Location, Problem, ReportError
 from .figures import DATE_PATTERN
 from .model import Report
-from .sources import MAX_FILE_BYTES, decode
+from .sources import MAX_FILE_BYTES, decode, note_read
 
 Lines = dict[tuple[Any, ...], int]
 MAX_YAML_DEPTH = 100
@@ -55,6 +55,7 @@ def load_report(path: str | Path) -> Report:
 
 
 def _read(file: Path) -> str:
+    note_read(file.resolve())
     if file.stat().st_size > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // 2**20
         raise ReportError(Problem(Location(file.name), f"larger than the {limit} MB limit"))

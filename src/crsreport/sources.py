@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,25 @@ DATA_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
 
 Roots = Path | Sequence[Path]
 """The project folder, or the project folder followed by the include roots it declares."""
+
+_recorders: list[set[Path]] = []
+
+
+@contextmanager
+def recording() -> Iterator[set[Path]]:
+    """Collect the project files read inside the ``with`` block (for the build stamp)."""
+    seen: set[Path] = set()
+    _recorders.append(seen)
+    try:
+        yield seen
+    finally:
+        _recorders.remove(seen)
+
+
+def note_read(path: Path) -> None:
+    """Tell the open recorders that ``path`` was read."""
+    for seen in _recorders:
+        seen.add(path)
 
 
 def safe_path(root: Roots, name: str, where: Location) -> Path:
@@ -47,6 +67,7 @@ def safe_path(root: Roots, name: str, where: Location) -> Path:
     if full.stat().st_size > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // 2**20
         raise ReportError(Problem(where, f"'{name}' is larger than the {limit} MB limit"))
+    note_read(full)
     return full
 
 

@@ -1,0 +1,152 @@
+"""The up-to-date check ``make-report`` makes before it imports anything heavy.
+
+After a command-line build, ``<out>/.cache/stamp-<key>.json`` lists every file the
+build depended on (report.yaml, includes, prose, data, bibliographies, images, plugin
+modules, crsreport's own code and house templates) with size, modification time and
+content hash, the libraries' versions, the outputs' hashes and the warnings given.
+``key`` hashes the command's arguments. The next run with the same arguments compares
+them; when everything still matches it gives the warnings again and stops, without
+loading the report. Any doubt sends it down the normal path, whose manifest decides
+per format (``incremental.py``). Standard library only: this runs on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 1
+LIBRARIES = ("weasyprint", "python-docx", "matplotlib", "fonttools", "jinja2", "pydantic")
+GROUPS = ("crsreport.sections", "crsreport.figures", "crsreport.renderers")
+RACY_NS = 2_000_000_000
+"""A file modified this close to the stamp may have changed again within one mtime tick."""
+
+
+def project_file(project: str | Path) -> Path:
+    """The report file a PROJECT argument names (it may not exist)."""
+    path = Path(project)
+    return path / "report.yaml" if path.is_dir() else path
+
+
+def stamp_path(project: str | Path, out: Path | None, formats: str, strict: bool) -> Path:
+    """Where the stamp of a build with these arguments lives."""
+    file = project_file(project).resolve()
+    folder = (out or file.parent / "build").resolve()
+    names = list(dict.fromkeys(n.strip().lower() for n in formats.split(",") if n.strip()))
+    args = [str(file), str(folder), names, strict, os.environ.get("SOURCE_DATE_EPOCH")]
+    key = _sha(json.dumps(args).encode())[:16]
+    return folder / ".cache" / f"stamp-{key}.json"
+
+
+def fresh(path: Path) -> dict[str, Any] | None:
+    """The stamp at ``path`` if nothing it lists has changed, else None."""
+    try:
+        stamp = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("schema") != SCHEMA:
+        return None
+    if stamp.get("environment") != environment():
+        return None
+    written = stamp.get("written", 0)
+    files = {**stamp.get("files", {}), **stamp.get("outputs", {})}
+    if not all(_same(Path(name), entry, written) for name, entry in files.items()):
+        return None
+    return stamp
+
+
+def write(
+    path: Path,
+    started: int,
+    read: Iterable[Path],
+    outputs: dict[str, Path],
+    report_id: str,
+    warnings: list[str],
+) -> None:
+    """Record a build that began at ``started`` (ns) and succeeded; not when a file it
+    read changed while it ran. Atomic; failing to write only costs speed."""
+    from .output import write_atomic
+
+    files = sorted({*map(Path, read), *own_files()})
+    if any(p.stat().st_mtime_ns > started for p in files):
+        return
+    stamp = {
+        "schema": SCHEMA,
+        "id": report_id,
+        "formats": [[name, str(p)] for name, p in outputs.items()],
+        "written": time.time_ns(),
+        "environment": environment(),
+        "files": {str(p): _entry(p) for p in files},
+        "outputs": {str(p): _entry(p) for p in outputs.values()},
+        "warnings": warnings,
+    }
+    with suppress(OSError):
+        write_atomic(path, json.dumps(stamp, indent=1, sort_keys=True).encode())
+
+
+def own_files() -> list[Path]:
+    """crsreport's code and house templates, and the modules of loaded plugins."""
+    from .resources import templates_dir
+
+    package = Path(__file__).parent
+    files = [*package.rglob("*.py"), *(p for p in templates_dir().rglob("*") if p.is_file())]
+    for name in {ep["value"].split(":")[0].split(".")[0] for ep in _entry_points()}:
+        for module in list(sys.modules.values()):
+            file = getattr(module, "__file__", None)
+            if file and module.__name__.split(".")[0] == name:
+                files.append(Path(file))
+    return files
+
+
+def environment() -> dict[str, Any]:
+    """What the outputs depend on besides files: Python, libraries, installed plugins."""
+    from importlib import metadata
+
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": sys.version, "libraries": versions, "plugins": _entry_points()}
+
+
+def _entry_points() -> list[dict[str, str]]:
+    from importlib.metadata import entry_points
+
+    found = []
+    for group in GROUPS:
+        for ep in entry_points(group=group):
+            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ""
+            found.append({"group": group, "name": ep.name, "value": ep.value, "dist": dist})
+    return sorted(found, key=lambda e: (e["group"], e["name"], e["value"]))
+
+
+def _entry(path: Path) -> list[Any]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, _sha(path.read_bytes())]
+
+
+def _same(path: Path, entry: list[Any], written: int) -> bool:
+    """Whether ``path`` still holds what ``entry`` recorded (hashed only when in doubt)."""
+    try:
+        stat = path.stat()
+        size, mtime, digest = entry
+        if stat.st_size != size:
+            return False
+        if stat.st_mtime_ns == mtime and mtime < written - RACY_NS:
+            return True
+        return _sha(path.read_bytes()) == digest
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
