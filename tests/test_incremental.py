@@ -232,3 +232,15 @@ def test_cli_touched_file_or_other_format_or_epoch(project, run_cli):
     html.write_text("edited by hand")
     assert "render: html" in _html(run_cli, project)
     assert "IN10077" in html.read_text()
+
+
+def test_cli_build_with_the_pdf_worker_forked_early_equals_a_serial_one(project, run_cli):
+    """make-report forks the PDF worker before loading the report; no byte may differ."""
+    outs = {}
+    for jobs in ("1", "2"):
+        out = project / f"out-{jobs}"
+        result = run_cli(project, "--out", out, "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+        outs[jobs] = {p.name: p.read_bytes() for p in out.glob("IN10077.*")}
+    assert sorted(outs["2"]) == ["IN10077.docx", "IN10077.html", "IN10077.pdf"]
+    assert outs["1"] == outs["2"]

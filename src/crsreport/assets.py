@@ -1,4 +1,4 @@
-"""Assets stage: figures drawn from data, cached by a hash of spec, data and kind version.
+"""Assets stage: figures drawn from data, cached by a hash of spec, data and drawing code.
 
 An unchanged figure is read back from the cache, never redrawn. SVG serves HTML
 and PDF, PNG serves DOCX.
@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,23 @@ def figure_url(node: Node) -> str:
     return FIGURE_URL + _paths(node, ["svg"], Path())["svg"].name
 
 
+@cache
+def drawing_code() -> str:
+    """Hash of the drawing code (crsreport's figures package, the matplotlib version)."""
+    from importlib.metadata import version
+
+    folder = Path(__file__).parent / "figures"
+    h = hashlib.sha256(version("matplotlib").encode())
+    for path in sorted(folder.rglob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(node: Node) -> str:
     """Hash of everything that changes the picture."""
     spec, data = node.attrs["_draw"]
     payload = {
+        "code": drawing_code(),
         "kind": spec.kind,
         "version": spec.version,
         "spec": spec.model_dump(mode="json"),

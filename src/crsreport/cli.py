@@ -140,15 +140,21 @@ def _build_once(args: argparse.Namespace) -> int:
             log.info("skip %s: unchanged since the last build (%s)", name, path)
         log.info("done: %s, nothing changed", last["id"])
         return 0
-    from .build import parse_formats
-    from .load import load_report
-    from .sources import recording
+    from .render.parallel import cool_down, warm_up
 
     started = time.time_ns()
-    formats = parse_formats(args.format)
-    with recording() as read, _warnings() as warned:
-        report = load_report(args.project)
-        paths = _build(report, formats, args)
+    warm_up(args.format.lower().split(","), args.jobs)  # the PDF's libraries load meanwhile
+    try:
+        from .build import parse_formats
+        from .load import load_report
+        from .sources import recording
+
+        formats = parse_formats(args.format)
+        with recording() as read, _warnings() as warned:
+            report = load_report(args.project)
+            paths = _build(report, formats, args)
+    finally:
+        cool_down()
     outputs = dict(zip(formats, paths, strict=True))
     stamp.write(where, started, read, outputs, report.id, warned)
     return 0

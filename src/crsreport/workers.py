@@ -81,6 +81,61 @@ def start(func: Callable[..., Any], *args: Any, nice: int = 0) -> Worker:
     return Worker(process, receiver)
 
 
+@dataclass
+class Standby:
+    """A worker forked before its work is known: it imports modules while the parent
+    prepares the work, then computes ``func(shared, *args)`` sent over a pipe. ``shared``
+    (an Event) is inherited at the fork, since it cannot travel through a pipe."""
+
+    process: BaseProcess
+    jobs: Connection
+    results: Connection
+    shared: Any
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> Worker:
+        """Hand over the work (pickled); the Worker gives its result."""
+        self.jobs.send((func, args))
+        self.jobs.close()
+        return Worker(self.process, self.results)
+
+    def cancel(self) -> None:
+        """Stop the worker: its work will not come."""
+        self.jobs.close()
+        self.results.close()
+        self.process.kill()
+        self.process.join()
+
+
+def standby(modules: Iterable[str]) -> Standby:
+    """Fork a worker that imports ``modules`` and waits for ``Standby.submit``."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    shared = context.Event()
+    job_out, job_in = context.Pipe(duplex=False)
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_wait, args=(job_out, sender, tuple(modules), shared))
+    process.start()
+    job_out.close()
+    sender.close()
+    return Standby(process, job_in, receiver, shared)
+
+
+def _wait(jobs: Connection, conn: Connection, modules: tuple[str, ...], shared: Any) -> None:
+    import importlib
+
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the parent meets the same error and reports it
+            break
+    try:
+        func, args = jobs.recv()
+    except EOFError:  # cancelled
+        return
+    _serve(conn, func, (shared, *args), 0)
+
+
 def _serve(conn: Connection, func: Callable[..., Any], args: tuple, nice: int) -> None:
     if nice:
         os.nice(nice)

@@ -51,7 +51,7 @@ PALETTE = (
     Swatch("#C9C9C9", marker="D", linestyle="-."),  # light gray, 79%
     Swatch("#2C7F7B", "////", "#FFFFFF", "v", (0, (5, 1.5))),  # teal, hatched
     Swatch("#A9C7E8", "\\\\\\\\", "#1B365D", "P", (0, (1, 1.5))),  # light blue, hatched
-    Swatch("#595959", "....", "#FFFFFF", "X", (0, (3, 1, 1, 1, 1, 1))),  # dark gray, dotted
+    Swatch("#595959", "----", "#FFFFFF", "X", (0, (3, 1, 1, 1, 1, 1))),  # dark gray, striped
     Swatch("#FFFFFF", "xxxx", "#595959", "h", (0, (6, 2))),  # white, cross-hatched
 )
 ACCENT = "#A6192E"

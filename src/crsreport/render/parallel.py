@@ -32,15 +32,18 @@ from ..assets import (
 )
 from ..errors import Location, Problem, ReportError, Warnings
 from ..tree import Node
-from ..workers import NICE, can_fork, gather, start
+from ..workers import NICE, Standby, Worker, can_fork, cpu_count, gather, standby, start
 from . import FORMATS, RenderContext
 
 COST = {"pdf": 3.0, "html": 2.0, "docx": 1.0}
 """Rough relative render times: the slowest format starts first."""
 LATE = {"pdf"}
 """Formats that fetch each figure as they lay it out, so they start before it is drawn."""
-PRELOAD = {"pdf": ("weasyprint",), "html": ("fontTools.subset",), "docx": ("docx",)}
+PRELOAD = {"pdf": ("weasyprint",), "docx": ("docx",)}
 """Libraries a format's worker imports while the figures are being drawn."""
+WARM = {"pdf": ("weasyprint", "crsreport.figures.kinds", "crsreport.render.pdf")}
+"""What the slowest format's standby worker imports while the report is loaded."""
+_standby: dict[str, Standby] = {}
 Draw = Callable[[list[str], bool], Assets]
 """Draws the figures the formats need (in the background, while they render, if True)."""
 
@@ -102,13 +105,14 @@ def render_formats(
     With ``jobs`` > 1 and more than one format, each format has its own worker, the
     slowest at normal priority, and figures are drawn meanwhile in up to ``jobs`` more.
     """
-    if jobs <= 1 or len(names) <= 1 or not can_fork():
+    first, *rest = sorted(names, key=lambda name: -COST.get(name, 0.0))
+    warm = _standby.pop(first, None) if jobs > 1 else None
+    if not warm and (jobs <= 1 or len(names) <= 1 or not can_fork()):
         job = Job(doc, ctx, cache, threading.Event())
         assets = draw(names, False)
         return {name: render_one(name, job) for name in names}, assets
-    job = Job(doc, ctx, cache, _fork_event())
-    first, *rest = sorted(names, key=lambda name: -COST.get(name, 0.0))
-    workers = [start(render_one, first, job)]
+    job = Job(doc, ctx, cache, warm.shared if warm else _fork_event())
+    workers = [_start_first(warm, first, job)]
     workers += [start(render_one, name, job, nice=NICE) for name in rest]
     try:
         assets = draw(names, True)
@@ -118,6 +122,34 @@ def render_formats(
     finally:
         results = gather(workers)  # after a failed drawing too: the workers stop and exit
     return dict(zip([first, *rest], results, strict=True)), assets
+
+
+def warm_up(names: list[str], jobs: int | None) -> None:
+    """Fork the slowest format's worker now, to import its libraries while the report
+    is loaded and resolved; ``render_formats`` hands it the work (``cool_down`` stops it
+    if none comes)."""
+    first = max(names, key=lambda name: COST.get(name, 0.0), default="")
+    if first in WARM and (jobs or cpu_count()) > 1 and can_fork():
+        _standby[first] = standby(WARM[first])
+
+
+def cool_down() -> None:
+    """Stop standby workers that were given no work."""
+    while _standby:
+        _standby.popitem()[1].cancel()
+
+
+def _start_first(warm: Standby | None, name: str, job: Job) -> Worker:
+    if warm is not None:
+        try:
+            return warm.submit(_render_warm, name, replace(job, abort=None))
+        except Exception:  # the work would not pickle: start a worker the usual way
+            warm.cancel()
+    return start(render_one, name, job)
+
+
+def _render_warm(abort: Any, name: str, job: Job) -> Rendered:
+    return render_one(name, replace(job, abort=abort))
 
 
 def _fork_event() -> Any:

@@ -1,4 +1,10 @@
-"""The bundled fonts for the web page: subset to the page's characters, inlined as WOFF2."""
+"""The bundled fonts for the web page, inlined as WOFF2.
+
+Each face ships pre-subset to ``REPERTOIRE`` (Latin letters with Western and Central
+European accents, punctuation, common signs) in ``templates/fonts/web/``, written by
+``tools/make_webfonts.py``. A page using only those characters inlines these files as
+they are; a page with others (Greek, Vietnamese…) gets faces subset to its own text.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import io
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from ..resources import fonts_dir
 
@@ -22,17 +29,40 @@ FACES = (
 )
 
 
+REPERTOIRE = "".join(
+    chr(c)
+    for c in (
+        *range(0x20, 0x7F),  # ASCII
+        *range(0xA0, 0x180),  # Latin-1 Supplement, Latin Extended-A
+        *range(0x2010, 0x2027),  # dashes, quotes, daggers, bullet, ellipsis
+        *(0x2030, 0x2032, 0x2033, 0x2039, 0x203A, 0x20AC, 0x2122, 0x2212),
+    )
+)
+"""The characters of the shipped web faces."""
+
+
 def font_faces(html: str) -> str:
-    """@font-face rules for every bundled face, subset to the characters in ``html``."""
-    text = re.sub(r"<[^>]*>", "", html)
-    chars = "".join(sorted(set(text) | set(" .,;:!?()[]-–—'\"’“”0123456789")))
+    """@font-face rules for every bundled face, covering the characters in ``html``."""
+    text = set(re.sub(r"<[^>]*>", "", html)) - set("\n\t\r")
+    shipped = text <= set(REPERTOIRE)
+    chars = "".join(sorted(text | set(" .,;:!?()[]-–—'\"’“”0123456789")))
     return "\n".join(
-        _face(family, weight, style, file, chars) for family, weight, style, file in FACES
+        _face(family, weight, style, _shipped(file) if shipped else _subset(file, chars))
+        for family, weight, style, file in FACES
     )
 
 
-def _face(family: str, weight: str, style: str, file: str, chars: str) -> str:
-    data = base64.b64encode(_subset(file, chars)).decode("ascii")
+def web_font(file: str) -> Path:
+    """Where the shipped WOFF2 of a bundled TrueType file lives."""
+    return fonts_dir() / "web" / file.replace(".ttf", ".woff2")
+
+
+def _shipped(file: str) -> bytes:
+    return web_font(file).read_bytes()
+
+
+def _face(family: str, weight: str, style: str, woff2: bytes) -> str:
+    data = base64.b64encode(woff2).decode("ascii")
     return (
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
         f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}'
