@@ -103,8 +103,8 @@ def test_fragment_has_inline_figures_and_the_reports_numbers(fragment, tree):
     assert "<img" not in fragment  # data figures are inline SVG, not files
     for note in notes:  # numbered as in the whole report, text included
         n = note.attrs["n"]
-        assert f'<li id="note-{n}" value="{n}">' in fragment
-        assert note.children[0].plain().split()[0] in fragment.split(f'id="note-{n}"')[1]
+        assert f'<li id="R99001-note-{n}" value="{n}">' in fragment  # ids carry the report's
+        assert note.children[0].plain().split()[0] in fragment.split(f'id="R99001-note-{n}"')[1]
     assert any(n.attrs["n"] > 1 for n in notes), "the example should have notes before trends"
 
 
@@ -370,3 +370,17 @@ def _walk(node: dict):
     yield node
     for child in node["children"]:
         yield from _walk(child)
+
+
+def test_fragments_of_two_reports_share_a_page_without_clashing_ids(report, tmp_path):
+    insight = crsreport.load_report(REPO_ROOT / "examples" / "insight")
+    first = next(n for n in crsreport.resolve(insight).walk() if n.kind == "section")
+    page = crsreport.render_section(report, "trends", cache_dir=tmp_path) + (
+        crsreport.render_section(insight, first.attrs["id"], cache_dir=tmp_path)
+    )
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "an id appears twice on the host page"
+    for fragment in page.split(f'<div class="{FRAGMENT_CLASS}"')[1:]:
+        own = set(re.findall(r'\bid="([^"]+)"', fragment))
+        refs = re.findall(r'(?:href="#|url\(#|aria-labelledby=")([^")]+)', fragment)
+        assert refs and set(refs) <= own, "a reference leaves its fragment"

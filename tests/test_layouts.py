@@ -728,3 +728,22 @@ def test_html_heading_levels_never_skip(builds, product):
     assert headings and headings[0][0] == 1, f"the page does not open with an h1: {headings[:2]}"
     for (before, a), (after, b) in itertools.pairwise(headings):
         assert after <= before + 1, f"h{before} {a!r} then h{after} {b!r}"
+
+
+def test_docx_link_keeps_emphasis_inside_it(make_project, tmp_path, require):
+    require("pandoc")
+    project = make_project(
+        {
+            "report.yaml": "id: IN10078\ntitle: Links\ndate: 2022-02-10\n"
+            "sections:\n  - title: Sources\n    prose: sections/a.md\n",
+            "sections/a.md": "See [*Foreign Affairs* online](https://example.com/fa) "
+            "and [a **strong** claim](https://example.com/s).\n",
+        }
+    )
+    out = crsreport.build(crsreport.load_report(project), ["docx"], tmp_path / "out")
+    markdown = run("pandoc", "-f", "docx", "-t", "markdown", str(out[0]))
+    assert "[*Foreign Affairs* online](https://example.com/fa)" in norm(markdown)
+    assert "[a **strong** claim](https://example.com/s)" in norm(markdown)
+    links = docx_xml(out[0], "word/document.xml").findall(".//w:hyperlink", NS)
+    styles = {r.find("w:rPr/w:rStyle", NS).get(w("val")) for a in links for r in a}
+    assert styles == {"Hyperlink"}, "every run in a link keeps the Hyperlink style"

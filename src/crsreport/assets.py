@@ -88,7 +88,8 @@ def draw_figures(
 
     Missing files are drawn in up to ``jobs`` worker processes, every SVG before any
     PNG. In the ``background`` (while formats render) even one figure is drawn in a
-    worker, and PNGs (only DOCX, the quickest format, needs them) at a lower priority.
+    worker, one core is left to the slowest format, and PNGs (only DOCX, the quickest
+    format, needs them) are drawn at a lower priority.
     """
     assets = Assets()
     wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
@@ -96,7 +97,8 @@ def draw_figures(
     tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
     tasks.sort(key=lambda task: task[2] != "svg")
     drawn = {task[0].id for task in tasks}
-    run(_draw, tasks, min(jobs, max(1, len(drawn) // FIGURES_PER_WORKER)), fork=background)
+    cores = jobs - 1 if background else jobs  # in the background, one core stays the PDF's
+    run(_draw, tasks, max(1, min(cores, len(drawn) // FIGURES_PER_WORKER)), fork=background)
     for node in nodes:
         _collect(node, wanted, cache_dir, assets, drawn)
     return assets

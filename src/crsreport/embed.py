@@ -69,9 +69,12 @@ def anchors_in(node: Node) -> set[str]:
 class FragmentWriter(HtmlWriter):
     """The page's writer, but references outside the section are plain text."""
 
-    def __init__(self, figures: dict[str, dict[str, bytes]], anchors: set[str]) -> None:
+    def __init__(
+        self, figures: dict[str, dict[str, bytes]], anchors: set[str], prefix: str
+    ) -> None:
         super().__init__(figures)
         self.anchors = anchors
+        self.prefix = prefix
 
     def h_xref(self, node: Node) -> str:
         if node.attrs["anchor"] in self.anchors:
@@ -80,7 +83,7 @@ class FragmentWriter(HtmlWriter):
 
     def picture(self, node: Node) -> str:
         """Inline SVG whose own stylesheet (matplotlib's ``*{…}``) is scoped too."""
-        scope = f".{FRAGMENT_CLASS} #{node.attrs['anchor']}"
+        scope = f".{FRAGMENT_CLASS} #{self.prefix}{node.attrs['anchor']}"
         return _SVG_STYLE.sub(
             lambda m: m.group(1) + scope_css(unescape(m.group(2)), scope) + m.group(3),
             super().picture(node),
@@ -95,13 +98,24 @@ def render_section(
     if fmt != "html":
         raise ReportError(f"render_section: unknown format '{fmt}'; choose html")
     section, ctx = section_context(report, section_id, ["html"], cache_dir)
-    writer = FragmentWriter(ctx.assets.files, anchors_in(section))
-    body = writer.render([section])
+    prefix = f"{report.id}-"
+    writer = FragmentWriter(ctx.assets.files, anchors_in(section), prefix)
+    body = prefix_ids(writer.render([section]) + writer.notes_block(), prefix)
     attrs = (
         f'class="{FRAGMENT_CLASS}" lang="{escape(report.lang)}" '
         f'data-report="{escape(report.id)}" data-section="{escape(section_id)}"'
     )
-    return f"<div {attrs}><style>{fragment_css()}</style>{body}{writer.notes_block()}</div>"
+    return f"<div {attrs}><style>{fragment_css()}</style>{body}</div>"
+
+
+_ID_REF = re.compile(r'(\bid="|href="#|url\(#|aria-labelledby=")([^")]+)')
+
+
+def prefix_ids(html: str, prefix: str) -> str:
+    """Every id in ``html``, and each reference to one, prefixed: fragments of several
+    reports share a host page without clashing ids (note-1, overview…)."""
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    return _ID_REF.sub(lambda m: m[1] + (prefix + m[2] if m[2] in ids else m[2]), html)
 
 
 @cache

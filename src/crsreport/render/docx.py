@@ -26,6 +26,7 @@ from . import RenderContext, docxml
 
 WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
+LINK = "Hyperlink"
 BODY_STYLES = (
     *HEADING_STYLES, "Normal", "List Bullet", "List Bullet 2", "List Bullet 3", "List Number",
     "List Number 2", "List Number 3", "Quote", "CRS Table", "Table Text", "Caption", "Figure",
@@ -258,11 +259,25 @@ class DocxWriter:
         paragraph.add_run(style=style).add_break(WD_BREAK.LINE)
 
     def i_emph(self, node: Node, paragraph: Any, style: str | None) -> None:
-        self.inline(node.children, paragraph, "Emphasis")
+        if style == LINK:  # a run has one character style: the link's, set in italics
+            for run in self.runs_of(node.children, paragraph, LINK):
+                run.italic = True
+        else:
+            self.inline(node.children, paragraph, "Emphasis")
 
     def i_strong(self, node: Node, paragraph: Any, style: str | None) -> None:
+        if style == LINK:
+            for run in self.runs_of(node.children, paragraph, LINK):
+                run.bold = True
+            return
         lead = not paragraph.runs and paragraph.style.name == "Normal"
         self.inline(node.children, paragraph, "Run-in Lead" if lead else "Strong")
+
+    def runs_of(self, nodes: list[Node], paragraph: Any, style: str | None) -> list[Any]:
+        """Render ``nodes`` into ``paragraph``; return the runs added."""
+        mark = docxml.content_mark(paragraph)
+        self.inline(nodes, paragraph, style)
+        return docxml.runs_since(paragraph, mark)
 
     def i_code(self, node: Node, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(node.text, style=style)
@@ -271,11 +286,11 @@ class DocxWriter:
         from .htmlwalk import safe_href
 
         href = safe_href(node.attrs.get("href", ""))
-        text = node.plain()
         if href is None or href.startswith("#"):
-            paragraph.add_run(text, style=style)
-        else:
-            docxml.add_hyperlink(paragraph, text, url=href)
+            self.inline(node.children, paragraph, style)
+            return
+        runs = self.runs_of(node.children, paragraph, LINK)
+        docxml.wrap_hyperlink(paragraph, runs, url=href)
 
     def i_xref(self, node: Node, paragraph: Any, style: str | None) -> None:
         name = bookmark_name(node.attrs["anchor"])

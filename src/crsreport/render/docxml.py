@@ -244,6 +244,25 @@ def add_hyperlink(
     Works in body, header, footer and footnote paragraphs (the relationship goes on the
     paragraph's own part).
     """
+    run = Run(_run(text, _char_style_id(paragraph, style)), paragraph)
+    wrap_hyperlink(paragraph, [run], url=url, anchor=anchor)
+    return run
+
+
+def content_mark(paragraph: Paragraph) -> int:
+    """A mark for `runs_since`: how many elements `paragraph` holds now."""
+    return len(paragraph._p)
+
+
+def runs_since(paragraph: Paragraph, mark: int) -> list[Run]:
+    """The runs appended to `paragraph` since `content_mark` gave `mark`."""
+    return [Run(r, paragraph) for r in list(paragraph._p)[mark:] if r.tag == qn("w:r")]
+
+
+def wrap_hyperlink(
+    paragraph: Paragraph, runs: list[Run], *, url: str | None = None, anchor: str | None = None
+) -> None:
+    """Move `runs` into a new link at the end of `paragraph`."""
     if (url is None) == (anchor is None):
         raise ValueError("give exactly one of url= or anchor=")
     link = OxmlElement("w:hyperlink")
@@ -252,10 +271,9 @@ def add_hyperlink(
     else:
         link.set(qn("w:anchor"), anchor)
     link.set(qn("w:history"), "1")
-    r = _run(text, _char_style_id(paragraph, style))
-    link.append(r)
     paragraph._p.append(link)
-    return Run(r, paragraph)
+    for run in runs:
+        link.append(run._r)
 
 
 # ---------------------------------------------------------------------------------------
