@@ -150,6 +150,22 @@ def _section_union() -> Any:
 AnySection = _section_union()
 
 
+DATA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_NAMES = frozenset({"report", "range", "true", "false", "none", "True", "False", "None"})
+"""Names prose already has: the report's facts, the sandbox's ``range`` and constants."""
+
+
+def _data_name_problem(name: str) -> str:
+    if not DATA_NAME.fullmatch(name):
+        return (
+            f"data name '{name}' cannot be used in {{{{ }}}}; use letters, digits and _ "
+            "(not first a digit), e.g. tests_by_year"
+        )
+    if name in RESERVED_NAMES:
+        return f"data name '{name}' is built in ({{{{ {name} }}}}); choose another name"
+    return ""
+
+
 class Report(Model):
     """A whole CRS product."""
 
@@ -188,6 +204,14 @@ class Report(Model):
                 f"'{value}' is not a CRS product number; expected IF, IN, R, RL, RS or LSB "
                 "followed by 4-5 digits (IF11415, R46354) or the old form 95-1013"
             )
+        return value
+
+    @field_validator("data")
+    @classmethod
+    def _check_data_names(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [_data_name_problem(name) for name in value]
+        if any(bad):
+            raise ValueError("; ".join(filter(None, bad)))
         return value
 
     @model_validator(mode="after")
