@@ -178,8 +178,8 @@ def append_section(
     lists, figures, tables and native footnotes in the house styles. Styles the document
     lacks are copied from the reference .docx; its own styles are never changed.
     Return the names of the styles added."""
-    from .render.docx import bookmark_name, ensure_styles
-    from .render.docxml import bookmark_names
+    from .render.docx import ensure_styles
+    from .render.docxml import bookmark_name, bookmark_names
 
     section, ctx = section_context(report, section_id, ["docx"], cache_dir)
     taken = {bookmark_name(a) for a in anchors_in(section)} & bookmark_names(document)

@@ -7,9 +7,7 @@ columns and the TOC go through ``docxml``, the one module that builds raw XML.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +21,7 @@ from ..errors import Location
 from ..resources import templates_dir
 from ..tree import Node
 from . import RenderContext, docxml
+from .docxml import bookmark_name
 
 WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
@@ -74,17 +73,6 @@ def _properties(document: Any, doc: Node, when: dt.datetime) -> None:
     props.comments = a["date_line"]
     props.revision = a["version"]
     props.created = props.modified = when
-
-
-def bookmark_name(anchor: str) -> str:
-    """A Word bookmark name (letters, digits, underscore; at most 40 characters), one per
-    anchor: where the plain form would drop characters or length, a short hash keeps it apart
-    (two long headings often share their first 35 characters)."""
-    name = "_Ref_" + anchor.replace("-", "_")
-    if len(name) <= 40 and re.fullmatch(r"[A-Za-z0-9-]*", anchor):
-        return name
-    digest = hashlib.sha1(anchor.encode()).hexdigest()[:8]
-    return ("_Ref_" + re.sub(r"[^A-Za-z0-9]", "_", anchor))[:31] + "_" + digest
 
 
 class DocxWriter:

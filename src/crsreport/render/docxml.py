@@ -36,6 +36,7 @@ Package
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -171,12 +172,16 @@ _BOOKMARKS: WeakKeyDictionary[Any, _Bookmarks] = WeakKeyDictionary()
 _BOOKMARK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
 
-def bookmark_name(key: str) -> str:
-    """A legal Word bookmark name for `key`: letters, digits, _; starts with a letter; ≤40."""
-    name = re.sub(r"[^A-Za-z0-9_]", "_", key)
-    if not name or not name[0].isalpha():
-        name = "b" + name
-    return name[:40]
+def bookmark_name(anchor: str) -> str:
+    """A Word bookmark name for `anchor`: hidden (``_Ref_…``, as Word names cross-reference
+    targets), letters, digits and _, at most 40 characters, one per anchor — where the
+    plain form would drop characters or length, a short hash keeps it apart (two long
+    headings often share their first 35 characters)."""
+    name = "_Ref_" + anchor.replace("-", "_")
+    if len(name) <= 40 and re.fullmatch(r"[A-Za-z0-9-]*", anchor):
+        return name
+    digest = hashlib.sha1(anchor.encode()).hexdigest()[:8]
+    return ("_Ref_" + re.sub(r"[^A-Za-z0-9]", "_", anchor))[:31] + "_" + digest
 
 
 def _bookmark_state(package: Package) -> _Bookmarks:
