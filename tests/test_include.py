@@ -137,3 +137,18 @@ def test_a_report_built_in_python_may_declare_include_roots(project):
     assert report.roots[1] == (project.parent / "shared").resolve()
     tree = crsreport.resolve(report)
     assert [n.attrs["id"] for n in tree.children] == ["local", "sanctions", "direct"]
+
+
+def test_a_bibliography_may_come_from_an_include_root(make_project, tmp_path):
+    refs = (
+        "references:\n  - id: IF10472\n    type: report\n"
+        "    publisher: Congressional Research Service\n    number: IF10472\n"
+        "    title: North Korea's Nuclear Weapons and Missile Programs\n"
+        '    author: ["Nikitin, Mary Beth D."]\n    issued: 2023-01-05\n'
+    )
+    report = REPORT.replace("include_roots:", "bibliography: ../shared/refs.yaml\ninclude_roots:")
+    report = report.replace("Local text;", "Local text.[@IF10472]")
+    shared = {f"../shared/{name}": text for name, text in SHARED.items()}
+    project = make_project({"report.yaml": report, "../shared/refs.yaml": refs, **shared})
+    doc = crsreport.resolve(crsreport.load_report(project))
+    assert "North Korea's Nuclear Weapons and Missile Programs" in str(doc.to_dict())

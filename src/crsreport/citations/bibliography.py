@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Collector, Location, Problem, ReportError
 from ..model import ID_PATTERN
-from ..sources import parse_json, read_text
+from ..sources import Roots, parse_json, read_text
 
 Raw = list[tuple[Any, Location]]
 
@@ -69,7 +69,7 @@ class Entry:
         return self.csl.get("URL")
 
 
-def load(root: Path, name: str, where: Location) -> dict[str, Entry]:
+def load(root: Roots, name: str, where: Location) -> dict[str, Entry]:
     """The checked entries of bibliography file ``name`` by id; problems raised at once."""
     reader = READERS.get(Path(name).suffix.lower())
     if reader is None:

@@ -32,7 +32,7 @@ Form = Callable[[Item], list[Node]]
 def cite(ctx: Context, doc: Node) -> None:
     """Resolve every citation in ``doc``; unknown keys are errors, unused sources warnings."""
     name = ctx.report.bibliography
-    entries = bibliography.load(ctx.report.root, name, ctx.where("bibliography")) if name else {}
+    entries = bibliography.load(ctx.report.roots, name, ctx.where("bibliography")) if name else {}
     state = _Pass(entries, name, notes=doc.attrs["product"] == "report")
     _walk(doc, False, state)
     state.problems.check()
