@@ -100,34 +100,30 @@ then changed:
 - **Batch.** `make-report P1 P2 … --jobs N` builds N projects at a time, one summary
   line each.
 
-What holds the rest back (the numbers are from the profile above and its runs):
+What holds the rest back (the numbers are from the profile above, `python -X importtime`
+and cProfile of the PDF render):
 
-- **Flagship, cold and figures kept (~1.5×; 1.2× and 0.8× wanted).** Drawing the
-  chart is now hidden entirely (a cold build takes as long as one with the figures
-  kept). What is left is one fresh process's PDF path: Python and `import crsreport`
-  (~0.2 s), `import weasyprint` (~0.26 s), then our PDF render (~0.72 s: tagged
-  PDF/UA, two columns, running heads, the page-budget check; its one chart costs
-  WeasyPrint ~0.3 s, its dotted hatch alone ~600 circles drawn for each bar using
-  it) — against pandoc's whole PDF run of ~0.9 s on simpler, untagged pages. The
-  other formats' CPU (HTML ~0.43 s, mostly subsetting eight font faces to WOFF2 at
-  Brotli's highest level; DOCX; the PNG) shares the two cores with it. 0.8× pandoc
-  would need our PDF render alone to beat pandoc's whole PDF run: out of reach for
-  a fresh Python process per build; only a resident process (as `--watch` keeps)
-  would skip the imports.
-- **Flagship, nothing changed (0.18×; 0.1× wanted).** The build loads, resolves and
-  hashes the report and reads nothing else, but a fresh `python -m crsreport` costs
-  ~0.25 s before that: the interpreter, and `crsreport/__init__.py`, which imports
-  the whole API (pydantic models, markdown-it, Jinja, citations: ~0.17 s). Getting to
-  0.1× would need the manifest checked before that import — a lazy package
-  `__init__` and a manifest keyed by the source files' fingerprints.
-- **200 pages (1.11×; 1.0× wanted).** Nearly all of it is WeasyPrint rendering the
-  PDF (~18.5 s of ~20.5 s): 227 tagged pages with footnotes at the foot of the page.
-  PDF/UA tagging costs about an eighth of the PDF time (measured at 100 pages: 11.1 s
-  tagged, 9.8 s untagged), about the gap to pandoc. Charts cost both sides the same
-  (~0.1-0.2 s each in WeasyPrint, every glyph `<use>` parsed again), since pandoc
-  gets the same SVG files.
-- **Drawing charts** (cold builds): each chart is drawn twice, SVG and PNG (~0.1 s
-  each after matplotlib's ~0.3 s import per worker); pandoc is handed the files.
+- **Flagship, cold and figures kept (~1.5-1.6×; 1.2× and 0.8× wanted).** The PDF is the
+  critical path, and nearly all of it is WeasyPrint's own CPU in one process: the
+  standby worker is ready at ~0.6 s (Python, `import weasyprint` ~0.45 s — 0.18 s of
+  it cffi parsing Pango's C declarations — and our renderer's modules), then renders
+  for ~0.5-0.6 s: the two-column layout, balanced on the last page, is laid out
+  three times (~0.3 s); the chart's SVG is parsed and painted (~0.1 s); and ~0.1-0.2 s
+  goes to cffi parsing the C types HarfBuzz subsetting uses, paid once per process.
+  pandoc's whole PDF run is one `weasyprint` process that renders for ~0.15 s (its
+  run less the same start and import): simpler, untagged, single-column pages with
+  no fonts of their own to embed. With the other formats' work now small (HTML
+  ~0.05 s, DOCX ~0.15 s, the chart ~0.45 s with matplotlib's import), one fresh
+  process per build cannot go below ~1.2 s; a resident process (`--watch`, batch
+  builds) keeps the imports and cffi's type cache: its next PDF render of the
+  flagship takes ~0.38 s instead of ~0.49 s.
+- **200 pages (~1.2×; 1.0× wanted).** WeasyPrint rendering our PDF takes ~19 s of
+  the ~23 s, longer than pandoc's whole PDF run (~16 s): 227 tagged pages with
+  footnotes at the foot of the page, running heads and contents with page numbers.
+  PDF/UA tagging alone costs about an eighth of the PDF time (measured at 100 pages:
+  11.1 s tagged, 9.8 s untagged), about the gap to pandoc. The other formats and the
+  50 charts (~0.09 s each per file type, SVG and PNG; pandoc is handed the files)
+  run on the second core, which leaves the PDF ~3 s slower than alone.
 """
 
 
