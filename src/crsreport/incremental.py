@@ -14,7 +14,6 @@ import json
 import logging
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,11 @@ from .assets import cache_key
 from .errors import Location, Problem
 from .output import write_atomic
 from .resources import templates_dir
+from .stamp import versions
 from .tree import Node
 
 log = logging.getLogger("crsreport")
 SCHEMA = 1
-LIBRARIES = ("crsreport", "weasyprint", "python-docx", "matplotlib", "fonttools", "jinja2")
 
 
 def digest(data: bytes) -> str:
@@ -53,18 +52,6 @@ def code_hash() -> str:
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:32]
-
-
-@cache
-def versions() -> dict[str, str]:
-    """Versions of crsreport and the libraries that shape its outputs."""
-    found = {}
-    for name in LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "-"
-    return found
 
 
 def tree_inputs(doc: Node, root: Path, epoch: int) -> str:

@@ -19,11 +19,21 @@ import sys
 import time
 from collections.abc import Iterable
 from contextlib import suppress
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 SCHEMA = 1
-LIBRARIES = ("weasyprint", "python-docx", "matplotlib", "fonttools", "jinja2", "pydantic")
+LIBRARIES = (
+    "crsreport",
+    "weasyprint",
+    "python-docx",
+    "matplotlib",
+    "fonttools",
+    "jinja2",
+    "pydantic",
+)
+"""crsreport and the libraries that shape its outputs."""
 GROUPS = ("crsreport.sections", "crsreport.figures", "crsreport.renderers")
 RACY_NS = 2_000_000_000
 """A file modified this close to the stamp may have changed again within one mtime tick."""
@@ -107,15 +117,21 @@ def own_files() -> list[Path]:
 
 def environment() -> dict[str, Any]:
     """What the outputs depend on besides files: Python, libraries, installed plugins."""
+    return {"python": sys.version, "libraries": versions(), "plugins": _entry_points()}
+
+
+@cache
+def versions() -> dict[str, str | None]:
+    """The installed versions of ``LIBRARIES``."""
     from importlib import metadata
 
-    versions = {}
+    found: dict[str, str | None] = {}
     for name in LIBRARIES:
         try:
-            versions[name] = metadata.version(name)
+            found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {"python": sys.version, "libraries": versions, "plugins": _entry_points()}
+            found[name] = None
+    return found
 
 
 def _entry_points() -> list[dict[str, str]]:
