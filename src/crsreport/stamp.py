@@ -34,7 +34,6 @@ LIBRARIES = (
     "pydantic",
 )
 """crsreport and the libraries that shape its outputs."""
-GROUPS = ("crsreport.sections", "crsreport.figures", "crsreport.renderers")
 RACY_NS = 2_000_000_000
 """A file modified this close to the stamp may have changed again within one mtime tick."""
 
@@ -136,6 +135,8 @@ def versions() -> dict[str, str | None]:
 
 def _entry_points() -> list[dict[str, str]]:
     from importlib.metadata import entry_points
+
+    from .plugins import GROUPS
 
     found = []
     for group in GROUPS:
