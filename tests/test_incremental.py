@@ -244,3 +244,21 @@ def test_cli_build_with_the_pdf_worker_forked_early_equals_a_serial_one(project,
         outs[jobs] = {p.name: p.read_bytes() for p in out.glob("IN10077.*")}
     assert sorted(outs["2"]) == ["IN10077.docx", "IN10077.html", "IN10077.pdf"]
     assert outs["1"] == outs["2"]
+
+
+def test_stamp_is_not_written_when_a_file_changed_during_the_build_or_vanished(tmp_path):
+    from crsreport import stamp
+
+    source, output = tmp_path / "a.md", tmp_path / "IN10077.html"
+    source.write_text("text\n")
+    output.write_text("<p>text</p>\n")
+    where = tmp_path / ".cache" / "stamp.json"
+    later = source.stat().st_mtime_ns + 1
+    stamp.write(where, later - 2, [source], {"html": output}, "IN10077", [])
+    assert not where.exists(), "a file newer than the build's start was trusted"
+    stamp.write(where, later, [tmp_path / "gone.md"], {"html": output}, "IN10077", [])
+    assert not where.exists()
+    stamp.write(where, later, [source], {"html": output}, "IN10077", ["warning: x"])
+    assert stamp.fresh(where)["warnings"] == ["warning: x"]
+    source.write_text("texts\n")
+    assert stamp.fresh(where) is None

@@ -18,7 +18,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -83,21 +82,23 @@ def write(
     read changed while it ran. Atomic; failing to write only costs speed."""
     from .output import write_atomic
 
-    files = sorted({*map(Path, read), *own_files()})
-    if any(p.stat().st_mtime_ns > started for p in files):
-        return
-    stamp = {
-        "schema": SCHEMA,
-        "id": report_id,
-        "formats": [[name, str(p)] for name, p in outputs.items()],
-        "written": time.time_ns(),
-        "environment": environment(),
-        "files": {str(p): _entry(p) for p in files},
-        "outputs": {str(p): _entry(p) for p in outputs.values()},
-        "warnings": warnings,
-    }
-    with suppress(OSError):
+    try:
+        files = {str(p): _entry(p) for p in sorted({*map(Path, read), *own_files()})}
+        if any(mtime > started for _, mtime, _ in files.values()):
+            return
+        stamp = {
+            "schema": SCHEMA,
+            "id": report_id,
+            "formats": [[name, str(p)] for name, p in outputs.items()],
+            "written": time.time_ns(),
+            "environment": environment(),
+            "files": files,
+            "outputs": {str(p): _entry(p) for p in outputs.values()},
+            "warnings": warnings,
+        }
         write_atomic(path, json.dumps(stamp, indent=1, sort_keys=True).encode())
+    except OSError:
+        return
 
 
 def own_files() -> list[Path]:
@@ -147,8 +148,10 @@ def _entry_points() -> list[dict[str, str]]:
 
 
 def _entry(path: Path) -> list[Any]:
+    """Size, mtime and hash; the stat follows the read, so a write during it shows."""
+    digest = _sha(path.read_bytes())
     stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns, _sha(path.read_bytes())]
+    return [stat.st_size, stat.st_mtime_ns, digest]
 
 
 def _same(path: Path, entry: list[Any], written: int) -> bool:
