@@ -121,9 +121,13 @@ and cProfile of the PDF render):
   the ~23 s, longer than pandoc's whole PDF run (~16 s): 227 tagged pages with
   footnotes at the foot of the page, running heads and contents with page numbers.
   PDF/UA tagging alone costs about an eighth of the PDF time (measured at 100 pages:
-  11.1 s tagged, 9.8 s untagged), about the gap to pandoc. The other formats and the
-  50 charts (~0.09 s each per file type, SVG and PNG; pandoc is handed the files)
-  run on the second core, which leaves the PDF ~3 s slower than alone.
+  11.1 s tagged, 9.8 s untagged), about the gap to pandoc. And WeasyPrint loads every
+  image while it builds the boxes, before it lays out the first page: a trace of the
+  fetcher shows the PDF worker asking for all 50 charts ~2.2 s into the build and
+  getting the last at ~4.6 s, as two workers draw them (~0.09 s per chart and file
+  type, plus matplotlib's import; pandoc is handed the files). Each chart costs
+  matplotlib two passes (constrained layout, then drawing), ~40% of it making
+  yearly minor tick objects.
 """
 
 

@@ -88,8 +88,8 @@ def draw_figures(
 
     Missing files are drawn in up to ``jobs`` worker processes, every SVG before any
     PNG. In the ``background`` (while formats render) even one figure is drawn in a
-    worker, one core is left to the slowest format, and PNGs (only DOCX, the quickest
-    format, needs them) are drawn at a lower priority.
+    worker, and PNGs (only DOCX, the quickest format, needs them) at a lower priority:
+    the PDF, which waits for every SVG before it lays out a page, gets them soonest.
     """
     assets = Assets()
     wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
@@ -97,8 +97,7 @@ def draw_figures(
     tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
     tasks.sort(key=lambda task: task[2] != "svg")
     drawn = {task[0].id for task in tasks}
-    cores = jobs - 1 if background else jobs  # in the background, one core stays the PDF's
-    run(_draw, tasks, max(1, min(cores, len(drawn) // FIGURES_PER_WORKER)), fork=background)
+    run(_draw, tasks, max(1, min(jobs, len(drawn) // FIGURES_PER_WORKER)), fork=background)
     for node in nodes:
         _collect(node, wanted, cache_dir, assets, drawn)
     return assets
