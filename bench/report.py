@@ -126,7 +126,7 @@ and cProfile of the PDF render):
   fetcher shows the PDF worker asking for all 50 charts ~2.2 s into the build and
   getting the last at ~4.6 s, as two workers draw them (~0.09 s per chart and file
   type, plus matplotlib's import; pandoc is handed the files). Each chart costs
-  matplotlib two passes (constrained layout, then drawing), ~40% of it making
+  matplotlib two passes (constrained layout, then drawing), a fifth of it making
   yearly minor tick objects.
 """
 
