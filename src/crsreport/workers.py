@@ -133,6 +133,9 @@ def _wait(jobs: Connection, conn: Connection, modules: tuple[str, ...], shared: 
         func, args = jobs.recv()
     except EOFError:  # cancelled
         return
+    except Exception as exc:  # the work did not unpickle here: say so, not just die
+        conn.send((False, RuntimeError(f"standby worker: {exc!r}"), traceback.format_exc()))
+        return
     _serve(conn, func, (shared, *args), 0)
 
 
