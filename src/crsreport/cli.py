@@ -143,7 +143,8 @@ def _build_once(args: argparse.Namespace) -> int:
     from .render.parallel import cool_down, warm_up
 
     started = time.time_ns()
-    warm_up([name.strip() for name in args.format.lower().split(",")], args.jobs)  # the PDF's libraries load meanwhile
+    # the PDF's libraries load while the report does
+    warm_up([name.strip() for name in args.format.lower().split(",")], args.jobs)
     try:
         from .build import parse_formats
         from .load import load_report
