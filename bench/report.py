@@ -103,7 +103,7 @@ then changed:
 What holds the rest back (the numbers are from the profile above, `python -X importtime`
 and cProfile of the PDF render):
 
-- **Flagship, cold and figures kept (~1.5-1.6×; 1.2× and 0.8× wanted).** The PDF is the
+- **Flagship, cold and figures kept (~1.4-1.6×; 1.2× and 0.8× wanted).** The PDF is the
   critical path, and nearly all of it is WeasyPrint's own CPU in one process: the
   standby worker is ready at ~0.6 s (Python, `import weasyprint` ~0.45 s — 0.18 s of
   it cffi parsing Pango's C declarations — and our renderer's modules), then renders
@@ -117,8 +117,8 @@ and cProfile of the PDF render):
   process per build cannot go below ~1.2 s; a resident process (`--watch`, batch
   builds) keeps the imports and cffi's type cache: its next PDF render of the
   flagship takes ~0.38 s instead of ~0.49 s.
-- **200 pages (~1.2×; 1.0× wanted).** WeasyPrint rendering our PDF takes ~19 s of
-  the ~23 s, longer than pandoc's whole PDF run (~16 s): 227 tagged pages with
+- **200 pages (~1.1×; 1.0× wanted).** WeasyPrint rendering our PDF takes ~19 s of
+  the ~22 s, longer than pandoc's whole PDF run (~16.5 s): 227 tagged pages with
   footnotes at the foot of the page, running heads and contents with page numbers.
   PDF/UA tagging alone costs about an eighth of the PDF time (measured at 100 pages:
   11.1 s tagged, 9.8 s untagged), about the gap to pandoc. And WeasyPrint loads every
