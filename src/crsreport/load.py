@@ -211,6 +211,8 @@ def _keep(loc: tuple[Any, ...], data: Any):
             yield part
         elif isinstance(node, dict | list) and isinstance(part, str) and not _is_field(part):
             continue  # a union tag or pydantic's internal step
+        elif part == "[key]":
+            continue  # the key itself was checked: the path already names it
         else:
             node = None
             yield part

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -155,15 +156,18 @@ RESERVED_NAMES = frozenset({"report", "range", "true", "false", "none", "True", 
 """Names prose already has: the report's facts, the sandbox's ``range`` and constants."""
 
 
-def _data_name_problem(name: str) -> str:
+def _data_name(name: str) -> str:
     if not DATA_NAME.fullmatch(name):
-        return (
+        raise ValueError(
             f"data name '{name}' cannot be used in {{{{ }}}}; use letters, digits and _ "
             "(not first a digit), e.g. tests_by_year"
         )
     if name in RESERVED_NAMES:
-        return f"data name '{name}' is built in ({{{{ {name} }}}}); choose another name"
-    return ""
+        raise ValueError(f"data name '{name}' is built in ({{{{ {name} }}}}); choose another name")
+    return name
+
+
+DataName = Annotated[str, AfterValidator(_data_name)]
 
 
 class Report(Model):
@@ -176,7 +180,7 @@ class Report(Model):
     version: int = Field(1, ge=1)
     authors: list[Author] = Field(default_factory=list)
     summary: Prose = Field(default_factory=list, description="Markdown files or text.")
-    data: dict[str, str] = Field(
+    data: dict[DataName, str] = Field(
         default_factory=dict, description="Name -> data file (CSV, YAML or JSON) under data/."
     )
     bibliography: str | None = Field(
@@ -204,14 +208,6 @@ class Report(Model):
                 f"'{value}' is not a CRS product number; expected IF, IN, R, RL, RS or LSB "
                 "followed by 4-5 digits (IF11415, R46354) or the old form 95-1013"
             )
-        return value
-
-    @field_validator("data")
-    @classmethod
-    def _check_data_names(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = [_data_name_problem(name) for name in value]
-        if any(bad):
-            raise ValueError("; ".join(filter(None, bad)))
         return value
 
     @model_validator(mode="after")
