@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -262,3 +264,40 @@ def test_stamp_is_not_written_when_a_file_changed_during_the_build_or_vanished(t
     assert stamp.fresh(where)["warnings"] == ["warning: x"]
     source.write_text("texts\n")
     assert stamp.fresh(where) is None
+
+
+def test_figure_cache_keeps_one_version_of_each_figure(make_project, tmp_path):
+    other = """\
+      - id: launches-all
+        kind: bar
+        title: All Launches
+        data: data/years.csv
+        x: year
+        y: [launches]
+        source: CRS.
+        alt: Bar chart of all launches.
+"""
+    project = make_project(
+        {**FILES, "report.yaml": REPORT.replace("  - title: Issues", other + "  - title: Issues")}
+    )
+    out, cache = tmp_path / "out", tmp_path / "out" / ".cache" / "figures"
+    build(project, out)
+    before = {p.name for p in cache.iterdir()}
+    assert len(before) == 4, before  # two figures, SVG and PNG each
+    for path in cache.iterdir():  # drawn two hours ago, by the look of them
+        os.utime(path, (path.stat().st_atime - 7200, path.stat().st_mtime - 7200))
+    report = project / "report.yaml"
+    report.write_text(report.read_text().replace("Launches per Year", "Launches by Year"))
+    assert build(project, out).drawn == ["launches"]
+    after = {p.name for p in cache.iterdir()}
+    assert len(after) == 4, after
+
+    def versions(names: set[str], figure_id: str) -> set[str]:
+        return {n for n in names if re.fullmatch(figure_id + r"-[0-9a-f]{24}\.(svg|png)", n)}
+
+    assert versions(after, "launches-all") == versions(before, "launches-all")
+    assert len(versions(after, "launches")) == 2
+    assert not versions(after, "launches") & versions(before, "launches")
+    report.write_text(report.read_text().replace("Launches by Year", "Launches, by Year"))
+    build(project, out)  # the version drawn a moment ago may still be read by another build
+    assert versions(after, "launches") < versions({p.name for p in cache.iterdir()}, "launches")

@@ -6,10 +6,14 @@ and PDF, PNG serves DOCX.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
+import re
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,6 +25,9 @@ from .workers import lower_priority, run
 
 log = logging.getLogger("crsreport")
 FORMATS_NEEDED = {"html": "svg", "pdf": "svg", "docx": "png"}
+IMAGE_TYPES = ("svg", "png")
+SWEEP_AGE = 3600
+"""Seconds before a figure's superseded cache files are removed."""
 DrawTask = tuple[Any, Any, str, Path, bool]
 """A figure spec, its data, the file type to draw, where, and whether to yield the CPU."""
 FIGURES_PER_WORKER = 3
@@ -166,6 +173,23 @@ def _collect(node: Node, wanted: list[str], cache_dir: Path, assets: Assets, dra
     paths = _paths(node, wanted, cache_dir)
     assets.files[spec.id] = {fmt: path.read_bytes() for fmt, path in paths.items()}
     fresh = spec.id in drawn
+    if fresh:
+        _sweep(node, cache_dir)
     (assets.drawn if fresh else assets.reused).append(spec.id)
     state = "drawn" if fresh else "unchanged, not redrawn"
     log.info("figure %s: %s (%s)", spec.id, state, ", ".join(wanted))
+
+
+def _sweep(node: Node, cache_dir: Path) -> None:
+    """Remove the figure's files drawn from an older spec or data, once they are an hour
+    old (a build running beside this one may still read its own): the cache keeps one
+    version of each figure, not one per edit."""
+    figure_id = node.attrs["_draw"][0].id
+    current = set(_paths(node, list(IMAGE_TYPES), cache_dir).values())
+    pattern = re.compile(re.escape(figure_id) + r"-[0-9a-f]{24}\.(svg|png)")
+    old = time.time() - SWEEP_AGE
+    for path in cache_dir.glob(glob.escape(figure_id) + "-*"):
+        if path not in current and pattern.fullmatch(path.name):
+            with suppress(OSError):
+                if path.stat().st_mtime < old:
+                    path.unlink()
