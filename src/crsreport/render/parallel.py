@@ -1,7 +1,8 @@
 """Rendering formats side by side in forked worker processes, started before the figures.
 
 Each format's worker forks as soon as the tree is resolved and imports its
-renderer's libraries (WeasyPrint for PDF…) while the figures are drawn. HTML and
+renderer's libraries (WeasyPrint for PDF…) while the figures are drawn; ``make-report``
+forks the PDF's even earlier (``warm_up``), before the report is loaded. HTML and
 DOCX render once the figure files they need are in the cache; the PDF starts at
 once and fetches each figure when it lays it out. The slowest format keeps normal
 priority; the others, and PNG drawing, run niced so that on few cores they do not
@@ -102,8 +103,9 @@ def render_formats(
 ) -> tuple[dict[str, Rendered], Assets]:
     """Draw the figures with ``draw`` and render ``names``; return the renders and figures.
 
-    With ``jobs`` > 1 and more than one format, each format has its own worker, the
-    slowest at normal priority, and figures are drawn meanwhile in up to ``jobs`` more.
+    With ``jobs`` > 1 and more than one format (or a standby worker from ``warm_up``),
+    each format has its own worker, the slowest at normal priority, and figures are
+    drawn meanwhile in up to ``jobs`` more.
     """
     first, *rest = sorted(names, key=lambda name: -COST.get(name, 0.0))
     warm = _standby.pop(first, None) if jobs > 1 else None
