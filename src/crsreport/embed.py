@@ -21,7 +21,7 @@ from .build import source_epoch
 from .errors import ReportError, Warnings
 from .model import Report
 from .render import RenderContext
-from .render.htmlwalk import HtmlWriter
+from .render.htmlwalk import HtmlWriter, prefix_ids
 from .resolve import resolve
 from .tree import Node
 
@@ -98,7 +98,7 @@ def render_section(
     if fmt != "html":
         raise ReportError(f"render_section: unknown format '{fmt}'; choose html")
     section, ctx = section_context(report, section_id, ["html"], cache_dir)
-    prefix = f"{report.id}-"
+    prefix = f"{report.id}-"  # fragments of several reports share a page: note-1, overview…
     writer = FragmentWriter(ctx.assets.files, anchors_in(section), prefix)
     body = prefix_ids(writer.render([section]) + writer.notes_block(), prefix)
     attrs = (
@@ -106,16 +106,6 @@ def render_section(
         f'data-report="{escape(report.id)}" data-section="{escape(section_id)}"'
     )
     return f"<div {attrs}><style>{fragment_css()}</style>{body}</div>"
-
-
-_ID_REF = re.compile(r'(\bid="|href="#|url\(#|aria-labelledby=")([^")]+)')
-
-
-def prefix_ids(html: str, prefix: str) -> str:
-    """Every id in ``html``, and each reference to one, prefixed: fragments of several
-    reports share a host page without clashing ids (note-1, overview…)."""
-    ids = set(re.findall(r'\bid="([^"]+)"', html))
-    return _ID_REF.sub(lambda m: m[1] + (prefix + m[2] if m[2] in ids else m[2]), html)
 
 
 @cache

@@ -243,17 +243,17 @@ def inline_svg(svg: str, alt: str, anchor: str) -> str:
     title_id = f"{anchor}-alt"
     title = f'<title id="{title_id}">{escape(alt)}</title>'
     head = f'{tag} role="img" aria-labelledby="{title_id}">{title}'
-    return head + _own_ids(svg[opening.end() :], anchor)
+    # matplotlib numbers every figure's ids alike, and one page holds several figures
+    return head + prefix_ids(svg[opening.end() :], f"{anchor}-")
 
 
-_SVG_REF = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+_ID_REF = re.compile(r'(\bid="|href="#|url\(#|aria-labelledby=")([^")]+)')
 
 
-def _own_ids(svg: str, anchor: str) -> str:
-    """Prefix the SVG's ids (and references to them) with the figure's anchor: matplotlib
-    numbers every figure's ids alike, and one page holds several figures."""
-    ids = set(re.findall(r'\bid="([^"]+)"', svg))
-    return _SVG_REF.sub(lambda m: m[1] + (f"{anchor}-{m[2]}" if m[2] in ids else m[2]), svg)
+def prefix_ids(markup: str, prefix: str) -> str:
+    """Every id defined in ``markup``, and each reference to one, prefixed with ``prefix``."""
+    ids = set(re.findall(r'\bid="([^"]+)"', markup))
+    return _ID_REF.sub(lambda m: m[1] + (prefix + m[2] if m[2] in ids else m[2]), markup)
 
 
 class PrintWriter(HtmlWriter):

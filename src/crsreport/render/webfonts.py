@@ -47,7 +47,9 @@ def font_faces(html: str) -> str:
     shipped = text <= set(REPERTOIRE)
     chars = "".join(sorted(text | set(" .,;:!?()[]-–—'\"’“”0123456789")))
     return "\n".join(
-        _face(family, weight, style, _shipped(file) if shipped else _subset(file, chars))
+        _face(
+            family, weight, style, web_font(file).read_bytes() if shipped else _subset(file, chars)
+        )
         for family, weight, style, file in FACES
     )
 
@@ -55,10 +57,6 @@ def font_faces(html: str) -> str:
 def web_font(file: str) -> Path:
     """Where the shipped WOFF2 of a bundled TrueType file lives."""
     return fonts_dir() / "web" / file.replace(".ttf", ".woff2")
-
-
-def _shipped(file: str) -> bytes:
-    return web_font(file).read_bytes()
 
 
 def _face(family: str, weight: str, style: str, woff2: bytes) -> str:
