@@ -176,6 +176,28 @@ def test_watch_rebuilds_on_change_and_survives_a_broken_edit(make_project, tmp_p
     assert "watch:" in messages()
 
 
+def test_watch_sees_an_edit_made_while_a_build_runs(make_project):
+    from crsreport import build
+    from crsreport.load import load_report
+    from crsreport.watch import watch
+
+    project = make_project(GOOD)
+    prose = project / "sections" / "events.md"
+    texts = []
+
+    def once(file: Path):
+        report = load_report(file)
+        (html,) = build(report, "html")
+        texts.append(html.read_text(encoding="utf-8"))
+        if len(texts) == 1:
+            prose.write_text("Edited during the first build.\n")  # after its prose was read
+        return report
+
+    watch(project, once, interval=0.05, rounds=3)
+    assert len(texts) == 2
+    assert "The events are in" in texts[0] and "Edited during the first build" in texts[1]
+
+
 # ---------------------------------------------------------------- examples
 
 

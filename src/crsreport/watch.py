@@ -37,8 +37,7 @@ def watch(
     from .load import project_file
 
     file = project_file(project)
-    report = _attempt(build_once, file, None)
-    seen = snapshot(watched_files(file, report))
+    report, seen = _build(build_once, file, None)
     log.info("watch: watching %s (Ctrl-C stops)", file.parent)
     polls = 0
     try:
@@ -50,11 +49,24 @@ def watch(
                 continue
             time.sleep(interval / 2)  # let an editor finish writing
             log.info("watch: %s changed; rebuilding", _names(changed(seen, now), file.parent))
-            report = _attempt(build_once, file, report)
-            seen = snapshot(watched_files(file, report))
+            report, seen = _build(build_once, file, report)
     except KeyboardInterrupt:
         log.info("watch: stopped")
     return 0
+
+
+def _build(
+    build_once: Callable[[Path], Report], file: Path, last: Report | None
+) -> tuple[Report | None, Snapshot]:
+    """One build and the state its inputs had when it began, so that an edit made while
+    it ran is seen at the next poll (files first named by this build: as they are now)."""
+    before = snapshot(watched_files(file, last))
+    report = _attempt(build_once, file, last)
+    files = watched_files(file, report)
+    return report, {
+        **snapshot(files - before.keys()),
+        **{p: before[p] for p in files & before.keys()},
+    }
 
 
 def _attempt(build_once: Callable[[Path], Report], file: Path, last: Report | None) -> Any:
