@@ -119,14 +119,11 @@ def test_check_under_strict_fails_on_warnings_like_the_build(make_project, run_c
 
 def test_check_passes_a_good_project_without_writing_anything(make_project, run_cli):
     project = make_project(GOOD)
-    started = time.monotonic()
     result = run_cli(project, "--check")
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert "IN10042: 2 sections, 1 figure, 0 tables, 0 notes; ready to build" in result.stderr
     assert result.stdout == ""
-    assert not (project / "build").exists()
-    assert elapsed < 20  # resolves only: no figures drawn, no PDF laid out
+    assert not (project / "build").exists()  # resolves only: nothing drawn or rendered
 
 
 # ---------------------------------------------------------------- --watch
