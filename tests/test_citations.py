@@ -36,8 +36,8 @@ def marked(node: Node) -> str:
 def notes(doc: Node) -> list[tuple[str, str]]:
     """(label, text with *italics*) of every footnote, in number order."""
     refs = [n for n in doc.walk() if n.kind == "note_ref"]
-    assert [r.attrs["n"] for r in refs] == list(range(1, len(refs) + 1)), "notes out of order"
-    return [(r.attrs["label"], " ".join(marked(p) for p in r.children)) for r in refs]
+    assert [r.n for r in refs] == list(range(1, len(refs) + 1)), "notes out of order"
+    return [(r.label, " ".join(marked(p) for p in r.children)) for r in refs]
 
 
 def squash(text: str) -> str:
@@ -52,7 +52,7 @@ def calls(doc: Node) -> list[tuple[int, str, str]]:
     def inline(nodes: list[Node], before: list[str]) -> None:
         for node in nodes:
             if node.kind == "note_ref":
-                found.append((node.attrs["n"], squash("".join(before))[-20:], node.plain()))
+                found.append((node.n, squash("".join(before))[-20:], node.plain()))
             elif node.kind in ("softbreak", "hardbreak"):
                 before.append(" ")
             elif node.text:
@@ -173,9 +173,9 @@ def test_citation_in_a_markdown_footnote_is_written_in_place(example_doc):
 
 
 def test_urls_in_notes_are_links(example_doc):
-    ref = next(n for n in example_doc.walk() if n.attrs.get("label") == "@ofac-nk")
+    ref = next(n for n in example_doc.walk() if getattr(n, "label", None) == "@ofac-nk")
     links = [n for n in ref.walk() if n.kind == "link"]
-    assert [link.attrs["href"] for link in links] == [links[0].plain()]
+    assert [link.href for link in links] == [links[0].plain()]
     assert links[0].plain().startswith("https://home.treasury.gov/")
 
 
@@ -183,7 +183,7 @@ def test_note_call_follows_the_punctuation_of_cited_words(example_doc):
     para = next(
         n for n in example_doc.walk() if n.kind == "paragraph" and "administers" in n.plain()
     )
-    i = next(i for i, c in enumerate(para.children) if c.attrs.get("label") == "@ofac-nk")
+    i = next(i for i, c in enumerate(para.children) if getattr(c, "label", None) == "@ofac-nk")
     assert para.children[i - 2].plain() == "Treasury Department administers"
     assert para.children[i - 1].text == "."
 
@@ -327,7 +327,7 @@ def test_in_focus_prints_citations_in_the_text(make_project):
         "Infrastructure Investment and Jobs Act (IIJA; P.L. 117-58). Text National "
         "Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel Strikes*, p. 5."
     )
-    links = {n.plain(): n.attrs["href"] for n in para.walk() if n.kind == "link"}
+    links = {n.plain(): n.href for n in para.walk() if n.kind == "link"}
     assert links == {
         "CRS Report R41746": "https://crsreports.congress.gov/product/pdf/R/R41746",
         "inventory counts bridges": "https://www.fhwa.dot.gov/bridge/",

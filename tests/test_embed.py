@@ -34,7 +34,7 @@ def fragment(report, tmp_path_factory) -> str:
 
 
 def section(tree, section_id: str):
-    return next(n for n in tree.walk() if n.kind == "section" and n.attrs["id"] == section_id)
+    return next(n for n in tree.walk() if n.kind == "section" and n.id == section_id)
 
 
 # ---------------------------------------------------------------- HTML fragment
@@ -97,15 +97,15 @@ def test_fragment_has_inline_figures_and_the_reports_numbers(fragment, tree):
     notes = [n for n in trends.walk() if n.kind == "note_ref"]
     assert figures and notes
     for figure in figures:
-        label = f"{figure.attrs['label']} {figure.attrs['number']}."
+        label = f"{figure.label} {figure.number}."
         assert label in fragment
     assert "<svg" in fragment and 'role="img"' in fragment
     assert "<img" not in fragment  # data figures are inline SVG, not files
     for note in notes:  # numbered as in the whole report, text included
-        n = note.attrs["n"]
+        n = note.n
         assert f'<li id="R99001-note-{n}" value="{n}">' in fragment  # ids carry the report's
         assert note.children[0].plain().split()[0] in fragment.split(f'id="R99001-note-{n}"')[1]
-    assert any(n.attrs["n"] > 1 for n in notes), "the example should have notes before trends"
+    assert any(n.n > 1 for n in notes), "the example should have notes before trends"
 
 
 def test_fragment_links_only_to_targets_inside_it(report, tree, tmp_path):
@@ -337,7 +337,7 @@ def validator():
 def test_json_output_validates_against_the_published_schema(flagship_build, validator):
     data = json.loads(flagship_build[".json"].read_text(encoding="utf-8"))
     assert [e.message for e in validator.iter_errors(data)] == []
-    assert data["document"]["attrs"]["id"] == "IF11415"
+    assert data["document"]["id"] == "IF11415"
 
 
 def test_json_of_a_full_report_validates(run_cli, tmp_path, validator):
@@ -354,7 +354,7 @@ def test_json_of_a_full_report_validates(run_cli, tmp_path, validator):
 def test_schema_rejects_a_tree_missing_facts(flagship_build, validator):
     data = json.loads(flagship_build[".json"].read_text(encoding="utf-8"))
     first_section = next(n for n in _walk(data["document"]) if n["kind"] == "section")
-    del first_section["attrs"]["title"]
+    del first_section["title"]
     assert any("'title' is a required property" in e.message for e in validator.iter_errors(data))
 
 
@@ -376,7 +376,7 @@ def test_fragments_of_two_reports_share_a_page_without_clashing_ids(report, tmp_
     insight = crsreport.load_report(REPO_ROOT / "examples" / "insight")
     first = next(n for n in crsreport.resolve(insight).walk() if n.kind == "section")
     page = crsreport.render_section(report, "trends", cache_dir=tmp_path) + (
-        crsreport.render_section(insight, first.attrs["id"], cache_dir=tmp_path)
+        crsreport.render_section(insight, first.id, cache_dir=tmp_path)
     )
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "an id appears twice on the host page"

@@ -136,7 +136,7 @@ def test_a_report_built_in_python_may_declare_include_roots(project):
     report = crsreport.load_report(project)
     assert report.roots[1] == (project.parent / "shared").resolve()
     tree = crsreport.resolve(report)
-    assert [n.attrs["id"] for n in tree.children] == ["local", "sanctions", "direct"]
+    assert [n.id for n in tree.children] == ["local", "sanctions", "direct"]
 
 
 def test_a_bibliography_may_come_from_an_include_root(make_project, tmp_path):

@@ -7,20 +7,18 @@ and PDF, PNG serves DOCX.
 from __future__ import annotations
 
 import glob
-import hashlib
-import json
 import logging
 import re
 import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .figures import FIGURE_KINDS, FigureData
 from .output import write_atomic
-from .tree import Node
+from .tree import Drawing, Figure, Node
 from .workers import lower_priority, run
 
 log = logging.getLogger("crsreport")
@@ -28,8 +26,8 @@ FORMATS_NEEDED = {"html": "svg", "pdf": "svg", "docx": "png"}
 IMAGE_TYPES = ("svg", "png")
 SWEEP_AGE = 3600
 """Seconds before a figure's superseded cache files are removed."""
-DrawTask = tuple[Any, Any, str, Path, bool]
-"""A figure spec, its data, the file type to draw, where, and whether to yield the CPU."""
+DrawTask = tuple[Drawing, str, Path, bool]
+"""A drawing, the file type to draw, where, and whether to yield the CPU."""
 FIGURES_PER_WORKER = 3
 """Each worker imports matplotlib (~0.3 s): a few figures are drawn by fewer workers."""
 FIGURE_URL = "crsreport-figure:"
@@ -57,35 +55,15 @@ class Assets:
         return data
 
 
-def figure_url(node: Node) -> str:
+def figure_url(node: Figure) -> str:
     """How a print page names a drawn figure's SVG: by its cache file, so by content."""
     return FIGURE_URL + _paths(node, ["svg"], Path())["svg"].name
 
 
-@cache
-def drawing_code() -> str:
-    """Hash of the drawing code (crsreport's figures package, the matplotlib version)."""
-    from importlib.metadata import version
-
-    folder = Path(__file__).parent / "figures"
-    h = hashlib.sha256(version("matplotlib").encode())
-    for path in sorted(folder.rglob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-def cache_key(node: Node) -> str:
-    """Hash of everything that changes the picture."""
-    spec, data = node.attrs["_draw"]
-    payload = {
-        "code": drawing_code(),
-        "kind": spec.kind,
-        "version": spec.version,
-        "spec": spec.model_dump(mode="json"),
-        "data": data.model_dump(mode="json"),
-    }
-    blob = json.dumps(payload, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:24]
+def cache_key(node: Figure) -> str:
+    """The drawing's key, fixed in resolve from everything that changes the picture."""
+    assert node.drawing is not None and node.drawing.key, "figure drawn without a key"
+    return node.drawing.key
 
 
 def draw_figures(
@@ -103,16 +81,16 @@ def draw_figures(
     nodes = figure_nodes(doc) if wanted else []
     tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
     tasks.sort(key=lambda task: task[2] != "svg")
-    drawn = {task[0].id for task in tasks}
+    drawn = {task[2].name.rpartition("-")[0] for task in tasks}
     run(_draw, tasks, max(1, min(jobs, len(drawn) // FIGURES_PER_WORKER)), fork=background)
     for node in nodes:
         _collect(node, wanted, cache_dir, assets, drawn)
     return assets
 
 
-def figure_nodes(doc: Node) -> list[Node]:
+def figure_nodes(doc: Node) -> list[Figure]:
     """The figures drawn from data (not tables or images)."""
-    return [n for n in doc.walk() if n.kind == "figure" and "_draw" in n.attrs]
+    return [n for n in doc.walk() if isinstance(n, Figure) and n.drawing is not None]
 
 
 def wait_for_figures(doc: Node, formats: list[str], cache_dir: Path, abort: Any) -> bool:
@@ -129,18 +107,16 @@ def wait_for_figures(doc: Node, formats: list[str], cache_dir: Path, abort: Any)
 def read_figures(doc: Node, formats: list[str], cache_dir: Path) -> dict[str, dict[str, bytes]]:
     """The cached files of every data figure, in the file types ``formats`` need."""
     wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
-    nodes = [n for n in doc.walk() if n.kind == "figure" and "_draw" in n.attrs] if wanted else []
+    nodes = figure_nodes(doc) if wanted else []
     return {
-        node.attrs["_draw"][0].id: {
-            fmt: path.read_bytes() for fmt, path in _paths(node, wanted, cache_dir).items()
-        }
+        node.id: {fmt: path.read_bytes() for fmt, path in _paths(node, wanted, cache_dir).items()}
         for node in nodes
     }
 
 
-def _paths(node: Node, wanted: list[str], cache_dir: Path) -> dict[str, Path]:
+def _paths(node: Figure, wanted: list[str], cache_dir: Path) -> dict[str, Path]:
     key = cache_key(node)
-    return {fmt: cache_dir / f"{node.attrs['_draw'][0].id}-{key}.{fmt}" for fmt in wanted}
+    return {fmt: cache_dir / f"{node.id}-{key}.{fmt}" for fmt in wanted}
 
 
 def read_when_drawn(cache_dir: Path, abort: Any, name: str) -> bytes | None:
@@ -153,38 +129,38 @@ def read_when_drawn(cache_dir: Path, abort: Any, name: str) -> bytes | None:
     return path.read_bytes()
 
 
-def _missing(node: Node, wanted: list[str], cache_dir: Path, background: bool) -> list[DrawTask]:
-    spec, data = node.attrs["_draw"]
+def _missing(node: Figure, wanted: list[str], cache_dir: Path, background: bool) -> list[DrawTask]:
+    assert node.drawing is not None
     paths = _paths(node, wanted, cache_dir)
     return [
-        (spec, data, f, p, background and f == "png") for f, p in paths.items() if not p.is_file()
+        (node.drawing, f, p, background and f == "png") for f, p in paths.items() if not p.is_file()
     ]
 
 
 def _draw(task: DrawTask) -> None:
-    spec, data, fmt, path, yield_cpu = task
+    drawing, fmt, path, yield_cpu = task
     if yield_cpu:
         lower_priority()
-    write_atomic(path, spec.draw(data, fmt))
+    spec = FIGURE_KINDS[drawing.figure_kind].model_validate(drawing.spec)
+    write_atomic(path, spec.draw(FigureData.model_validate(drawing.data), fmt))
 
 
-def _collect(node: Node, wanted: list[str], cache_dir: Path, assets: Assets, drawn: set) -> None:
-    spec = node.attrs["_draw"][0]
+def _collect(node: Figure, wanted: list[str], cache_dir: Path, assets: Assets, drawn: set) -> None:
     paths = _paths(node, wanted, cache_dir)
-    assets.files[spec.id] = {fmt: path.read_bytes() for fmt, path in paths.items()}
-    fresh = spec.id in drawn
+    assets.files[node.id] = {fmt: path.read_bytes() for fmt, path in paths.items()}
+    fresh = node.id in drawn
     if fresh:
         _sweep(node, cache_dir)
-    (assets.drawn if fresh else assets.reused).append(spec.id)
+    (assets.drawn if fresh else assets.reused).append(node.id)
     state = "drawn" if fresh else "unchanged, not redrawn"
-    log.info("figure %s: %s (%s)", spec.id, state, ", ".join(wanted))
+    log.info("figure %s: %s (%s)", node.id, state, ", ".join(wanted))
 
 
-def _sweep(node: Node, cache_dir: Path) -> None:
+def _sweep(node: Figure, cache_dir: Path) -> None:
     """Remove the figure's files drawn from an older spec or data, once they are an hour
     old (a build running beside this one may still read its own): the cache keeps one
     version of each figure, not one per edit."""
-    figure_id = node.attrs["_draw"][0].id
+    figure_id = node.id
     current = set(_paths(node, list(IMAGE_TYPES), cache_dir).values())
     pattern = re.compile(re.escape(figure_id) + r"-[0-9a-f]{24}\.(svg|png)")
     old = time.time() - SWEEP_AGE

@@ -130,7 +130,7 @@ def _render(
     """Draw the figures and render the formats in ``todo``; no figure is read for none."""
     cache = out / ".cache" / "figures"
     if not todo:
-        return {}, Assets(reused=[node.attrs["id"] for node in figure_nodes(doc)])
+        return {}, Assets(reused=[node.id for node in figure_nodes(doc)])
 
     def draw(formats: list[str], background: bool) -> Assets:
         return draw_figures(doc, formats, cache, jobs, background)

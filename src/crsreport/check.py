@@ -13,10 +13,10 @@ from collections import Counter
 from .errors import Warnings
 from .model import Report
 from .resolve import resolve
-from .tree import Node
+from .tree import Document, Figure
 
 
-def check(report: Report, *, strict: bool = False) -> Node:
+def check(report: Report, *, strict: bool = False) -> Document:
     """Resolve ``report`` as a build would; raise its problems (and, if strict, warnings)."""
     warnings = Warnings(strict=strict)
     doc = resolve(report, warnings)
@@ -24,10 +24,10 @@ def check(report: Report, *, strict: bool = False) -> Node:
     return doc
 
 
-def summary(doc: Node) -> str:
+def summary(doc: Document) -> str:
     """``IF11415: 3 sections, 1 figure, 0 tables, 0 notes``."""
     kinds = Counter(n.kind for n in doc.walk())
-    labels = Counter(n.attrs.get("label") for n in doc.walk() if n.kind == "figure")
+    labels = Counter(n.label for n in doc.walk() if isinstance(n, Figure))
     parts = {
         "section": kinds["section"],
         "figure": labels["Figure"],
@@ -35,4 +35,4 @@ def summary(doc: Node) -> str:
         "note": kinds["note_ref"],
     }
     counts = ", ".join(f"{n} {name}{'' if n == 1 else 's'}" for name, n in parts.items())
-    return f"{doc.attrs['id']}: {counts}"
+    return f"{doc.id}: {counts}"

@@ -23,7 +23,7 @@ from .model import Report
 from .render import RenderContext
 from .render.htmlwalk import HtmlWriter, prefix_ids
 from .resolve import resolve
-from .tree import Node
+from .tree import Document, Figure, Heading, Node, Section, XRef
 
 FRAGMENT_CLASS = "crsreport-fragment"
 _SVG_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S)
@@ -31,19 +31,19 @@ GLOBAL_SELECTORS = (":root", "html", "body")
 """Selectors that mean the fragment's wrapper once scoped."""
 
 
-def find_section(doc: Node, section_id: str) -> Node:
+def find_section(doc: Document, section_id: str) -> Section:
     """The section node with id ``section_id`` (at any level)."""
-    sections = [n for n in doc.walk() if n.kind == "section"]
+    sections = [n for n in doc.walk() if isinstance(n, Section)]
     for node in sections:
-        if node.attrs["id"] == section_id:
+        if node.id == section_id:
             return node
-    known = ", ".join(n.attrs["id"] for n in sections) or "none"
-    raise ReportError(f"{doc.attrs['id']}: no section with id '{section_id}'; sections: {known}")
+    known = ", ".join(n.id for n in sections) or "none"
+    raise ReportError(f"{doc.id}: no section with id '{section_id}'; sections: {known}")
 
 
 def section_context(
     report: Report, section_id: str, formats: list[str], cache_dir: Path | None = None
-) -> tuple[Node, RenderContext]:
+) -> tuple[Section, RenderContext]:
     """Resolve the whole report, pick the section, draw its figures for ``formats``."""
     warnings = Warnings()
     section = find_section(resolve(report, warnings), section_id)
@@ -56,10 +56,10 @@ def anchors_in(node: Node) -> set[str]:
     """Every link target defined inside ``node``."""
     found = set()
     for n in node.walk():
-        if n.kind in ("section", "heading"):
-            found.add(n.attrs["id"])
-        elif n.kind == "figure":
-            found.add(n.attrs["anchor"])
+        if isinstance(n, Section | Heading):
+            found.add(n.id)
+        elif isinstance(n, Figure):
+            found.add(n.anchor)
     return found
 
 
@@ -76,14 +76,14 @@ class FragmentWriter(HtmlWriter):
         self.anchors = anchors
         self.prefix = prefix
 
-    def h_xref(self, node: Node) -> str:
-        if node.attrs["anchor"] in self.anchors:
-            return super().h_xref(node)
+    def visit_xref(self, node: XRef) -> str:
+        if node.anchor in self.anchors:
+            return super().visit_xref(node)
         return f'<span class="xref xref-outside">{escape(node.text)}</span>'
 
-    def picture(self, node: Node) -> str:
+    def picture(self, node: Figure) -> str:
         """Inline SVG whose own stylesheet (matplotlib's ``*{…}``) is scoped too."""
-        scope = f".{FRAGMENT_CLASS} #{self.prefix}{node.attrs['anchor']}"
+        scope = f".{FRAGMENT_CLASS} #{self.prefix}{node.anchor}"
         return _SVG_STYLE.sub(
             lambda m: m.group(1) + scope_css(unescape(m.group(2)), scope) + m.group(3),
             super().picture(node),
@@ -190,9 +190,9 @@ def _section_docx_writer(document: Any, ctx: RenderContext, anchors: set[str]) -
     class SectionDocxWriter(DocxWriter):
         """References outside the section are plain text (no dangling REF fields)."""
 
-        def i_xref(self, node: Node, paragraph: Any, style: str | None) -> None:
-            if node.attrs["anchor"] in anchors:
-                super().i_xref(node, paragraph, style)
+        def visit_xref(self, node: XRef, paragraph: Any, style: str | None) -> None:
+            if node.anchor in anchors:
+                super().visit_xref(node, paragraph, style)
             else:
                 paragraph.add_run(node.text, style=style)
 

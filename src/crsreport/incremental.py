@@ -22,7 +22,7 @@ from .errors import Location, Problem
 from .output import write_atomic
 from .resources import templates_dir
 from .stamp import versions
-from .tree import Node
+from .tree import Figure, Node, to_dict
 
 log = logging.getLogger("crsreport")
 SCHEMA = 1
@@ -59,13 +59,13 @@ def tree_inputs(doc: Node, root: Path, epoch: int) -> str:
     figures = {}
     files = {}
     for node in doc.walk():
-        if node.kind == "figure" and "_draw" in node.attrs:
-            figures[node.attrs["id"]] = cache_key(node)
-        if "file" in node.attrs:
-            files[node.attrs["file"]] = digest(Path(node.attrs["file"]).read_bytes())
+        if isinstance(node, Figure) and node.drawing is not None:
+            figures[node.id] = cache_key(node)
+        if isinstance(node, Figure) and node.file:
+            files[node.file] = digest(Path(node.file).read_bytes())
     payload = {
         "schema": SCHEMA,
-        "tree": doc.to_dict(),
+        "tree": to_dict(doc),
         "figures": figures,
         "files": files,
         "templates": templates_hash(),

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from .errors import Collector, Location
-from .tree import Node
+from .tree import Element, Figure, Node, Section, Text, XRef
 
 XREF = re.compile(r"@(fig|tbl|sec):([A-Za-z][\w-]*(?:\.[\w-]+)*)")
 PREFIX = {"Figure": "fig", "Table": "tbl"}
@@ -22,23 +22,18 @@ def number(doc: Node) -> dict[str, dict[str, Any]]:
     targets: dict[str, dict[str, Any]] = {}
     counts: Counter[tuple[str, str]] = Counter()
     for top in doc.children:
-        letter = top.attrs.get("letter", "")
+        letter = getattr(top, "letter", None) or ""
         for node in top.walk():
-            if node.kind == "section":
-                targets[f"sec:{node.attrs['id']}"] = {
-                    "text": node.attrs["title"],
-                    "anchor": node.attrs["id"],
-                }
-            if node.kind != "figure":
+            if isinstance(node, Section):
+                targets[f"sec:{node.id}"] = {"text": node.title, "anchor": node.id}
+            if not isinstance(node, Figure):
                 continue
-            label = node.attrs["label"]
-            counts[(letter, label)] += 1
-            n = counts[(letter, label)]
-            node.attrs["number"] = f"{letter}-{n}" if letter else str(n)
-            text = f"{label} {node.attrs['number']}"
-            targets[f"{PREFIX[label]}:{node.attrs['id']}"] = {
-                "text": text,
-                "anchor": node.attrs["anchor"],
+            counts[(letter, node.label)] += 1
+            n = counts[(letter, node.label)]
+            node.number = f"{letter}-{n}" if letter else str(n)
+            targets[f"{PREFIX[node.label]}:{node.id}"] = {
+                "text": f"{node.label} {node.number}",
+                "anchor": node.anchor,
             }
     return targets
 
@@ -47,13 +42,15 @@ def link(doc: Node, targets: dict[str, dict[str, Any]]) -> None:
     """Replace ``@fig:id`` style references in text with xref nodes; unknown ones are errors."""
     problems = Collector()
     for node in list(doc.walk()):
-        if any(c.kind == "text" and "@" in c.text for c in node.children):
+        if isinstance(node, Element) and any(
+            isinstance(c, Text) and "@" in c.text for c in node.children
+        ):
             node.children = [part for c in node.children for part in _split(c, targets, problems)]
     problems.check()
 
 
 def _split(node: Node, targets: dict[str, dict[str, Any]], problems: Collector) -> list[Node]:
-    if node.kind != "text" or "@" not in node.text:
+    if not isinstance(node, Text) or "@" not in node.text:
         return [node]
     out: list[Node] = []
     pos = 0
@@ -66,10 +63,9 @@ def _split(node: Node, targets: dict[str, dict[str, Any]], problems: Collector) 
             problems.add(where, f"unknown reference '@{key}'; known: {known}")
             continue
         if match.start() > pos:
-            out.append(Node("text", text=node.text[pos : match.start()], src=node.src))
-        attrs = {"target": key, "anchor": target["anchor"]}
-        out.append(Node("xref", text=target["text"], attrs=attrs, src=node.src))
+            out.append(Text(text=node.text[pos : match.start()], src=node.src))
+        out.append(XRef(text=target["text"], target=key, anchor=target["anchor"], src=node.src))
         pos = match.end()
     if pos < len(node.text):
-        out.append(Node("text", text=node.text[pos:], src=node.src))
+        out.append(Text(text=node.text[pos:], src=node.src))
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -15,7 +17,30 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Location, Problem, ReportError
 from .sandbox import Budget, GuardedSandbox
-from .tree import Node, Source
+from .tree import (
+    BlockQuote,
+    BulletList,
+    Code,
+    CodeBlock,
+    Element,
+    Emph,
+    HardBreak,
+    Heading,
+    Link,
+    ListItem,
+    Node,
+    NoteRef,
+    OrderedList,
+    Paragraph,
+    Rule,
+    SoftBreak,
+    Source,
+    Strong,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+)
 
 MAX_EXPANDED_CHARS = 2_000_000
 MAX_DEPTH = 40
@@ -86,12 +111,15 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def parse(source: str, src: Source) -> list[Node]:
-    """Markdown text → block nodes that remember their file and line."""
+def parse(source: str, src: Source) -> tuple[list[Node], dict[str, NoteDef]]:
+    """Markdown text → block nodes that remember their file and line, and the footnote
+    definitions by label (attached to their calls when the whole report is known)."""
     tokens = _markdown().parse(source)
     _check_depth(tokens, src)
     root = SyntaxTreeNode(tokens)
-    return [_convert(child, src, src.line or 1, 1) for child in root.children]
+    builder = _Builder(src)
+    blocks = [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
+    return blocks, builder.notes
 
 
 def _check_depth(tokens: list[Token], src: Source) -> None:
@@ -113,102 +141,89 @@ def _inline_depth(children: list[Token]) -> int:
     return peak + 1 if children else 0
 
 
-_BLOCKS = {
-    "paragraph": "paragraph",
-    "bullet_list": "bullet_list",
-    "ordered_list": "ordered_list",
-    "list_item": "list_item",
-    "blockquote": "blockquote",
-    "table": "table",
-    "tr": "table_row",
-    "hr": "rule",
-    "em": "emph",
-    "strong": "strong",
-    "softbreak": "softbreak",
-    "hardbreak": "hardbreak",
-    "code_inline": "code",
-    "footnote_block": "note_block",
-    "footnote": "note",
-    "footnote_ref": "note_ref",
+@dataclass
+class NoteDef:
+    """A footnote definition ``[^label]: …``: its blocks and where it was written."""
+
+    label: str
+    blocks: list[Node]
+    src: Source
+
+
+def _cell(tn: SyntaxTreeNode, header: bool) -> TableCell:
+    style = str(tn.attrs.get("style", ""))
+    return TableCell(header=header, align=style.removeprefix("text-align:") or None)
+
+
+_MAKE: dict[str, Callable[[SyntaxTreeNode], Node]] = {
+    "paragraph": lambda tn: Paragraph(),
+    "heading": lambda tn: Heading(id="", level=int(tn.tag[1])),
+    "bullet_list": lambda tn: BulletList(),
+    "ordered_list": lambda tn: OrderedList(start=int(tn.attrs.get("start", 1))),
+    "list_item": lambda tn: ListItem(),
+    "blockquote": lambda tn: BlockQuote(),
+    "table": lambda tn: Table(),
+    "tr": lambda tn: TableRow(),
+    "th": lambda tn: _cell(tn, True),
+    "td": lambda tn: _cell(tn, False),
+    "hr": lambda tn: Rule(),
+    "fence": lambda tn: CodeBlock(text=tn.content),
+    "code_block": lambda tn: CodeBlock(text=tn.content),
+    "em": lambda tn: Emph(),
+    "strong": lambda tn: Strong(),
+    "softbreak": lambda tn: SoftBreak(),
+    "hardbreak": lambda tn: HardBreak(),
+    "text": lambda tn: Text(text=tn.content),
+    "code_inline": lambda tn: Code(text=tn.content),
+    "link": lambda tn: Link(href=str(tn.attrs.get("href", ""))),
+    "image": lambda tn: Text(text=tn.content),  # prose images are not figures: alt text only
+    "footnote_ref": lambda tn: NoteRef(label=_label(tn)),
 }
-
-
-def _convert(tn: SyntaxTreeNode, src: Source, base: int, depth: int) -> Node:
-    if depth > MAX_DEPTH:
-        raise ReportError(
-            Problem(Location(src.file, base), f"Markdown nested deeper than {MAX_DEPTH} levels")
-        )
-    here = Source(src.file, src.line + tn.map[0] if tn.map and src.line else base)
-    node = Node(_BLOCKS.get(tn.type, tn.type), src=here)
-    special = _SPECIAL.get(tn.type)
-    if special:
-        special(tn, node)
-    for child in tn.children:
-        if child.type in _DROP or (child.type == "text" and not child.content):
-            continue
-        converted = _convert(child, src, here.line or base, depth + 1)
-        if child.type in ("inline", "thead", "tbody"):
-            header = child.type == "thead"
-            for grandchild in converted.children:
-                if grandchild.kind == "table_row":
-                    grandchild.attrs["header"] = header
-            node.children.extend(converted.children)
-        else:
-            node.children.append(converted)
-    return node
-
-
+_FLATTEN = {"inline", "thead", "tbody", "footnote_block"}
+"""Token containers whose children take their place."""
 _DROP = {"footnote_anchor"}
 
 
-def _heading(tn: SyntaxTreeNode, node: Node) -> None:
-    node.attrs["level"] = int(tn.tag[1])
+def _label(tn: SyntaxTreeNode) -> str:
+    return tn.meta.get("label") or str(tn.meta.get("id"))
 
 
-def _ordered(tn: SyntaxTreeNode, node: Node) -> None:
-    node.attrs["start"] = int(tn.attrs.get("start", 1))
+class _Builder:
+    """markdown-it's syntax tree → typed nodes; footnote definitions set aside."""
 
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self.notes: dict[str, NoteDef] = {}
 
-def _cell(tn: SyntaxTreeNode, node: Node) -> None:
-    node.kind = "table_cell"
-    node.attrs["header"] = tn.type == "th"
-    style = str(tn.attrs.get("style", ""))
-    node.attrs["align"] = style.removeprefix("text-align:") or None
-
-
-def _leaf(tn: SyntaxTreeNode, node: Node) -> None:
-    node.text = tn.content
-
-
-def _link(tn: SyntaxTreeNode, node: Node) -> None:
-    node.attrs["href"] = str(tn.attrs.get("href", ""))
-
-
-def _image(tn: SyntaxTreeNode, node: Node) -> None:
-    node.kind = "text"  # prose images are not figures: keep the alt text only
-    node.text = tn.content
-
-
-def _fence(tn: SyntaxTreeNode, node: Node) -> None:
-    node.kind = "code_block"
-    node.text = tn.content
-
-
-def _note(tn: SyntaxTreeNode, node: Node) -> None:
-    node.attrs["label"] = tn.meta.get("label") or str(tn.meta.get("id"))
-
-
-_SPECIAL = {
-    "heading": _heading,
-    "ordered_list": _ordered,
-    "th": _cell,
-    "td": _cell,
-    "text": _leaf,
-    "code_inline": _leaf,
-    "link": _link,
-    "image": _image,
-    "fence": _fence,
-    "code_block": _fence,
-    "footnote_ref": _note,
-    "footnote": _note,
-}
+    def convert(self, tn: SyntaxTreeNode, base: int, depth: int) -> list[Node]:
+        """The nodes ``tn`` stands for (several for a flattened container, none for a
+        footnote definition)."""
+        if depth > MAX_DEPTH:
+            where = Location(self.src.file, base)
+            raise ReportError(Problem(where, f"Markdown nested deeper than {MAX_DEPTH} levels"))
+        line = self.src.line + tn.map[0] if tn.map and self.src.line else base
+        children = [
+            n
+            for child in tn.children
+            if child.type not in _DROP and not (child.type == "text" and not child.content)
+            for n in self.convert(child, line, depth + 1)
+        ]
+        if tn.type in _FLATTEN:
+            if tn.type == "thead":
+                for row in children:
+                    if isinstance(row, TableRow):
+                        row.header = True
+            return children
+        here = Source(self.src.file, line)
+        if tn.type == "footnote":
+            label = _label(tn)
+            self.notes[label] = NoteDef(label, children, here)
+            return []
+        make = _MAKE.get(tn.type)
+        if make is None:
+            raise ValueError(f"{here}: no tree node for Markdown token '{tn.type}'")
+        node = make(tn)
+        node.src = here
+        if isinstance(node, Element):
+            node.children = children
+        return [node]

@@ -7,17 +7,32 @@ are fixed here, once.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import citations, house, numbering
 from .errors import Collector, Location, Problem, ReportError, Warnings
 from .figdata import check_columns, check_rows, select
 from .figures import FigureData, FigureSpec
+from .fingerprint import drawing_key
 from .model import Report, Section, slugify
-from .prose import expand, parse
+from .prose import NoteDef, expand, parse
 from .sources import check_image, load_data, read_text, safe_path
-from .tree import Node, Source
+from .tree import (
+    Author,
+    Document,
+    Drawing,
+    Figure,
+    Heading,
+    LetteredNote,
+    Node,
+    NoteRef,
+    Paragraph,
+    Source,
+    Summary,
+)
+from .tree import Section as SectionNode
+from .typeset import align_by_content, mark_leads
 from .xmlchars import strip_invalid
 
 
@@ -31,6 +46,7 @@ class Context:
     ids: dict[str, Location] = field(default_factory=dict)
     files: dict[str, Any] = field(default_factory=dict)
     reserved: set[str] = field(default_factory=set)  # section ids, never given to headings
+    notes: dict[tuple[str, str], NoteDef] = field(default_factory=dict)
 
     def data(self, name: str, where: Location) -> Any:
         """A data file's parsed content, read once per build."""
@@ -51,13 +67,14 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
-def resolve(report: Report, warnings: Warnings | None = None) -> Node:
-    """Build the document tree of ``report``."""
+def resolve(report: Report, warnings: Warnings | None = None) -> Document:
+    """Build the document tree of ``report``: every decision a writer would otherwise
+    make (numbers, notes, citation forms, leads, alignment, drawing keys) is made here."""
     ctx = Context(report, warnings or Warnings(), reserved=_section_ids(report.sections))
     ctx.values = load_values(ctx)
-    doc = Node("document", attrs=metadata(report))
+    doc = Document(**metadata(report))
     if report.summary:
-        doc.children.append(Node("summary", prose(ctx, report.summary, ("summary",))))
+        doc.children.append(Summary(children=prose(ctx, report.summary, ("summary",))))
     appendix = 0
     for i, section in enumerate(report.sections):
         label = None
@@ -65,10 +82,14 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Node:
             label, appendix = house.appendix_letter(appendix), appendix + 1
         doc.children.append(section_node(ctx, section, ("sections", i), 1, label))
     _label_single_appendix(doc)
-    number_notes(ctx, doc)
+    attach_notes(ctx, doc)
     citations.cite(ctx, doc)
+    number_notes(doc)
     numbering.link(doc, numbering.number(doc))
+    mark_leads(doc)
+    align_by_content(doc)
     strip_invalid(doc, ctx.warnings, ctx.where)
+    _key_drawings(doc)
     return doc
 
 
@@ -83,13 +104,15 @@ def metadata(report: Report) -> dict[str, Any]:
         "version": report.version,
         "version_footer": house.version_footer(report.id, report.version),
         "lang": report.lang,
-        "authors": [author.model_dump() for author in report.authors],
+        "authors": [Author(**author.model_dump()) for author in report.authors],
     }
 
 
 def load_values(ctx: Context) -> dict[str, Any]:
     """Declared data files, by name, plus the report's own facts."""
-    values: dict[str, Any] = {"report": metadata(ctx.report)}
+    facts = metadata(ctx.report)
+    facts["authors"] = [author.model_dump() for author in ctx.report.authors]
+    values: dict[str, Any] = {"report": facts}
     for name, path in ctx.report.data.items():
         values[name] = ctx.data(path, ctx.where("data", name))
     return values
@@ -97,14 +120,10 @@ def load_values(ctx: Context) -> dict[str, Any]:
 
 def section_node(
     ctx: Context, section: Section, path: tuple[Any, ...], level: int, label: str | None
-) -> Node:
+) -> SectionNode:
     """One section and its subsections, with headings shifted to its level."""
     assert section.id and section.title
     _claim(ctx, section.id, ctx.where(*path, "id"))
-    attrs = {"id": section.id, "title": section.title, "level": level, "kind": section.kind}
-    if label is not None:
-        attrs["letter"] = label
-        attrs["label"] = f"Appendix {label}."
     body = prose(ctx, section.prose, (*path, "prose"), level)
     for i, spec in enumerate(section.figures):
         body.append(figure_node(ctx, spec, (*path, "figures", i)))
@@ -112,37 +131,57 @@ def section_node(
         body.append(section_node(ctx, sub, (*path, "subsections", i), level + 1, None))
     if not body:
         ctx.warnings.warn(ctx.where(*path), f"section '{section.title}' is empty")
-    return Node("section", body, attrs=attrs, src=_src(ctx.where(*path)))
+    return SectionNode(
+        id=section.id,
+        title=section.title,
+        level=level,
+        section_kind=section.kind,
+        label=None if label is None else f"Appendix {label}.",
+        letter=label,
+        children=body,
+        src=_src(ctx.where(*path)),
+    )
 
 
-def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Node:
-    """A figure or table: caption parts, its rows, and (for tables) its cells."""
+def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure:
+    """A figure or table: caption parts, what is drawn, and its content nodes."""
     where = ctx.where(*path)
     prefix = numbering.PREFIX[spec.caption_label]
     _claim(ctx, f"{prefix}:{spec.id}", ctx.where(*path, "id"))
     data = figure_data(ctx, spec, path)
     content, lettered = spec.content(data)
-    attrs: dict[str, Any] = {
-        "id": spec.id,
-        "kind": spec.kind,
-        "label": spec.caption_label,
-        "anchor": f"{prefix}-{spec.id}",
-        "title": spec.title,
-        "unit": spec.unit,
-        "source": spec.source,
-        "source_label": "Sources:" if ";" in spec.source else "Source:",
-        "notes": spec.notes,
-        "notes_label": "Notes:" if len(spec.notes) > 1 else "Note:",
-        "lettered": lettered,
-        "alt": spec.alt,
-        "width": spec.width,
-    }
+    figure = Figure(
+        id=spec.id,
+        figure_kind=spec.kind,
+        label=spec.caption_label,
+        anchor=f"{prefix}-{spec.id}",
+        title=spec.title,
+        unit=spec.unit,
+        source=spec.source,
+        source_label="Sources:" if ";" in spec.source else "Source:",
+        notes=list(spec.notes),
+        notes_label="Notes:" if len(spec.notes) > 1 else "Note:",
+        lettered=[LetteredNote(letter, text) for letter, text in lettered],
+        alt=spec.alt,
+        width=spec.width,
+        children=list(content),
+    )
     if spec.kind == "image":
         where = ctx.where(*path, "file")
-        attrs["file"] = check_image(safe_path(ctx.report.roots, spec.file, where), where).as_posix()
+        figure.file = check_image(safe_path(ctx.report.roots, spec.file, where), where).as_posix()
     if spec.drawn:
-        attrs["_draw"] = (spec, data)
-    return Node("figure", content, attrs=attrs, src=_src(where))
+        figure.drawing = Drawing(
+            spec.kind, spec.model_dump(mode="json"), data.model_dump(mode="json")
+        )
+    figure.src = _src(where)
+    return figure
+
+
+def _key_drawings(doc: Document) -> None:
+    """Give each drawing its cache key, from the (cleaned) spec and data it draws."""
+    for node in doc.walk():
+        if isinstance(node, Figure) and node.drawing is not None:
+            node.drawing = replace(node.drawing, key=drawing_key(node.drawing))
 
 
 def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> FigureData:
@@ -173,10 +212,10 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
     return data
 
 
-def _label_single_appendix(doc: Node) -> None:
-    appendixes = [n for n in doc.children if n.attrs.get("kind") == "appendix"]
+def _label_single_appendix(doc: Document) -> None:
+    appendixes = [n for n in doc.children if getattr(n, "section_kind", "") == "appendix"]
     if len(appendixes) == 1:
-        appendixes[0].attrs["label"] = "Appendix."
+        appendixes[0].label = "Appendix."
 
 
 def _claim(ctx: Context, ident: str, where: Location) -> None:
@@ -200,12 +239,14 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         else:
             src = Source(where.file, where.line)
             text = item
-        blocks.extend(parse(expand(text, ctx.values, src), src))
-    headings = [node for block in blocks for node in block.walk() if node.kind == "heading"]
-    top = min((h.attrs["level"] for h in headings), default=1)
+        parsed, notes = parse(expand(text, ctx.values, src), src)
+        blocks.extend(parsed)
+        ctx.notes.update(((src.file, label), note) for label, note in notes.items())
+    headings = [node for block in blocks for node in block.walk() if isinstance(node, Heading)]
+    top = min((h.level for h in headings), default=1)
     for node in headings:  # the fragment's top heading sits one level below its section
-        node.attrs["level"] += level + 1 - top
-        node.attrs["id"] = _fresh_id(ctx, slugify(node.plain()), node)
+        node.level += level + 1 - top
+        node.id = _fresh_id(ctx, slugify(node.plain()), node)
     return blocks
 
 
@@ -231,49 +272,59 @@ def _is_file(item: str) -> bool:
     return "\n" not in item and item.strip().endswith(".md")
 
 
-def _no_nested_notes(defs: dict[tuple[str, str], Node], problems: Collector) -> None:
+def _no_nested_notes(defs: dict[tuple[str, str], NoteDef], problems: Collector) -> None:
     """A footnote calling a footnote (itself, even) would never end; it is refused. A heading
     in a note is kept as a paragraph: it belongs in no contents list and has no anchor."""
     for (file, label), note in defs.items():
-        for inner in note.walk():
-            if inner.kind == "heading":
-                inner.kind, inner.attrs = "paragraph", {}
-            if inner.kind == "note_ref":
+        for block in note.blocks:
+            _headings_to_paragraphs(block)
+        for inner in (n for block in note.blocks for n in block.walk()):
+            if isinstance(inner, NoteRef):
                 where = Location(file, inner.src.line if inner.src else None)
-                called = inner.attrs["label"]
+                called = inner.label
                 problems.add(where, f"footnote [^{label}] calls [^{called}]; notes cannot nest")
 
 
-def number_notes(ctx: Context, doc: Node) -> None:
-    """Number footnote calls through the document and attach each note's text."""
-    defs: dict[tuple[str, str], Node] = {}
-    for parent in list(doc.walk()):
-        for block in [c for c in parent.children if c.kind == "note_block"]:
-            parent.children.remove(block)
-            for note in block.children:
-                defs[(note.src.file if note.src else "", note.attrs["label"])] = note
+def _headings_to_paragraphs(node: Node) -> None:
+    for i, child in enumerate(node.children):
+        if isinstance(child, Heading):
+            node.children[i] = child = Paragraph(children=child.children, src=child.src)
+        _headings_to_paragraphs(child)
+
+
+def attach_notes(ctx: Context, doc: Document) -> None:
+    """Attach each Markdown footnote's text to its calls (a note called twice: two bodies).
+    They are numbered with the citation notes afterwards, once."""
+    defs = ctx.notes
     problems = Collector()
     _no_nested_notes(defs, problems)
     problems.check()
     used: set[tuple[str, str]] = set()
-    count = 0
     for node in doc.walk():
-        if node.kind != "note_ref":
+        if not isinstance(node, NoteRef):
             continue
-        key = (node.src.file if node.src else "", node.attrs["label"])
+        key = (node.src.file if node.src else "", node.label)
         if key not in defs:
             where = Location(key[0], node.src.line if node.src else None)
             problems.add(where, f"footnote [^{key[1]}] has no definition '[^{key[1]}]: …'")
             continue
-        count += 1
         used.add(key)
-        node.attrs["n"] = count
-        node.children = copy.deepcopy(defs[key].children)  # a note called twice: two bodies
+        node.children = copy.deepcopy(defs[key].blocks)
     problems.check()
-    if count and doc.attrs["product"] != "report":
+    calls = sum(1 for n in doc.walk() if isinstance(n, NoteRef))
+    if calls and doc.product != "report":
         where = Location(ctx.report._source)
-        ctx.warnings.warn(where, f"{count} footnote(s) in a product that carries no footnotes")
+        ctx.warnings.warn(where, f"{calls} footnote(s) in a product that carries no footnotes")
     for key, note in defs.items():
         if key not in used:
-            line = note.src.line if note.src else None
-            ctx.warnings.warn(Location(key[0], line), f"footnote [^{key[1]}] is never called")
+            where = Location(key[0], note.src.line)
+            ctx.warnings.warn(where, f"footnote [^{key[1]}] is never called")
+
+
+def number_notes(doc: Document) -> None:
+    """Footnote numbers in reading order: Markdown notes and citation notes together."""
+    count = 0
+    for node in doc.walk():
+        if isinstance(node, NoteRef):
+            count += 1
+            node.n = count

@@ -1,18 +1,18 @@
-"""The format-neutral document tree every renderer walks.
+"""The format-neutral document tree: the contract between resolving and every writer.
 
-One node class keeps the tree simple to build, compare and serialise: ``kind``
-names the node type, ``attrs`` holds its few typed facts, ``src`` where it came
-from. Block kinds: document, section, heading, paragraph, bullet_list,
-ordered_list, list_item, blockquote, table, table_row, table_cell, code_block,
-rule, figure, note. Inline kinds: text, emph, strong, link, code, softbreak,
-hardbreak, note_ref, xref.
+One class per node type, each declaring its fields; the tree holds plain data only (no
+models, no callables), so it pickles, compares and serialises as it is. Everything a
+product prints is decided before a writer runs and is carried here as fields: a writer
+walks the tree with a ``Visitor`` and only renders. ``kind`` (the class's snake-case
+name) names a type in the JSON form and in messages.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
 
 
 @dataclass(frozen=True)
@@ -26,15 +26,23 @@ class Source:
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
-@dataclass
-class Node:
-    """One node of the document tree."""
+NODE_CLASSES: dict[str, type[Node]] = {}
+"""Every node class by kind, in declaration order (blocks, inlines, furniture)."""
 
-    kind: str
-    children: list[Node] = field(default_factory=list)
-    text: str = ""
-    attrs: dict[str, Any] = field(default_factory=dict)
+
+@dataclass(eq=False, kw_only=True)
+class Node:
+    """What every node has: where it came from. Leaves have no children."""
+
+    kind: ClassVar[str] = "node"
+    inline: ClassVar[bool] = False
+    children: ClassVar[list[Node]] = []
     src: Source | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            NODE_CLASSES[cls.kind] = cls
 
     def walk(self) -> Iterator[Node]:
         """This node and all below it, depth first."""
@@ -44,21 +52,359 @@ class Node:
 
     def plain(self) -> str:
         """The node's text with all markup (and any footnote it calls) dropped."""
-        if self.kind in ("softbreak", "hardbreak"):
-            return " "
-        return self.text + "".join(c.plain() for c in self.children if c.kind != "note_ref")
+        return "".join(c.plain() for c in self.children)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form of the subtree (private ``_`` attrs left out)."""
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "attrs": {k: v for k, v in self.attrs.items() if not k.startswith("_")},
-            "src": asdict(self.src) if self.src else None,
-            "children": [child.to_dict() for child in self.children],
-        }
+        """The JSON-ready form of the subtree (see ``to_dict``)."""
+        return to_dict(self)
 
 
-def text(value: str, src: Source | None = None) -> Node:
-    """A text leaf."""
-    return Node("text", text=value, src=src)
+@dataclass(eq=False, kw_only=True)
+class Element(Node):
+    """A node that holds other nodes."""
+
+    children: list[Node] = field(default_factory=list)  # type: ignore[misc]
+
+
+@dataclass(eq=False, kw_only=True)
+class Leaf(Node):
+    """A node that holds text."""
+
+    text: str = ""
+
+    def plain(self) -> str:
+        return self.text
+
+
+# ---- blocks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author line of the report."""
+
+    name: str
+    title: str = ""
+    coordinator: bool = False
+
+
+@dataclass(eq=False, kw_only=True)
+class Document(Element):
+    """The whole product: its facts, then its furniture and body in reading order."""
+
+    kind: ClassVar[str] = "document"
+    id: str
+    product: str
+    title: str
+    date: str
+    date_line: str
+    version: int
+    version_footer: str
+    lang: str = "en-US"
+    authors: list[Author] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class Summary(Element):
+    """A Report's summary text (printed on its own page)."""
+
+    kind: ClassVar[str] = "summary"
+
+
+@dataclass(eq=False, kw_only=True)
+class Section(Element):
+    """A section of report.yaml: heading facts and its body (subsections included)."""
+
+    kind: ClassVar[str] = "section"
+    id: str
+    title: str
+    level: int
+    section_kind: str = "section"
+    label: str | None = None  # "Appendix A." before the title
+    letter: str | None = None  # an appendix's letter, prefixed to its figure numbers
+
+
+@dataclass(eq=False, kw_only=True)
+class Heading(Element):
+    """A heading written in prose, at its level in the whole report."""
+
+    kind: ClassVar[str] = "heading"
+    id: str
+    level: int
+
+
+@dataclass(eq=False, kw_only=True)
+class Paragraph(Element):
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(eq=False, kw_only=True)
+class BulletList(Element):
+    kind: ClassVar[str] = "bullet_list"
+
+
+@dataclass(eq=False, kw_only=True)
+class OrderedList(Element):
+    """A numbered list; ``start`` is the first item's number."""
+
+    kind: ClassVar[str] = "ordered_list"
+    start: int = 1
+
+
+@dataclass(eq=False, kw_only=True)
+class ListItem(Element):
+    kind: ClassVar[str] = "list_item"
+
+
+@dataclass(eq=False, kw_only=True)
+class BlockQuote(Element):
+    kind: ClassVar[str] = "blockquote"
+
+
+@dataclass(eq=False, kw_only=True)
+class Table(Element):
+    """Rows of cells; header rows first."""
+
+    kind: ClassVar[str] = "table"
+
+
+@dataclass(eq=False, kw_only=True)
+class TableRow(Element):
+    kind: ClassVar[str] = "table_row"
+    header: bool = False
+    total: bool = False
+
+
+@dataclass(eq=False, kw_only=True)
+class TableCell(Element):
+    """A cell; ``align`` is decided in resolve (by the writer's choice or by content)."""
+
+    kind: ClassVar[str] = "table_cell"
+    header: bool = False
+    align: str | None = None  # left, right, center
+    colspan: int = 1
+
+
+@dataclass(eq=False, kw_only=True)
+class CodeBlock(Leaf):
+    kind: ClassVar[str] = "code_block"
+
+
+@dataclass(eq=False, kw_only=True)
+class Rule(Node):
+    kind: ClassVar[str] = "rule"
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What a drawn figure needs: its kind, spec and rows as plain data, and the cache key
+    (everything that shapes the picture); the assets stage maps the key to files."""
+
+    figure_kind: str
+    spec: dict[str, Any]
+    data: dict[str, Any]
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class LetteredNote:
+    """A table note keyed by a letter (``a``) placed in a cell."""
+
+    letter: str
+    text: str
+
+
+@dataclass(eq=False, kw_only=True)
+class Figure(Element):
+    """A numbered figure or table: caption parts, a picture (drawn or an image file) and/or
+    content nodes (a table, or what a figure kind's ``content()`` gives), then notes."""
+
+    kind: ClassVar[str] = "figure"
+    id: str
+    figure_kind: str
+    label: str  # Figure or Table
+    anchor: str
+    title: str
+    number: str = ""
+    unit: str | None = None
+    source: str = ""
+    source_label: str = "Source:"
+    notes: list[str] = field(default_factory=list)
+    notes_label: str = "Note:"
+    lettered: list[LetteredNote] = field(default_factory=list)
+    alt: str = ""
+    width: str = "column"
+    file: str | None = None  # an image file (figure kind ``image``)
+    drawing: Drawing | None = None
+
+
+# ---- inlines ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False, kw_only=True)
+class Text(Leaf):
+    kind: ClassVar[str] = "text"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Emph(Element):
+    kind: ClassVar[str] = "emph"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Strong(Element):
+    kind: ClassVar[str] = "strong"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Lead(Element):
+    """A run-in lead: bold words opening a body paragraph (``**China.** During…``)."""
+
+    kind: ClassVar[str] = "lead"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Code(Leaf):
+    kind: ClassVar[str] = "code"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Link(Element):
+    """A link; ``href`` is safe (http, https, mailto or ``#anchor``) or the empty string."""
+
+    kind: ClassVar[str] = "link"
+    inline: ClassVar[bool] = True
+    href: str = ""
+
+
+@dataclass(eq=False, kw_only=True)
+class SoftBreak(Node):
+    kind: ClassVar[str] = "softbreak"
+    inline: ClassVar[bool] = True
+
+    def plain(self) -> str:
+        return " "
+
+
+@dataclass(eq=False, kw_only=True)
+class HardBreak(Node):
+    kind: ClassVar[str] = "hardbreak"
+    inline: ClassVar[bool] = True
+
+    def plain(self) -> str:
+        return " "
+
+
+@dataclass(eq=False, kw_only=True)
+class NoteRef(Element):
+    """A footnote call; its children are the note's blocks, ``n`` its number."""
+
+    kind: ClassVar[str] = "note_ref"
+    inline: ClassVar[bool] = True
+    label: str
+    n: int = 0
+    citation: bool = False
+
+    def plain(self) -> str:
+        return ""
+
+
+@dataclass(eq=False, kw_only=True)
+class XRef(Leaf):
+    """A cross-reference: its printed text (``Figure 2``) and the anchor it links to."""
+
+    kind: ClassVar[str] = "xref"
+    inline: ClassVar[bool] = True
+    target: str
+    anchor: str
+
+
+@dataclass(eq=False, kw_only=True)
+class Sup(Leaf):
+    """A table-note letter set as a superscript."""
+
+    kind: ClassVar[str] = "sup"
+    inline: ClassVar[bool] = True
+
+
+# ---- walking ---------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class UnhandledNode(TypeError):
+    """A writer lacks a method for a node class (a bug, named at once)."""
+
+
+class Visitor(Generic[T]):
+    """Dispatches ``visit(node, ...)`` to ``visit_<kind>``; a writer must handle every class.
+
+    The check runs when a writer is made, so a missing method fails every build (and the
+    parity test) rather than dropping content in a user's document.
+    """
+
+    def __init__(self) -> None:
+        missing = [k for k in NODE_CLASSES if not callable(getattr(self, f"visit_{k}", None))]
+        if missing:
+            names = ", ".join(NODE_CLASSES[k].__name__ for k in missing)
+            raise UnhandledNode(f"{type(self).__name__} has no visit_ method for {names}")
+
+    def visit(self, node: Node, *args: Any) -> T:
+        return getattr(self, f"visit_{node.kind}")(node, *args)
+
+
+# ---- plain data ------------------------------------------------------------------------
+
+
+def node_fields(cls: type[Node]) -> list[dataclasses.Field[Any]]:
+    """The declared fields of a node class, ``children`` and ``src`` last."""
+    fields = [f for f in dataclasses.fields(cls) if f.name not in ("children", "src")]
+    return fields
+
+
+def to_dict(node: Node) -> dict[str, Any]:
+    """A JSON-ready form of the subtree: ``kind``, the class's fields, ``src``, children."""
+    out: dict[str, Any] = {"kind": node.kind}
+    for f in node_fields(type(node)):
+        out[f.name] = _plain_value(getattr(node, f.name))
+    out["src"] = dataclasses.asdict(node.src) if node.src else None
+    if isinstance(node, Element):
+        out["children"] = [to_dict(c) for c in node.children]
+    return out
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, Drawing):
+        return {"figure_kind": value.figure_kind, "key": value.key}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list):
+        return [_plain_value(v) for v in value]
+    return value
+
+
+def from_dict(value: dict[str, Any]) -> Node:
+    """The node a ``to_dict`` value describes (drawings come back as their key only)."""
+    cls = NODE_CLASSES[value["kind"]]
+    hints = {f.name: f for f in node_fields(cls)}
+    kwargs: dict[str, Any] = {name: _typed(name, value[name]) for name in hints if name in value}
+    if value.get("src"):
+        kwargs["src"] = Source(**value["src"])
+    if issubclass(cls, Element):
+        kwargs["children"] = [from_dict(c) for c in value.get("children", [])]
+    return cls(**kwargs)
+
+
+def _typed(name: str, value: Any) -> Any:
+    if name == "authors":
+        return [Author(**a) for a in value]
+    if name == "lettered":
+        return [LetteredNote(**n) for n in value]
+    if name == "drawing" and value is not None:
+        return Drawing(value["figure_kind"], {}, {}, value["key"])
+    return value

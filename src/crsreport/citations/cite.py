@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import Collector, Location
-from ..tree import Node, Source
+from ..tree import Element, Link, Node, NoteRef, Paragraph, SoftBreak, Source, Text
 from . import bibliography, syntax
 from .syntax import Item
 
@@ -33,14 +33,12 @@ def cite(ctx: Context, doc: Node) -> None:
     """Resolve every citation in ``doc``; unknown keys are errors, unused sources warnings."""
     name = ctx.report.bibliography
     entries = bibliography.load(ctx.report.roots, name, ctx.where("bibliography")) if name else {}
-    state = _Pass(entries, name, notes=doc.attrs["product"] == "report")
+    state = _Pass(entries, name, notes=doc.product == "report")
     _walk(doc, False, state)
     state.problems.check()
     for key, entry in entries.items():
         if key not in state.used:
             ctx.warnings.warn(entry.where, f"bibliography entry '{key}' is never cited")
-    if state.made_notes:
-        _renumber(doc)
 
 
 def _walk(node: Node, in_note: bool, state: _Pass) -> None:
@@ -48,17 +46,18 @@ def _walk(node: Node, in_note: bool, state: _Pass) -> None:
     out: list[Node] = []
     run: list[Node] = []
     for child in node.children:
-        if child.kind in ("text", "softbreak"):
+        if isinstance(child, Text | SoftBreak):
             run.append(child)
             continue
         out += state.run(run, in_note)
         run = []
-        key = syntax.link_key(child.attrs.get("href", "")) if child.kind == "link" else None
+        key = syntax.link_key(child.href) if isinstance(child, Link) else None
         if key is not None:
             out += state.words(child, key, in_note)
             continue
-        if not child.attrs.get("citation"):
-            _walk(child, in_note or child.kind == "note_ref", state)
+        citation = isinstance(child, NoteRef) and child.citation
+        if isinstance(child, Element) and not citation:
+            _walk(child, in_note or isinstance(child, NoteRef), state)
         out.append(child)
     node.children = _calls_after_punctuation(out + state.run(run, in_note))
 
@@ -67,25 +66,16 @@ def _calls_after_punctuation(nodes: list[Node]) -> list[Node]:
     """A citation's note call follows the punctuation and the word it closes (as pandoc does)."""
     out: list[Node] = []
     for i, node in enumerate(nodes):
-        if node.kind == "note_ref" and node.attrs.get("citation"):
-            if out and out[-1].kind == "text":
+        if isinstance(node, NoteRef) and node.citation:
+            if out and isinstance(out[-1], Text):
                 out[-1].text = out[-1].text.rstrip(" ")
             after = nodes[i + 1] if i + 1 < len(nodes) else None
-            match = PUNCTUATION.match(after.text) if after and after.kind == "text" else None
-            if match:
-                out.append(Node("text", text=match.group(), src=after.src))
+            match = PUNCTUATION.match(after.text) if isinstance(after, Text) else None
+            if match and isinstance(after, Text):
+                out.append(Text(text=match.group(), src=after.src))
                 after.text = after.text[match.end() :]
         out.append(node)
-    return [n for n in out if n.kind != "text" or n.text]
-
-
-def _renumber(doc: Node) -> None:
-    """Footnote numbers in reading order, citations and Markdown notes together."""
-    count = 0
-    for node in doc.walk():
-        if node.kind == "note_ref":
-            count += 1
-            node.attrs["n"] = count
+    return [n for n in out if not isinstance(n, Text) or n.text]
 
 
 @dataclass
@@ -110,7 +100,7 @@ class _Pass:
 
     def run(self, nodes: list[Node], in_note: bool) -> list[Node]:
         """A run of text and soft breaks with its citations replaced."""
-        joined = "".join(n.text if n.kind == "text" else "\n" for n in nodes)
+        joined = "".join(n.text if isinstance(n, Text) else "\n" for n in nodes)
         matches = list(syntax.find(joined))
         if not matches:
             return nodes
@@ -145,9 +135,9 @@ class _Pass:
             return [*words, self.note_ref((Item(key),), link.src)]
         url = self.entries[key].url
         if not self.notes and url:
-            return [Node("link", words, attrs={"href": url}, src=link.src)]
+            return [Link(children=words, href=url, src=link.src)]
         form = self.formatter.note if self.notes else self.formatter.in_text
-        return [*words, Node("text", text=" ("), *form(Item(key)), Node("text", text=")")]
+        return [*words, Text(text=" ("), *form(Item(key)), Text(text=")")]
 
     def known(self, items: tuple[Item, ...], where: Location) -> bool:
         """Whether every key is in the bibliography; an unknown one is a located problem."""
@@ -169,13 +159,13 @@ class _Pass:
             f"; did you mean {hint}?" if hint else ""
         )
 
-    def note_ref(self, items: tuple[Item, ...], src: Source | None) -> Node:
+    def note_ref(self, items: tuple[Item, ...], src: Source | None) -> NoteRef:
         """A footnote holding the citation in the CRS note form, capitalised and closed."""
         self.made_notes = True
         body = _sentence(self.join(items, self.formatter.note))
         label = "@" + ";".join(i.key for i in items)
-        attrs = {"label": label, "citation": True}
-        return Node("note_ref", [Node("paragraph", body, src=src)], attrs=attrs, src=src)
+        paragraph = Paragraph(children=body, src=src)
+        return NoteRef(children=[paragraph], label=label, citation=True, src=src)
 
     def in_text(self, item: Item) -> list[Node]:
         """The in-text form, its leading words linked to the source's URL when it has one.
@@ -187,25 +177,26 @@ class _Pass:
         url = self.entries[item.key].url
         if not url:
             return nodes
-        cut = next((i for i, n in enumerate(nodes) if n.kind != "text"), 0) or len(nodes)
+        cut = next((i for i, n in enumerate(nodes) if not isinstance(n, Text)), 0) or len(nodes)
         head, tail = nodes[:cut], nodes[cut:]
-        if tail and head[-1].text.endswith(", "):
-            head[-1].text = head[-1].text[:-2]
-            tail.insert(0, Node("text", text=", "))
-        return [Node("link", head, attrs={"href": url}), *tail]
+        last = head[-1]
+        if tail and isinstance(last, Text) and last.text.endswith(", "):
+            last.text = last.text[:-2]
+            tail.insert(0, Text(text=", "))
+        return [Link(children=head, href=url), *tail]
 
     def join(self, items: tuple[Item, ...], form: Form) -> list[Node]:
         """Cites joined by "; ", each with the writer's prefix and suffix."""
         out: list[Node] = []
         for i, item in enumerate(items):
             if i:
-                out.append(Node("text", text="; "))
+                out.append(Text(text="; "))
             if item.prefix:
-                out.append(Node("text", text=item.prefix + " "))
+                out.append(Text(text=item.prefix + " "))
             out += form(item)
             if item.suffix:
                 space = "" if item.suffix[0] in ",.;:)" else " "
-                out.append(Node("text", text=space + item.suffix))
+                out.append(Text(text=space + item.suffix))
         return out
 
 
@@ -220,9 +211,9 @@ def _plain(text: str, src: Source | None) -> list[Node]:
     out: list[Node] = []
     for i, part in enumerate(text.split("\n")):
         if i:
-            out.append(Node("softbreak", src=src))
+            out.append(SoftBreak(src=src))
         if part:
-            out.append(Node("text", text=part, src=src))
+            out.append(Text(text=part, src=src))
     return out
 
 
@@ -234,15 +225,15 @@ def _sentence(nodes: list[Node]) -> list[Node]:
     last = nodes[-1] if nodes else None
     if last is None or last.plain().rstrip("”").endswith(END_PUNCTUATION):
         return nodes
-    if last.kind == "text" and last.text.endswith("”"):
+    if isinstance(last, Text) and last.text.endswith("”"):
         last.text = last.text[:-1] + ".”"
     else:
-        nodes.append(Node("text", text="."))
+        nodes.append(Text(text="."))
     return nodes
 
 
-def _texts(nodes: list[Node]):
+def _texts(nodes: list[Node]) -> Iterator[Text]:
     for node in nodes:
         for inner in node.walk():
-            if inner.kind == "text" and inner.text:
+            if isinstance(inner, Text) and inner.text:
                 yield inner

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..resources import templates_dir
-from ..tree import Node
+from ..tree import Element, Emph, Link, Node, Strong, Text
 from .bibliography import Entry
 from .syntax import Item
 
 HYPHEN = "\ue000"  # stands for "-" in locators while citeproc-py formats them
 QUOTE_PUNCTUATION = re.compile(r"”([.,])")
-MARKUP = {"i": "emph", "em": "emph", "b": "strong", "strong": "strong"}
+MARKUP: dict[str, type[Element]] = {"i": Emph, "em": Emph, "b": Strong, "strong": Strong}
 
 
 def style_path() -> Path:
@@ -84,7 +84,7 @@ class _HtmlToNodes(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack = [Node("span")]
+        self.stack: list[Element] = [Element()]
 
     @classmethod
     def parse(cls, html: str) -> list[Node]:
@@ -94,36 +94,37 @@ class _HtmlToNodes(HTMLParser):
         return parser.stack[0].children
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(MARKUP.get(tag, "span"))
+        node = MARKUP.get(tag, Element)()
         self.stack[-1].children.append(node)
         self.stack.append(node)
 
     def handle_endtag(self, tag: str) -> None:
         if len(self.stack) > 1:
             node = self.stack.pop()
-            if node.kind == "span":  # markup no renderer needs: keep its text only
+            if type(node) is Element:  # markup no renderer needs: keep its text only
                 parent = self.stack[-1].children
                 parent[parent.index(node) : parent.index(node) + 1] = node.children
 
     def handle_data(self, data: str) -> None:
         siblings = self.stack[-1].children
-        if siblings and siblings[-1].kind == "text":
-            siblings[-1].text += data
+        last = siblings[-1] if siblings else None
+        if isinstance(last, Text):
+            last.text += data
         else:
-            siblings.append(Node("text", text=data))
+            siblings.append(Text(text=data))
 
 
 def _link_url(nodes: list[Node], url: str) -> list[Node]:
     """Each occurrence of ``url`` in top-level text becomes a link to it."""
     out: list[Node] = []
     for node in nodes:
-        if node.kind != "text" or url not in node.text:
+        if not isinstance(node, Text) or url not in node.text:
             out.append(node)
             continue
         parts = node.text.split(url)
         for i, part in enumerate(parts):
             if i:
-                out.append(Node("link", [Node("text", text=url)], attrs={"href": url}))
+                out.append(Link(children=[Text(text=url)], href=url))
             if part:
-                out.append(Node("text", text=part))
+                out.append(Text(text=part))
     return out

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from ..tree import Node
+from ..tree import Node, Sup, Table, TableCell, TableRow, Text
 from . import FigureData, FigureSpec, Model, figure_kind
 
 MAX_TABLE_ROWS = 2_000
@@ -64,7 +64,7 @@ class TableSpec(FigureSpec):
         """The table as tree nodes, and its lettered notes."""
         table = _Table(self, data.rows)
         rows = [*table.header_rows(), *table.body_rows(), *table.total_row()]
-        return [Node("table", rows, attrs={"data": True})], table.notes
+        return [Table(children=rows)], table.notes
 
     def columns_used(self) -> list[str]:
         return [
@@ -80,10 +80,11 @@ class TableSpec(FigureSpec):
         return None
 
 
-def _cell(text: str, *, header: bool = False, **attrs: object) -> Node:
-    return Node(
-        "table_cell", [Node("text", text=text)] if text else [], attrs={"header": header, **attrs}
-    )
+def _cell(
+    text: str, *, header: bool = False, colspan: int = 1, align: str | None = None
+) -> TableCell:
+    children: list[Node] = [Text(text=text)] if text else []
+    return TableCell(children=children, header=header, colspan=colspan, align=align)
 
 
 def _letters() -> Iterator[str]:
@@ -104,21 +105,21 @@ class _Table:
         return letter
 
     def mark(self, cell: Node, note: str) -> Node:
-        cell.children.append(Node("sup", text=self.letter(note)))
+        cell.children.append(Sup(text=self.letter(note)))
         return cell
 
     def header_rows(self) -> list[Node]:
         cols = self.spec.columns
         rows = []
         if any(c.group for c in cols):
-            group_row = Node("table_row", attrs={"header": True})
+            group_row = TableRow(header=True)
             for group, members in groupby(cols, key=lambda c: c.group):
                 span = len(list(members))
                 group_row.children.append(
                     _cell(group or "", header=True, colspan=span, align="center" if group else None)
                 )
             rows.append(group_row)
-        header = Node("table_row", attrs={"header": True})
+        header = TableRow(header=True)
         for col in cols:
             cell = _cell(col.header or col.column, header=True, align=col.align)
             header.children.append(self.mark(cell, col.note) if col.note else cell)
@@ -127,7 +128,7 @@ class _Table:
     def body_rows(self) -> list[Node]:
         out = []
         for row in self.rows:
-            tr = Node("table_row", attrs={"header": False})
+            tr = TableRow()
             for col in self.spec.columns:
                 cell = _cell(_format(row.get(col.column, ""), col.format), align=_align(col, row))
                 for note in self.spec.cell_notes:
@@ -140,7 +141,7 @@ class _Table:
     def total_row(self) -> list[Node]:
         if not self.spec.total:
             return []
-        tr = Node("table_row", attrs={"header": False, "total": True})
+        tr = TableRow(total=True)
         for i, col in enumerate(self.spec.columns):
             values = [r.get(col.column) for r in self.rows]
             numeric = values and all(isinstance(v, int | float) for v in values)

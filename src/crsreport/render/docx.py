@@ -11,20 +11,55 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from docx import Document
+from docx import Document as DocxDocument
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Inches
 
 from .. import house
 from ..errors import Location
 from ..resources import templates_dir
-from ..tree import Node
+from ..tree import (
+    BlockQuote,
+    BulletList,
+    Code,
+    CodeBlock,
+    Document,
+    Emph,
+    Figure,
+    HardBreak,
+    Heading,
+    Lead,
+    Link,
+    ListItem,
+    Node,
+    NoteRef,
+    OrderedList,
+    Paragraph,
+    Rule,
+    Section,
+    SoftBreak,
+    Strong,
+    Summary,
+    Sup,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+    Visitor,
+    XRef,
+)
 from . import RenderContext, docxml
 from .docxml import bookmark_name
+from .htmlwalk import safe_href
 
 WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+}
 LINK = "Hyperlink"
 BODY_STYLES = (
     *HEADING_STYLES, "Normal", "List Bullet", "List Bullet 2", "List Bullet 3", "List Number",
@@ -38,16 +73,16 @@ BODY_STYLES = (
 def ensure_styles(document: Any) -> list[str]:
     """Copy the body styles a caller's ``document`` lacks from the reference .docx, leaving
     its own styles as they are, so a ``DocxWriter`` can write into it; return names added."""
-    reference = Document(str(templates_dir() / "docx" / "reference.docx"))
+    reference = DocxDocument(str(templates_dir() / "docx" / "reference.docx"))
     return docxml.copy_styles(reference, document, BODY_STYLES)
 
 
-def render(doc: Node, ctx: RenderContext) -> bytes:
+def render(doc: Document, ctx: RenderContext) -> bytes:
     """The whole report as a DOCX package with deterministic bytes."""
-    document = Document(str(templates_dir() / "docx" / "reference.docx"))
+    document = DocxDocument(str(templates_dir() / "docx" / "reference.docx"))
     _clear_body(document)
     writer = DocxWriter(document, ctx)
-    LAYOUTS[doc.attrs["product"]](writer, doc)
+    LAYOUTS[doc.product](writer, doc)
     when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).replace(tzinfo=None)
     _properties(document, doc, when)
     out = io.BytesIO()
@@ -60,39 +95,33 @@ def _clear_body(document: Any) -> None:
         paragraph._element.getparent().remove(paragraph._element)
 
 
-def _properties(document: Any, doc: Node, when: dt.datetime) -> None:
+def _properties(document: Any, doc: Document, when: dt.datetime) -> None:
     props = document.core_properties
-    a = doc.attrs
-    props.title = a["title"]
-    props.author = "; ".join(x["name"] for x in a["authors"]) or house.CRS
-    props.subject = f"CRS {house.PRODUCT_NAMES[a['product']]} {a['id']}"
-    props.identifier = a["id"]
-    props.keywords = a["id"]
-    props.language = a["lang"]
+    props.title = doc.title
+    props.author = "; ".join(x.name for x in doc.authors) or house.CRS
+    props.subject = f"CRS {house.PRODUCT_NAMES[doc.product]} {doc.id}"
+    props.identifier = doc.id
+    props.keywords = doc.id
+    props.language = doc.lang
     props.last_modified_by = "crsreport"
-    props.comments = a["date_line"]
-    props.revision = a["version"]
+    props.comments = doc.date_line
+    props.revision = doc.version
     props.created = props.modified = when
 
 
-class DocxWriter:
-    """Walks tree nodes into a python-docx document (or a cell or footnote)."""
+class DocxWriter(Visitor[None]):
+    """Walks tree nodes into a python-docx document (or a cell or footnote): blocks are
+    visited with ``(into, depth)``, inlines with ``(paragraph, style)``."""
 
     def __init__(self, document: Any, ctx: RenderContext) -> None:
+        super().__init__()
         self.document, self.ctx = document, ctx
-        self.blocks: dict[str, Callable[[Node, Any, int], None]] = {
-            n[2:]: getattr(self, n) for n in dir(self) if n.startswith("b_")
-        }
-        self.inlines: dict[str, Callable[[Node, Any, str | None], None]] = {
-            n[2:]: getattr(self, n) for n in dir(self) if n.startswith("i_")
-        }
 
     # walking
     def block(self, node: Node, into: Any, depth: int = 0) -> None:
-        handler = self.blocks.get(node.kind)
-        if handler is None:
-            raise ValueError(f"{node.src}: the DOCX renderer has no handler for '{node.kind}'")
-        handler(node, into, depth)
+        if node.inline:
+            raise ValueError(f"{node.src}: inline '{node.kind}' where a block belongs")
+        self.visit(node, into, depth)
 
     def blocks_of(self, nodes: list[Node], into: Any, depth: int = 0) -> None:
         for node in nodes:
@@ -100,166 +129,178 @@ class DocxWriter:
 
     def inline(self, nodes: list[Node], paragraph: Any, style: str | None = None) -> None:
         for node in nodes:
-            handler = self.inlines.get(node.kind)
-            if handler is None:
-                raise ValueError(f"{node.src}: the DOCX renderer has no inline '{node.kind}'")
-            handler(node, paragraph, style)
+            if not node.inline:
+                raise ValueError(f"{node.src}: block '{node.kind}' inside a paragraph")
+            self.visit(node, paragraph, style)
 
     def para(self, into: Any, style: str, text: str = "") -> Any:
         return into.add_paragraph(text, style=style)
 
     # blocks
-    def b_section(self, node: Node, into: Any, depth: int) -> None:
-        a = node.attrs
-        level = min(a["level"], 3)
-        title = f"{a['label']} {a['title']}" if a.get("label") else a["title"]
+    def visit_document(self, node: Document, into: Any, depth: int) -> None:
+        self.blocks_of(node.children, into)
+
+    def visit_section(self, node: Section, into: Any, depth: int) -> None:
+        level = min(node.level, 3)
+        title = f"{node.label} {node.title}" if node.label else node.title
         heading = self.para(into, HEADING_STYLES[level - 1], title)
-        docxml.add_bookmark(heading, bookmark_name(a["id"]))
+        docxml.add_bookmark(heading, bookmark_name(node.id))
         self.blocks_of(node.children, into)
 
-    def b_summary(self, node: Node, into: Any, depth: int) -> None:
+    def visit_summary(self, node: Summary, into: Any, depth: int) -> None:
         self.blocks_of(node.children, into)
 
-    def b_heading(self, node: Node, into: Any, depth: int) -> None:
-        level = min(node.attrs["level"], 3)
+    def visit_heading(self, node: Heading, into: Any, depth: int) -> None:
+        level = min(node.level, 3)
         paragraph = self.para(into, HEADING_STYLES[level - 1])
         self.inline(node.children, paragraph)
-        docxml.add_bookmark(paragraph, bookmark_name(node.attrs["id"]))
+        docxml.add_bookmark(paragraph, bookmark_name(node.id))
 
-    def b_paragraph(self, node: Node, into: Any, depth: int) -> None:
+    def visit_paragraph(self, node: Paragraph, into: Any, depth: int) -> None:
         self.inline(node.children, self.para(into, "Normal"))
 
-    def _list(self, node: Node, into: Any, depth: int, base: str) -> None:
+    def _list(self, node: Node, into: Any, depth: int, base: str, start: int | None) -> None:
         style = base if depth == 0 else f"{base} {min(depth + 1, 3)}"
+        num_id = None
         for item in node.children:
             first = True
             for child in item.children:
-                if child.kind == "paragraph" and first:
-                    self.inline(child.children, self.para(into, style))
+                if isinstance(child, Paragraph) and first:
+                    paragraph = self.para(into, style)
+                    if start is not None:  # each numbered list counts from its own start
+                        if num_id is None:
+                            num_id = docxml.restart_numbering(paragraph, start)
+                        else:
+                            docxml.set_numbering(paragraph, num_id)
+                    self.inline(child.children, paragraph)
                     first = False
-                elif child.kind in ("bullet_list", "ordered_list"):
+                elif isinstance(child, BulletList | OrderedList):
                     self.block(child, into, depth + 1)
                 else:
                     self.block(child, into, depth)
 
-    def b_bullet_list(self, node: Node, into: Any, depth: int) -> None:
-        self._list(node, into, depth, "List Bullet")
+    def visit_bullet_list(self, node: BulletList, into: Any, depth: int) -> None:
+        self._list(node, into, depth, "List Bullet", None)
 
-    def b_ordered_list(self, node: Node, into: Any, depth: int) -> None:
-        self._list(node, into, depth, "List Number")
+    def visit_ordered_list(self, node: OrderedList, into: Any, depth: int) -> None:
+        self._list(node, into, depth, "List Number", node.start)
 
-    def b_blockquote(self, node: Node, into: Any, depth: int) -> None:
+    def visit_list_item(self, node: ListItem, into: Any, depth: int) -> None:
+        self.blocks_of(node.children, into, depth)  # items are laid out by their list
+
+    def visit_blockquote(self, node: BlockQuote, into: Any, depth: int) -> None:
         for child in node.children:
-            if child.kind == "paragraph":
+            if isinstance(child, Paragraph):
                 self.inline(child.children, self.para(into, "Quote"))
             else:
                 self.block(child, into, depth)
 
-    def b_code_block(self, node: Node, into: Any, depth: int) -> None:
+    def visit_code_block(self, node: CodeBlock, into: Any, depth: int) -> None:
         self.para(into, "Normal", node.text.rstrip("\n"))
 
-    def b_rule(self, node: Node, into: Any, depth: int) -> None:
+    def visit_rule(self, node: Rule, into: Any, depth: int) -> None:
         self.para(into, "Normal")
 
-    def b_table(self, node: Node, into: Any, depth: int) -> None:
+    def visit_table(self, node: Table, into: Any, depth: int) -> None:
         rows = node.children
-        width = max(
-            (sum(int(c.attrs.get("colspan", 1)) for c in r.children) for r in rows), default=1
-        )
+        width = max((sum(c.colspan for c in r.children) for r in rows), default=1)
         table = into.add_table(rows=len(rows), cols=width)
         table.style = self.document.styles["CRS Table"]
         for r, row in enumerate(rows):
-            col = 0
-            for cell_node in row.children:
-                span = int(cell_node.attrs.get("colspan", 1))
-                cell = table.cell(r, col)
-                if span > 1:
-                    cell = cell.merge(table.cell(r, col + span - 1))
-                paragraph = cell.paragraphs[0]
-                paragraph.style = self.document.styles["Table Text"]
-                style = (
-                    "Strong" if cell_node.attrs.get("header") or row.attrs.get("total") else None
-                )
-                self.inline(cell_node.children, paragraph, style)
-                col += span
-        headers = sum(1 for r in rows if r.attrs.get("header"))
+            self._row(table, r, row)
+        headers = sum(1 for r in rows if r.header)
         if headers:
             docxml.repeat_header_rows(table, headers)
 
-    def b_figure(self, node: Node, into: Any, depth: int) -> None:
-        a = node.attrs
-        caption = self.para(into, "Caption")
-        number = a["number"]
-        prefix, _, count = number.rpartition("-")
-        label_run_start = f"{a['label']} {prefix + '-' if prefix else ''}"
-        caption.add_run(label_run_start)
-        seq = f"{a['label']}{prefix}"
-        docxml.add_field(caption, f"SEQ {seq} \\* ARABIC", count)
-        docxml.add_bookmark(caption, bookmark_name(a["anchor"]))
-        caption.add_run(f". {a['title']}")
-        if a.get("unit"):
-            self.para(into, "Figure Unit", a["unit"])
-        if a["label"] == "Table":
-            self.blocks_of(node.children, into)
-        else:
-            self.picture(node, into)
-        self.figure_notes(a, into)
+    def _row(self, table: Any, r: int, row: TableRow) -> None:
+        col = 0
+        for cell_node in row.children:
+            cell = table.cell(r, col)
+            if cell_node.colspan > 1:
+                cell = cell.merge(table.cell(r, col + cell_node.colspan - 1))
+            self.visit(cell_node, cell, row)
+            col += cell_node.colspan
 
-    def picture(self, node: Node, into: Any) -> None:
-        a = node.attrs
-        data = self._image_bytes(a)
+    def visit_table_row(self, node: TableRow, into: Any, depth: int) -> None:
+        raise ValueError(f"{node.src}: a table row outside a table")  # rows go through _row
+
+    def visit_table_cell(self, node: TableCell, cell: Any, row: TableRow) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = self.document.styles["Table Text"]
+        if node.align:
+            paragraph.alignment = ALIGN[node.align]
+        self.inline(node.children, paragraph, "Strong" if node.header or row.total else None)
+
+    def visit_figure(self, node: Figure, into: Any, depth: int) -> None:
+        caption = self.para(into, "Caption")
+        prefix, _, count = node.number.rpartition("-")
+        caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
+        docxml.add_field(caption, f"SEQ {node.label}{prefix} \\* ARABIC", count)
+        docxml.add_bookmark(caption, bookmark_name(node.anchor))
+        caption.add_run(f". {node.title}")
+        if node.unit:
+            self.para(into, "Figure Unit", node.unit)
+        if node.drawing is not None or node.file is not None:
+            self.picture(node, into)
+        self.blocks_of(node.children, into)
+        self.figure_notes(node, into)
+
+    def picture(self, node: Figure, into: Any) -> None:
+        data = self._image_bytes(node)
         paragraph = self.para(into, "Figure")
         if data is None:
-            paragraph.add_run(a["alt"])
+            paragraph.add_run(node.alt)
             return
-        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=WIDTHS[a["width"]])
-        docxml.set_alt_text(shape, a["alt"], a["title"])
+        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=WIDTHS[node.width])
+        docxml.set_alt_text(shape, node.alt, node.title)
 
-    def _image_bytes(self, a: dict[str, Any]) -> bytes | None:
-        if a["kind"] == "image":
-            if a["file"].lower().endswith(".svg"):
-                where = Location(a["file"])
+    def _image_bytes(self, node: Figure) -> bytes | None:
+        if node.file is not None:
+            if node.file.lower().endswith(".svg"):
+                where = Location(node.file)
                 self.ctx.warnings.warn(where, "an SVG image shows as its alt text in DOCX")
                 return None
-            with open(a["file"], "rb") as handle:
+            with open(node.file, "rb") as handle:
                 return handle.read()
-        return self.ctx.assets.files.get(a["id"], {}).get("png")
+        return self.ctx.assets.files.get(node.id, {}).get("png")
 
-    def figure_notes(self, a: dict[str, Any], into: Any) -> None:
+    def figure_notes(self, node: Figure, into: Any) -> None:
         source = self.para(into, "Source Note")
-        source.add_run(a["source_label"], style="Strong")
-        source.add_run(f" {a['source']}")
-        if a.get("notes"):
+        source.add_run(node.source_label, style="Strong")
+        source.add_run(f" {node.source}")
+        if node.notes:
             notes = self.para(into, "Source Note")
-            notes.add_run(a["notes_label"], style="Strong")
-            notes.add_run(" " + " ".join(a["notes"]))
-        for letter, text in a.get("lettered", []):
-            self.para(into, "Source Note", f"{letter}. {text}")
+            notes.add_run(node.notes_label, style="Strong")
+            notes.add_run(" " + " ".join(node.notes))
+        for note in node.lettered:
+            self.para(into, "Source Note", f"{note.letter}. {note.text}")
 
     # inlines
-    def i_text(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_text(self, node: Text, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(node.text, style=style)
 
-    def i_softbreak(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_softbreak(self, node: SoftBreak, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(" ", style=style)
 
-    def i_hardbreak(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_hardbreak(self, node: HardBreak, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(style=style).add_break(WD_BREAK.LINE)
 
-    def i_emph(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_emph(self, node: Emph, paragraph: Any, style: str | None) -> None:
         if style == LINK:  # a run has one character style: the link's, set in italics
             for run in self.runs_of(node.children, paragraph, LINK):
                 run.italic = True
         else:
             self.inline(node.children, paragraph, "Emphasis")
 
-    def i_strong(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_strong(self, node: Strong, paragraph: Any, style: str | None) -> None:
         if style == LINK:
             for run in self.runs_of(node.children, paragraph, LINK):
                 run.bold = True
             return
-        lead = not paragraph.runs and paragraph.style.name == "Normal"
-        self.inline(node.children, paragraph, "Run-in Lead" if lead else "Strong")
+        self.inline(node.children, paragraph, "Strong")
+
+    def visit_lead(self, node: Lead, paragraph: Any, style: str | None) -> None:
+        self.inline(node.children, paragraph, "Run-in Lead")
 
     def runs_of(self, nodes: list[Node], paragraph: Any, style: str | None) -> list[Any]:
         """Render ``nodes`` into ``paragraph``; return the runs added."""
@@ -267,33 +308,31 @@ class DocxWriter:
         self.inline(nodes, paragraph, style)
         return docxml.runs_since(paragraph, mark)
 
-    def i_code(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_code(self, node: Code, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(node.text, style=style)
 
-    def i_link(self, node: Node, paragraph: Any, style: str | None) -> None:
-        from .htmlwalk import safe_href
-
-        href = safe_href(node.attrs.get("href", ""))
+    def visit_link(self, node: Link, paragraph: Any, style: str | None) -> None:
+        href = safe_href(node.href)
         if href is None or href.startswith("#"):
             self.inline(node.children, paragraph, style)
             return
         runs = self.runs_of(node.children, paragraph, LINK)
         docxml.wrap_hyperlink(paragraph, runs, url=href)
 
-    def i_xref(self, node: Node, paragraph: Any, style: str | None) -> None:
-        name = bookmark_name(node.attrs["anchor"])
+    def visit_xref(self, node: XRef, paragraph: Any, style: str | None) -> None:
+        name = bookmark_name(node.anchor)
         docxml.add_field(paragraph, f"REF {name} \\h", node.text)
 
-    def i_sup(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_sup(self, node: Sup, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(node.text, style="Note Letter")
 
-    def i_note_ref(self, node: Node, paragraph: Any, style: str | None) -> None:
+    def visit_note_ref(self, node: NoteRef, paragraph: Any, style: str | None) -> None:
         note = docxml.add_footnote(self.document, paragraph)
         first = True
         for child in node.children:
             if not first:
                 note.add_run(" ")
-            if child.kind == "paragraph":
+            if isinstance(child, Paragraph):
                 self.inline(child.children, note)
             else:  # a list, quote or code in a note: its words, run in (never dropped)
                 note.add_run(" ".join(child.plain().split()))
@@ -309,24 +348,24 @@ def _masthead(w: DocxWriter, label: str) -> None:
     w.para(d, "Masthead Label", label)
 
 
-def _disclaimer(w: DocxWriter, doc: Node) -> None:
+def _disclaimer(w: DocxWriter, doc: Document) -> None:
     d = w.document
     w.para(d, "Disclaimer Heading", "Disclaimer")
     w.para(d, "Disclaimer", house.DISCLAIMER)
 
 
-def _author_information(w: DocxWriter, doc: Node) -> None:
-    authors = doc.attrs["authors"]
+def _author_information(w: DocxWriter, doc: Document) -> None:
+    authors = doc.authors
     if not authors:
         return
     d = w.document
     heading = w.para(d, "Heading 1", "Author Information")
     docxml.add_bookmark(heading, bookmark_name("author-information"))
     for author in authors:
-        line = w.para(d, "Author Line", author["name"])
-        if author["title"]:
+        line = w.para(d, "Author Line", author.name)
+        if author.title:
             line.add_run().add_break(WD_BREAK.LINE)
-            line.add_run(author["title"])
+            line.add_run(author.title)
 
 
 def _footer(section: Any, w: DocxWriter, left: str, first_page: bool = False) -> None:
@@ -342,77 +381,77 @@ def _header(section: Any, w: DocxWriter, text: str) -> None:
     header.add_run(text)
 
 
-def _version_line(w: DocxWriter, doc: Node) -> None:
-    w.para(w.document, "Version Footer", doc.attrs["version_footer"])
+def _version_line(w: DocxWriter, doc: Document) -> None:
+    w.para(w.document, "Version Footer", doc.version_footer)
 
 
-def _body(w: DocxWriter, doc: Node) -> None:
-    w.blocks_of([n for n in doc.children if n.kind != "summary"], w.document)
+def _body(w: DocxWriter, doc: Document) -> None:
+    w.blocks_of([n for n in doc.children if not isinstance(n, Summary)], w.document)
 
 
-def in_focus(w: DocxWriter, doc: Node) -> None:
+def in_focus(w: DocxWriter, doc: Document) -> None:
     """Masthead and title full width, body in two columns, Disclaimer full width."""
-    d, a = w.document, doc.attrs
+    d = w.document
     first = d.sections[0]
     docxml.different_first_page(first)
-    _header(first, w, a["title"])
+    _header(first, w, doc.title)
     _footer(first, w, house.URL)
     _footer(first, w, house.URL, first_page=True)
     _masthead(w, "IN FOCUS")
-    w.para(d, "Date Line", a["date_line"])
-    w.para(d, "Title", a["title"])
+    w.para(d, "Date Line", doc.date_line)
+    w.para(d, "Title", doc.title)
     body = d.add_section(WD_SECTION.CONTINUOUS)
     docxml.set_columns(body, 2)
     _body(w, doc)
-    for author in a["authors"]:
+    for author in doc.authors:
         line = w.para(d, "Author Line")
-        line.add_run(author["name"], style="Strong")
-        if author["title"]:
+        line.add_run(author.name, style="Strong")
+        if author.title:
             line.add_run(f", {author['title']}")
-    w.para(d, "Product Number", a["id"])
+    w.para(d, "Product Number", doc.id)
     end = d.add_section(WD_SECTION.CONTINUOUS)
     docxml.set_columns(end, 1)
     _disclaimer(w, doc)
     _version_line(w, doc)
 
 
-def insight(w: DocxWriter, doc: Node) -> None:
+def insight(w: DocxWriter, doc: Document) -> None:
     """One column; header with page number from page 2; Author Information, Disclaimer."""
-    d, a = w.document, doc.attrs
+    d = w.document
     first = d.sections[0]
     docxml.different_first_page(first)
     _header(first, w, house.CRS + "\t\t")
     docxml.add_field(first.header.paragraphs[0], "PAGE", "2")
     _first_footer(first, w, doc, "CRS INSIGHT")
     _masthead(w, "INSIGHT")
-    w.para(d, "Title", a["title"])
-    w.para(d, "Date Line", a["date_line"])
+    w.para(d, "Title", doc.title)
+    w.para(d, "Date Line", doc.date_line)
     _body(w, doc)
     _author_information(w, doc)
     _disclaimer(w, doc)
     _version_line(w, doc)
 
 
-def _first_footer(section: Any, w: DocxWriter, doc: Node, tag: str) -> None:
+def _first_footer(section: Any, w: DocxWriter, doc: Document, tag: str) -> None:
     footer = section.first_page_footer.paragraphs[0]
     footer.style = w.document.styles["Footer"]
     footer.add_run(f"{house.CRS}\t\t{tag}")
     footer.add_run().add_break(WD_BREAK.LINE)
     footer.add_run(f"{house.URL}\t\t{house.PREPARED_FOR}")
     footer.add_run().add_break(WD_BREAK.LINE)
-    footer.add_run(doc.attrs["id"])
+    footer.add_run(doc.id)
 
 
-def report(w: DocxWriter, doc: Node) -> None:
+def report(w: DocxWriter, doc: Document) -> None:
     """Cover, SUMMARY page, Contents (TOC field with its result filled in), body, end matter."""
-    d, a = w.document, doc.attrs
+    d = w.document
     first = d.sections[0]
     docxml.different_first_page(first)
-    _header(first, w, a["title"])
+    _header(first, w, doc.title)
     _footer(first, w, house.CRS)
-    w.para(d, "Title", a["title"])
-    w.para(d, "Date Line", a["date_line"])
-    for text in (house.CRS, house.URL, a["id"]):
+    w.para(d, "Title", doc.title)
+    w.para(d, "Date Line", doc.date_line)
+    for text in (house.CRS, house.URL, doc.id):
         w.para(d, "Cover Line", text)
     _page_break(w)
     _summary_page(w, doc)
@@ -427,34 +466,34 @@ def _page_break(w: DocxWriter) -> None:
     w.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _summary_page(w: DocxWriter, doc: Node) -> None:
-    summary = [n for n in doc.children if n.kind == "summary"]
+def _summary_page(w: DocxWriter, doc: Document) -> None:
+    summary = [n for n in doc.children if isinstance(n, Summary)]
     if not summary:
         return
-    d, a = w.document, doc.attrs
+    d = w.document
     table = d.add_table(rows=1, cols=2)
     table.style = d.styles["Summary Layout"]
     side, main = table.cell(0, 0), table.cell(0, 1)
     side.width, main.width = Inches(1.8), Inches(4.7)
     side.paragraphs[0].style = d.styles["Sidebar"]
-    side.paragraphs[0].add_run(a["id"], style="Strong")
-    w.para(side, "Sidebar", a["date_line"])
-    for author in a["authors"]:
+    side.paragraphs[0].add_run(doc.id, style="Strong")
+    w.para(side, "Sidebar", doc.date_line)
+    for author in doc.authors:
         line = w.para(side, "Sidebar")
-        line.add_run(author["name"], style="Strong")
-        if author.get("coordinator"):
+        line.add_run(author.name, style="Strong")
+        if author.coordinator:
             line.add_run(", Coordinator")
-        if author["title"]:
+        if author.title:
             line.add_run().add_break(WD_BREAK.LINE)
-            line.add_run(author["title"])
+            line.add_run(author.title)
     main.paragraphs[0].style = d.styles["Summary Label"]
     main.paragraphs[0].add_run("SUMMARY")
-    w.para(main, "Summary Title", a["title"])
+    w.para(main, "Summary Title", doc.title)
     w.blocks_of(summary, main)
     _page_break(w)
 
 
-def _contents(w: DocxWriter, doc: Node) -> None:
+def _contents(w: DocxWriter, doc: Document) -> None:
     from .page import toc
 
     d = w.document
@@ -462,21 +501,21 @@ def _contents(w: DocxWriter, doc: Node) -> None:
     entries = [
         (e["level"], e["title"], bookmark_name(e["id"]), None) for e in toc(doc) if e["level"] <= 3
     ]
-    if doc.attrs["authors"]:
+    if doc.authors:
         entries.append((1, "Author Information", bookmark_name("author-information"), None))
     docxml.add_toc(d, entries)
-    figures = [n for n in doc.walk() if n.kind == "figure"]
+    figures = [n for n in doc.walk() if isinstance(n, Figure)]
     for label, title in (("Figure", "Figures"), ("Table", "Tables")):
-        listed = [f for f in figures if f.attrs["label"] == label]
+        listed = [f for f in figures if f.label == label]
         if listed:
             w.para(d, "TOC Heading", title)
             for f in listed:
-                text = f"{label} {f.attrs['number']}. {f.attrs['title']}"
+                text = f"{label} {f.number}. {f.title}"
                 w.para(d, "Table of Figures", text)
     _page_break(w)
 
 
-LAYOUTS: dict[str, Callable[[DocxWriter, Node], None]] = {
+LAYOUTS: dict[str, Callable[[DocxWriter, Document], None]] = {
     "in_focus": in_focus,
     "insight": insight,
     "report": report,

@@ -489,15 +489,15 @@ def _style_num_id(paragraph: Paragraph) -> int:
     raise ValueError(f"paragraph style {paragraph.style.name!r} has no numbering")
 
 
-def restart_numbering(paragraph: Paragraph) -> int:
-    """Start a new count at 1 for `paragraph`'s list style; return the new numId.
+def restart_numbering(paragraph: Paragraph, start: int = 1) -> int:
+    """Start a new count at `start` for `paragraph`'s list style; return the new numId.
 
     Give the list's later items the same count with ``set_numbering(p, num_id)``.
     """
     numbering = paragraph.part.package.main_document_part.numbering_part.element
     abstract_id = numbering.num_having_numId(_style_num_id(paragraph)).abstractNumId.val
     num = numbering.add_num(abstract_id)
-    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
     set_numbering(paragraph, num.numId)
     return num.numId
 

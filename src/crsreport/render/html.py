@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..tree import Node
+from ..tree import Document
 from . import RenderContext
 from .page import css, page
 from .webfonts import font_faces
@@ -10,7 +10,7 @@ from .webfonts import font_faces
 _FONTS = "/*@font-face*/"
 
 
-def render(doc: Node, ctx: RenderContext) -> bytes:
+def render(doc: Document, ctx: RenderContext) -> bytes:
     """The page, with its styles and fonts (subset to its characters) inlined."""
     stylesheet = _FONTS + css("base.css", "screen.css")
     text = page(

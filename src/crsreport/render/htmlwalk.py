@@ -9,14 +9,42 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
 from markupsafe import Markup, escape
 
 from ..assets import figure_url
-from ..tree import Node
+from ..tree import (
+    BlockQuote,
+    BulletList,
+    Code,
+    CodeBlock,
+    Document,
+    Emph,
+    Figure,
+    HardBreak,
+    Heading,
+    Lead,
+    Link,
+    ListItem,
+    Node,
+    NoteRef,
+    OrderedList,
+    Paragraph,
+    Rule,
+    Section,
+    SoftBreak,
+    Strong,
+    Summary,
+    Sup,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+    Visitor,
+    XRef,
+)
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
 
@@ -27,175 +55,167 @@ def safe_href(href: str) -> str | None:
     return value if value.lower().startswith(SAFE_SCHEMES) else None
 
 
-class HtmlWriter:
-    """Walks the tree and returns markup; subclasses change single handlers."""
+class HtmlWriter(Visitor[str]):
+    """Walks the tree and returns markup; subclasses change single methods."""
 
     print_mode: ClassVar[bool] = False
 
     def __init__(self, figures: dict[str, dict[str, bytes]] | None = None) -> None:
+        super().__init__()
         self.figures = figures or {}
-        self.notes: list[Node] = []
+        self.notes: list[NoteRef] = []
         self.in_link = False  # inside <a>: nested links, xrefs and note calls stay plain
-        self.handlers: dict[str, Callable[[Node], str]] = {
-            name.removeprefix("h_"): getattr(self, name)
-            for name in dir(self)
-            if name.startswith("h_")
-        }
 
     def render(self, nodes: list[Node]) -> Markup:
         """Markup for a list of nodes."""
-        return Markup("".join(self.node(n) for n in nodes))
-
-    def node(self, node: Node) -> str:
-        handler = self.handlers.get(node.kind)
-        if handler is None:
-            raise ValueError(f"{node.src}: the HTML renderer has no handler for '{node.kind}'")
-        return handler(node)
+        return Markup("".join(self.visit(n) for n in nodes))
 
     def inner(self, node: Node) -> str:
-        return "".join(self.node(c) for c in node.children)
+        return "".join(self.visit(c) for c in node.children)
 
     # blocks
-    def h_section(self, node: Node) -> str:
-        a = node.attrs
-        level = min(a["level"] + 1, 6)
-        label = f'<span class="label">{escape(a["label"])}</span> ' if a.get("label") else ""
-        heading = f'<h{level} id="{escape(a["id"])}">{label}{escape(a["title"])}</h{level}>'
-        kind = escape(a["kind"].replace("_", "-"))
+    def visit_document(self, node: Document) -> str:
+        return self.inner(node)
+
+    def visit_section(self, node: Section) -> str:
+        level = min(node.level + 1, 6)
+        label = f'<span class="label">{escape(node.label)}</span> ' if node.label else ""
+        ident = escape(node.id)
+        heading = f'<h{level} id="{ident}">{label}{escape(node.title)}</h{level}>'
+        kind = escape(node.section_kind.replace("_", "-"))
         return (
-            f'<section class="section kind-{kind} level-{a["level"]}" '
-            f'aria-labelledby="{escape(a["id"])}">{heading}{self.inner(node)}</section>'
+            f'<section class="section kind-{kind} level-{node.level}" '
+            f'aria-labelledby="{ident}">{heading}{self.inner(node)}</section>'
         )
 
-    def h_summary(self, node: Node) -> str:
+    def visit_summary(self, node: Summary) -> str:
         return f'<div class="summary-text">{self.inner(node)}</div>'
 
-    def h_heading(self, node: Node) -> str:
-        level = min(node.attrs["level"] + 1, 6)
-        return f'<h{level} id="{escape(node.attrs["id"])}">{self.inner(node)}</h{level}>'
+    def visit_heading(self, node: Heading) -> str:
+        level = min(node.level + 1, 6)
+        return f'<h{level} id="{escape(node.id)}">{self.inner(node)}</h{level}>'
 
-    def h_paragraph(self, node: Node) -> str:
+    def visit_paragraph(self, node: Paragraph) -> str:
         return f"<p>{self.inner(node)}</p>"
 
-    def h_bullet_list(self, node: Node) -> str:
+    def visit_bullet_list(self, node: BulletList) -> str:
         return f"<ul>{self.inner(node)}</ul>"
 
-    def h_ordered_list(self, node: Node) -> str:
-        start = node.attrs.get("start", 1)
-        attr = f' start="{int(start)}"' if start != 1 else ""
+    def visit_ordered_list(self, node: OrderedList) -> str:
+        attr = f' start="{int(node.start)}"' if node.start != 1 else ""
         return f"<ol{attr}>{self.inner(node)}</ol>"
 
-    def h_list_item(self, node: Node) -> str:
+    def visit_list_item(self, node: ListItem) -> str:
         return f"<li>{self.inner(node)}</li>"
 
-    def h_blockquote(self, node: Node) -> str:
+    def visit_blockquote(self, node: BlockQuote) -> str:
         return f"<blockquote>{self.inner(node)}</blockquote>"
 
-    def h_table(self, node: Node) -> str:
-        head = [r for r in node.children if r.attrs.get("header")]
-        body = [r for r in node.children if not r.attrs.get("header")]
-        thead = f"<thead>{''.join(self.node(r) for r in head)}</thead>" if head else ""
-        rows = "".join(self.node(r) for r in body)
+    def visit_table(self, node: Table, caption: str = "") -> str:
+        head = [r for r in node.children if getattr(r, "header", False)]
+        body = [r for r in node.children if not getattr(r, "header", False)]
+        thead = f"<thead>{''.join(self.visit(r) for r in head)}</thead>" if head else ""
+        rows = "".join(self.visit(r) for r in body)
+        if caption:
+            return f'<table class="data-table">{caption}{thead}<tbody>{rows}</tbody></table>'
         return f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
 
-    def h_table_row(self, node: Node) -> str:
-        cls = ' class="total"' if node.attrs.get("total") else ""
+    def visit_table_row(self, node: TableRow) -> str:
+        cls = ' class="total"' if node.total else ""
         return f"<tr{cls}>{self.inner(node)}</tr>"
 
-    def h_table_cell(self, node: Node) -> str:
-        tag = "th" if node.attrs.get("header") else "td"
-        span = int(node.attrs.get("colspan", 1))
+    def visit_table_cell(self, node: TableCell) -> str:
+        tag = "th" if node.header else "td"
+        span = int(node.colspan)
         scope = (' scope="colgroup"' if span > 1 else ' scope="col"') if tag == "th" else ""
         colspan = f' colspan="{span}"' if span > 1 else ""
-        align = node.attrs.get("align")
-        cls = f' class="align-{escape(align)}"' if align else ""
+        cls = f' class="align-{escape(node.align)}"' if node.align else ""
         return f"<{tag}{scope}{colspan}{cls}>{self.inner(node)}</{tag}>"
 
-    def h_code_block(self, node: Node) -> str:
+    def visit_code_block(self, node: CodeBlock) -> str:
         return f"<pre><code>{escape(node.text)}</code></pre>"
 
-    def h_rule(self, node: Node) -> str:
+    def visit_rule(self, node: Rule) -> str:
         return "<hr>"
 
-    def h_figure(self, node: Node) -> str:
-        a = node.attrs
+    def visit_figure(self, node: Figure) -> str:
         caption = (
-            f'<span class="caption-label">{escape(a["label"])} {escape(a["number"])}.</span> '
-            f"{escape(a['title'])}"
+            f'<span class="caption-label">{escape(node.label)} {escape(node.number)}.</span> '
+            f"{escape(node.title)}"
         )
-        unit = f'<span class="figure-unit">{escape(a["unit"])}</span>' if a.get("unit") else ""
-        after = self.figure_notes(a)
-        cls = f"figure width-{escape(a['width'])} kind-{escape(a['kind'])}"
-        if a["label"] == "Table":
-            table = self.inner(node).replace(
-                '<table class="prose-table">',
-                f'<table class="data-table"><caption>{caption}{unit}</caption>',
-                1,
-            )
-            return f'<figure id="{escape(a["anchor"])}" class="{cls}">{table}{after}</figure>'
+        unit = f'<span class="figure-unit">{escape(node.unit)}</span>' if node.unit else ""
+        after = self.figure_notes(node)
+        cls = f"figure width-{escape(node.width)} kind-{escape(node.figure_kind)}"
+        opening = f'<figure id="{escape(node.anchor)}" class="{cls}">'
+        drawn = node.drawing is not None or node.file is not None
+        if not drawn and len(node.children) == 1 and isinstance(node.children[0], Table):
+            table = self.visit_table(node.children[0], f"<caption>{caption}{unit}</caption>")
+            return f"{opening}{table}{after}</figure>"
+        picture = self.picture(node) if drawn else ""
         return (
-            f'<figure id="{escape(a["anchor"])}" class="{cls}">'
-            f'<figcaption class="caption">{caption}{unit}</figcaption>'
-            f'<div class="figure-body">{self.picture(node)}</div>{after}</figure>'
+            f'{opening}<figcaption class="caption">{caption}{unit}</figcaption>'
+            f'<div class="figure-body">{picture}{self.inner(node)}</div>{after}</figure>'
         )
 
-    def figure_notes(self, a: dict) -> str:
+    def figure_notes(self, node: Figure) -> str:
         out = (
-            f'<p class="figure-source"><span class="source-label">{escape(a["source_label"])}'
-            f"</span> {escape(a['source'])}</p>"
+            f'<p class="figure-source"><span class="source-label">{escape(node.source_label)}'
+            f"</span> {escape(node.source)}</p>"
         )
-        if a.get("notes"):
-            notes = " ".join(str(escape(n)) for n in a["notes"])
+        if node.notes:
+            notes = " ".join(str(escape(n)) for n in node.notes)
             out += (
-                f'<p class="figure-notes"><span class="notes-label">{escape(a["notes_label"])}'
+                f'<p class="figure-notes"><span class="notes-label">{escape(node.notes_label)}'
                 f"</span> {notes}</p>"
             )
-        for letter, text in a.get("lettered", []):
-            letter_span = f'<span class="letter">{escape(letter)}.</span>'
-            out += f'<p class="figure-lettered">{letter_span} {escape(text)}</p>'
+        for note in node.lettered:
+            letter_span = f'<span class="letter">{escape(note.letter)}.</span>'
+            out += f'<p class="figure-lettered">{letter_span} {escape(note.text)}</p>'
         return out
 
-    def picture(self, node: Node) -> str:
-        a = node.attrs
-        if a["kind"] == "image":
-            path = Path(a["file"])
+    def picture(self, node: Figure) -> str:
+        if node.file is not None:
+            path = Path(node.file)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             data = base64.b64encode(path.read_bytes()).decode("ascii")
-            return f'<img src="data:{mime};base64,{data}" alt="{escape(a["alt"])}">'
-        svg = self.figures.get(a["id"], {}).get("svg")
+            return f'<img src="data:{mime};base64,{data}" alt="{escape(node.alt)}">'
+        svg = self.figures.get(node.id, {}).get("svg")
         if svg is None:
-            return f'<p class="figure-missing">{escape(a["alt"])}</p>'
-        return inline_svg(svg.decode("utf-8"), a["alt"], a["anchor"])
+            return f'<p class="figure-missing">{escape(node.alt)}</p>'
+        return inline_svg(svg.decode("utf-8"), node.alt, node.anchor)
 
     # inlines
-    def h_xref(self, node: Node) -> str:
+    def visit_xref(self, node: XRef) -> str:
         if self.in_link:  # an <a> cannot hold another
             return str(escape(node.text))
-        return f'<a class="xref" href="#{escape(node.attrs["anchor"])}">{escape(node.text)}</a>'
+        return f'<a class="xref" href="#{escape(node.anchor)}">{escape(node.text)}</a>'
 
-    def h_sup(self, node: Node) -> str:
+    def visit_sup(self, node: Sup) -> str:
         return f'<sup class="note-letter">{escape(node.text)}</sup>'
 
-    def h_text(self, node: Node) -> str:
+    def visit_text(self, node: Text) -> str:
         return str(escape(node.text))
 
-    def h_emph(self, node: Node) -> str:
+    def visit_emph(self, node: Emph) -> str:
         return f"<em>{self.inner(node)}</em>"
 
-    def h_strong(self, node: Node) -> str:
+    def visit_strong(self, node: Strong) -> str:
         return f"<strong>{self.inner(node)}</strong>"
 
-    def h_code(self, node: Node) -> str:
+    def visit_lead(self, node: Lead) -> str:
+        return f"<strong>{self.inner(node)}</strong>"
+
+    def visit_code(self, node: Code) -> str:
         return f"<code>{escape(node.text)}</code>"
 
-    def h_softbreak(self, node: Node) -> str:
+    def visit_softbreak(self, node: SoftBreak) -> str:
         return "\n"
 
-    def h_hardbreak(self, node: Node) -> str:
+    def visit_hardbreak(self, node: HardBreak) -> str:
         return "<br>"
 
-    def h_link(self, node: Node) -> str:
-        href = safe_href(node.attrs.get("href", ""))
+    def visit_link(self, node: Link) -> str:
+        href = safe_href(node.href)
         if href is None or self.in_link:
             return self.inner(node)
         self.in_link = True
@@ -204,8 +224,8 @@ class HtmlWriter:
         finally:
             self.in_link = False
 
-    def h_note_ref(self, node: Node) -> str:
-        n = node.attrs["n"]
+    def visit_note_ref(self, node: NoteRef) -> str:
+        n = node.n
         self.notes.append(node)
         if self.in_link:
             return f'<sup id="noteref-{n}">{n}</sup>'
@@ -219,9 +239,9 @@ class HtmlWriter:
         if not self.notes:
             return Markup("")
         items = "".join(
-            f'<li id="note-{n.attrs["n"]}" value="{n.attrs["n"]}">{self.inner(n)} '
-            f'<a class="note-back" href="#noteref-{n.attrs["n"]}" role="doc-backlink" '
-            f'aria-label="Back to note call {n.attrs["n"]}">↩</a></li>'
+            f'<li id="note-{n.n}" value="{n.n}">{self.inner(n)} '
+            f'<a class="note-back" href="#noteref-{n.n}" role="doc-backlink" '
+            f'aria-label="Back to note call {n.n}">↩</a></li>'
             for n in self.notes
         )
         return Markup(
@@ -261,15 +281,17 @@ class PrintWriter(HtmlWriter):
 
     print_mode = True
 
-    def picture(self, node: Node) -> str:
+    def picture(self, node: Figure) -> str:
         """A drawn figure as an SVG image named by its cache file, not inline markup:
         WeasyPrint then styles and lays out one box instead of every element of the
         drawing (much faster), tags it as a figure with its alt text, and fetches it
         only when it lays it out (so it may start before the figure is drawn)."""
-        if node.attrs["kind"] == "image" or node.attrs["id"] not in self.figures:
+        if node.file is not None or node.id not in self.figures:
             return super().picture(node)
-        return f'<img src="{figure_url(node)}" alt="{escape(node.attrs["alt"])}">'
+        return f'<img src="{figure_url(node)}" alt="{escape(node.alt)}">'
 
-    def h_note_ref(self, node: Node) -> str:
-        parts = [self.inner(c) if c.kind == "paragraph" else self.node(c) for c in node.children]
+    def visit_note_ref(self, node: NoteRef) -> str:
+        parts = [
+            self.inner(c) if isinstance(c, Paragraph) else self.visit(c) for c in node.children
+        ]
         return f'<span class="footnote">{" ".join(parts)}</span>'

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .. import house
 from ..resources import templates_dir
-from ..tree import Node
+from ..tree import Document, Figure, Heading, Section, Summary
 from .htmlwalk import HtmlWriter, PrintWriter
 
 
@@ -32,31 +32,23 @@ def css(*names: str) -> str:
     return "\n".join((folder / name).read_text(encoding="utf-8") for name in names)
 
 
-def toc(doc: Node, depth: int = 3) -> list[dict[str, Any]]:
+def toc(doc: Document, depth: int = 3) -> list[dict[str, Any]]:
     """Contents entries: sections and prose headings down to ``depth``."""
     entries = []
     for node in doc.walk():
-        level = node.attrs.get("level", 99)
-        if node.kind == "section" and level <= depth:
-            label = node.attrs.get("label")
-            title = f"{label} {node.attrs['title']}" if label else node.attrs["title"]
+        if isinstance(node, Section) and node.level <= depth:
+            title = f"{node.label} {node.title}" if node.label else node.title
+            kind = node.section_kind if node.level == 1 else "section"
+            entries.append({"id": node.id, "title": title, "level": node.level, "kind": kind})
+        elif isinstance(node, Heading) and node.level <= depth:
             entries.append(
-                {
-                    "id": node.attrs["id"],
-                    "title": title,
-                    "level": level,
-                    "kind": node.attrs["kind"] if level == 1 else "section",
-                }
-            )
-        elif node.kind == "heading" and level <= depth:
-            entries.append(
-                {"id": node.attrs["id"], "title": node.plain(), "level": level, "kind": "heading"}
+                {"id": node.id, "title": node.plain(), "level": node.level, "kind": "heading"}
             )
     return entries
 
 
 def page(
-    doc: Node,
+    doc: Document,
     print_mode: bool,
     stylesheet: str,
     figures: dict[str, dict[str, bytes]],
@@ -64,20 +56,20 @@ def page(
 ) -> str:
     """The whole page for ``doc`` in its product's layout."""
     writer = (PrintWriter if print_mode else HtmlWriter)(figures)
-    summary = [n for n in doc.children if n.kind == "summary"]
-    body_nodes = [n for n in doc.children if n.kind != "summary"]
+    summary = [n for n in doc.children if isinstance(n, Summary)]
+    body_nodes = [n for n in doc.children if not isinstance(n, Summary)]
     summary_markup = writer.render(summary) if summary else ""
     body = writer.render(body_nodes)
-    template = environment().get_template(f"{doc.attrs['product']}.html.j2")
+    template = environment().get_template(f"{doc.product}.html.j2")
     return template.render(
-        doc=doc.attrs,
+        doc=doc,
         body=body,
         summary=summary_markup,
         notes=writer.notes_block() if not print_mode else "",
         toc=toc(doc),
-        figures_list=[n.attrs for n in doc.walk() if n.kind == "figure"],
+        figures_list=[n for n in doc.walk() if isinstance(n, Figure)],
         css=Markup(stylesheet),
         stamp=dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         house=house,
-        product_name=house.PRODUCT_NAMES[doc.attrs["product"]],
+        product_name=house.PRODUCT_NAMES[doc.product],
     )

@@ -83,7 +83,7 @@ def render_one(name: str, job: Job) -> Rendered:
     for module in PRELOAD.get(name, ()):
         importlib.import_module(module)
     if name in LATE:
-        ids = {node.attrs["id"]: {} for node in figure_nodes(job.doc)}
+        ids = {node.id: {} for node in figure_nodes(job.doc)}
         assets = Assets(files=ids, late=partial(read_when_drawn, job.cache, job.abort))
     elif wait_for_figures(job.doc, [name], job.cache, job.abort):
         assets = Assets(files=read_figures(job.doc, [name], job.cache))

@@ -12,16 +12,16 @@ from .. import house
 from ..assets import FIGURE_URL, Assets
 from ..errors import Location
 from ..resources import templates_dir
-from ..tree import Node
+from ..tree import Document
 from . import RenderContext
 from .page import css, page
 
 
-def render(doc: Node, ctx: RenderContext) -> bytes:
+def render(doc: Document, ctx: RenderContext) -> bytes:
     """Letter-size, tagged PDF/UA with bundled fonts embedded and subset."""
     import weasyprint
 
-    product = doc.attrs["product"]
+    product = doc.product
     stylesheet = css("base.css", "print.css", f"print-{product}.css")
     html = page(
         doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
@@ -32,10 +32,10 @@ def render(doc: Node, ctx: RenderContext) -> bytes:
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
         rendered = document.render(font_config=font_config(), cache=image_cache())
-        data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.attrs["id"].encode())
+        data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.id.encode())
     _check_budget(rendered.pages, doc, ctx)
     for url in fetcher.refused:
-        ctx.warnings.warn(Location(doc.attrs["id"] + ".pdf"), f"refused to load '{url}'")
+        ctx.warnings.warn(Location(doc.id + ".pdf"), f"refused to load '{url}'")
     return data
 
 
@@ -99,9 +99,9 @@ def _servable(path: Path, allowed: list[Path]) -> bool:
     return inside and path.is_file() and path.stat().st_size <= MAX_FILE_BYTES
 
 
-def _check_budget(pages: list, doc: Node, ctx: RenderContext) -> None:
+def _check_budget(pages: list, doc: Document, ctx: RenderContext) -> None:
     """Warn when the text runs past the product's page budget, and by how much."""
-    budget = house.PAGE_BUDGET.get(doc.attrs["product"])
+    budget = house.PAGE_BUDGET.get(doc.product)
     if budget is None:
         return
     for number, sheet in enumerate(pages, start=1):
@@ -109,7 +109,7 @@ def _check_budget(pages: list, doc: Node, ctx: RenderContext) -> None:
             top = sheet.anchors["end-of-text"][3]
             over = (number - budget - 1) * 11 + max(top - 72, 0) / 96
             ctx.warnings.warn(
-                Location(doc.attrs["id"] + ".pdf"),
+                Location(doc.id + ".pdf"),
                 f"the text runs {number} pages, past the {budget}-page budget by about "
                 f"{over:.1f} in of column; shorten it or drop a figure",
             )

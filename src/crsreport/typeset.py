@@ -1,0 +1,80 @@
+"""Typesetting decisions made once on the resolved tree, so no writer makes them.
+
+- Run-in leads: bold words opening a body paragraph (``**China.** During…``) are a lead.
+- Alignment by content: a table column whose cells are numbers as people write them
+  (``1,150``, ``$8,547``, ``(0)``, ``12.5%``, ``NA``) is right-aligned unless the writer
+  chose an alignment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .tree import Document, Lead, Node, Paragraph, Section, Strong, Summary, Table, TableCell
+
+BODY = (Document, Section, Summary)
+"""Containers whose paragraphs are body text (not list items, quotes, cells or notes)."""
+
+NUMBER = re.compile(
+    r"""^[(]?[-+−–]?                        # ( for negatives, or a sign
+    [$€£¥]?\s?                              # currency
+    (\d{1,3}(,\d{3})+|\d+)(\.\d+)?          # 1,150  225  8.5
+    \s?(%|percent)?[)]?                     # percent, closing parenthesis
+    (\s?[a-z*†‡]{1,2})?$                    # a footnote letter or mark
+    """,
+    re.X,
+)
+PLACEHOLDER = re.compile(r"^(NA|N/A|n\.a\.|n/a|—|–|-|\.\.|\.\.\.|…|\*|\(?[ZXS]\)?)$")
+"""What a numeric column prints where it has no number."""
+
+
+def mark_leads(doc: Document) -> None:
+    """A body paragraph that opens with bold text opens with a run-in lead."""
+    for node in doc.walk():
+        if not isinstance(node, BODY):
+            continue
+        for block in node.children:
+            if isinstance(block, Paragraph) and block.children:
+                first = block.children[0]
+                if isinstance(first, Strong):
+                    block.children[0] = Lead(children=first.children, src=first.src)
+
+
+def align_by_content(doc: Node) -> None:
+    """Right-align numeric columns of every table, cells the writer aligned aside."""
+    for node in doc.walk():
+        if isinstance(node, Table):
+            _align_table(node)
+
+
+def _align_table(table: Table) -> None:
+    body = [r for r in table.children if not getattr(r, "header", False)]
+    if not body or any(c.colspan != 1 for r in body for c in _cells(r)):
+        return
+    width = max(len(r.children) for r in body)
+    for col in range(width):
+        cells = [r.children[col] for r in body if col < len(r.children)]
+        if is_numeric([_text(c) for c in cells]):
+            for cell in _cells_of(cells):
+                if cell.align is None:
+                    cell.align = "right"
+
+
+def is_numeric(texts: list[str]) -> bool:
+    """Whether a column's texts are numbers (at least one), blanks and placeholders."""
+    values = [t.strip() for t in texts if t.strip()]
+    numbers = [v for v in values if NUMBER.match(v)]
+    return bool(numbers) and all(NUMBER.match(v) or PLACEHOLDER.match(v) for v in values)
+
+
+def _cells(row: Node) -> list[TableCell]:
+    return [c for c in row.children if isinstance(c, TableCell)]
+
+
+def _cells_of(nodes: list[Node]) -> list[TableCell]:
+    return [c for c in nodes if isinstance(c, TableCell)]
+
+
+def _text(cell: Node) -> str:
+    """A cell's words, table-note letters left out (they are set apart as superscripts)."""
+    return "".join(c.plain() for c in cell.children if c.kind != "sup")
