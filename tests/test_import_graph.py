@@ -169,6 +169,36 @@ def test_every_known_cycle_edge_still_closes_a_cycle():
     assert not stale, "remove from KNOWN_CYCLE_EDGES:\n" + "\n".join(stale)
 
 
+def private_imports(root: Path = SRC, package: str = "crsreport") -> list[str]:
+    """``from x import _name`` of another package module's private name, as ``file:line``."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        module = module_name(path, root, package)
+        for node in _import_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            target = _resolve(node, module, path.name == "__init__.py")
+            names = [a.name for a in node.names]
+            private = [n for n in names if n.startswith("_") and not n.startswith("__")]
+            if target.split(".")[0] == package and private:
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {', '.join(private)}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    """What modules share gets a public name, so the owner may change its privates freely."""
+    found = private_imports()
+    assert not found, "private names imported (give them a public name):\n" + "\n".join(found)
+
+
+def test_private_import_check_sees_a_function_level_one(tmp_path):
+    root = _write(
+        tmp_path / "pkg",
+        {"__init__.py": "", "a.py": "_x = 1\n", "b.py": "def f():\n    from .a import _x\n"},
+    )
+    assert private_imports(root, "pkg") == ["b.py:2: _x"]
+
+
 def _write(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
