@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
+from .dates import FORMS, first_day
 from .errors import Location, Problem, ReportError
 
 MAX_ROWS = 100_000
 """Rows one figure may draw (after filtering): more is refused, never drawn for minutes."""
-_WHEN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-
-
-def when(value: Any) -> dt.date | None:
-    """YYYY, YYYY-MM or YYYY-MM-DD (or a year number) as the first day it covers."""
-    match = _WHEN.match(str(value).strip())
-    if not match:
-        return None
-    year, month, day = (int(g) if g else 1 for g in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def check_columns(
@@ -57,20 +44,19 @@ def select(
     file: str,
 ) -> list[dict[str, Any]]:
     """Rows matching ``where`` whose ``date`` lies in start..end (end defaults to the report)."""
-    first = when(start) if start else None
+    first = first_day(start) if start else None
     kept = []
     for index, row in enumerate(rows):
         if any(str(row.get(k)) != str(v) for k, v in where.items()):
             continue
         if date:
-            day = when(row.get(date))
+            day = first_day(row.get(date))
             if day is None:
                 line = index + 2  # header is line 1
                 raise ReportError(
                     Problem(
                         Location(file, line),
-                        f"'{row.get(date)}' in column '{date}' is not a date "
-                        "(YYYY, YYYY-MM or YYYY-MM-DD)",
+                        f"'{row.get(date)}' in column '{date}' is not a date ({FORMS})",
                     )
                 )
             if day > end or (first and day < first):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .dates import last_day as parse_day  # noqa: F401 - resolve.py's name until it calls dates
+
 CRS = "Congressional Research Service"
 URL = "https://crsreports.congress.gov"
 PREPARED_FOR = "Prepared for Members and Committees of Congress"
@@ -50,14 +52,3 @@ def appendix_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def parse_day(value: str) -> dt.date:
-    """The last day a YYYY, YYYY-MM or YYYY-MM-DD value covers (for inclusive ends)."""
-    parts = [int(p) for p in str(value).split("-")]
-    if len(parts) == 1:
-        return dt.date(parts[0], 12, 31)
-    if len(parts) == 2:
-        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return dt.date(*parts)

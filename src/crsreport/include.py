@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Collector, Location, Problem, ReportError
-from .sources import read_text
+from .model import SECTION_KINDS, Report, section_adapter
+from .sourcemap import Lines, locate, parse_yaml
+from .sources import is_prose_file, read_text
+from .validation import validate
 
-Lines = dict[tuple[Any, ...], int]
 MAX_DEPTH = 8
 INCLUDE_SUFFIXES = (".yaml", ".yml")
 
@@ -31,7 +33,7 @@ def declared_roots(data: dict[str, Any], root: Path, name: str, lines: Lines) ->
         return (root,)  # a wrong type is reported by validation
     roots, problems = [root], Collector()
     for i, item in enumerate(declared):
-        where = Location(name, lines.get(("include_roots", i)), f"include_roots[{i}]")
+        where = locate(name, ("include_roots", i), lines)
         if not isinstance(item, str):
             continue
         if Path(item).is_absolute() or item.startswith("~"):
@@ -80,7 +82,7 @@ class _Expander:
         self, item: dict[str, Any], name: str, lines: Lines, path: tuple[Any, ...], chain: tuple
     ) -> Any:
         """The section an include item names, read, expanded and validated."""
-        where = Location(name, _line((*path, "include"), lines), _dotted((*path, "include")))
+        where = locate(name, (*path, "include"), lines)
         target = item["include"]
         if set(item) != {"include"}:
             extra = ", ".join(sorted(str(k) for k in item if k != "include"))
@@ -98,9 +100,6 @@ class _Expander:
         return self.load(text, target, full, (*chain, full))
 
     def load(self, text: str, shown: str, full: Path, chain: tuple[Path, ...]) -> Any:
-        from .load import parse_yaml, validate
-        from .model import section_adapter
-
         raw, lines = parse_yaml(text, shown)
         if not isinstance(raw, dict):
             raise ReportError(Problem(Location(shown, 1), "an included file holds one section"))
@@ -126,13 +125,11 @@ def rebase_section(section: dict[str, Any], folder: str) -> None:
 
 
 def _rebase_prose(prose: Any, folder: str) -> Any:
-    from .resolve import _is_file
-
     if isinstance(prose, str):
         prose = [prose]
     if not isinstance(prose, list):
         return prose
-    return [_join(folder, p) if isinstance(p, str) and _is_file(p) else p for p in prose]
+    return [_join(folder, p) if isinstance(p, str) and is_prose_file(p) else p for p in prose]
 
 
 def _rebase_key(owner: dict[str, Any], key: str, folder: str) -> None:
@@ -150,16 +147,6 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _line(path: tuple[Any, ...], lines: Lines) -> int | None:
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path)
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-
-
 INCLUDE_SCHEMA = {
     "type": "object",
     "title": "SectionInclude",
@@ -172,8 +159,6 @@ INCLUDE_SCHEMA = {
 
 def report_schema() -> dict[str, Any]:
     """The JSON Schema of report.yaml: the Report model, where a section may be an include."""
-    from .model import SECTION_KINDS, Report
-
     schema = Report.model_json_schema()
     names = {f"#/$defs/{cls.__name__}" for cls in SECTION_KINDS.values()}
     for node in _unions(schema):

@@ -25,8 +25,10 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import Location
 from .figures import figure_union
 from .figures import kinds as _builtin_kinds  # noqa: F401 - registers the built-in kinds
+from .sourcemap import Lines, locate
 
 Product = Literal["in_focus", "insight", "report"]
 
@@ -198,7 +200,7 @@ class Report(Model):
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _source: str = PrivateAttr("<python>")
-    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+    _lines: Lines = PrivateAttr(default_factory=dict)
 
     @field_validator("id")
     @classmethod
@@ -228,10 +230,20 @@ class Report(Model):
         """The project folder, then the include roots: where the report may read files."""
         return (self._root, *((self._root / r).resolve() for r in self.include_roots))
 
-    def located(self, root: Path, source: str, lines: dict[tuple[Any, ...], int]) -> Report:
+    @property
+    def source_file(self) -> str:
+        """The report file's name as messages show it (``<python>`` when built in code)."""
+        return self._source
+
+    def located(self, root: Path, source: str, lines: Lines) -> Report:
         """Attach where the report came from (used for located messages)."""
         self._root, self._source, self._lines = root.resolve(), source, lines
         return self
+
+    def where(self, *path: Any) -> Location:
+        """Where field ``path`` is written: ``report.yaml:12: sections[0].figures[1].data``
+        (the nearest written parent's line for a defaulted field)."""
+        return locate(self._source, path, self._lines)
 
 
 AnyFigure = figure_union()

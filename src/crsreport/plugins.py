@@ -39,8 +39,9 @@ def load_plugins() -> None:
 
 
 def _load_all() -> ReportError | None:
-    from . import load
+    # the models are imported here, not above: stamp.py reads GROUPS before anything heavy
     from .model import rebuild_models
+    from .validation import forget_field_names
 
     problems = []
     for group in GROUPS:
@@ -50,7 +51,7 @@ def _load_all() -> ReportError | None:
             except Exception as exc:  # a plugin's own bug or a name clash: name the plugin
                 problems.append(describe(ep, exc))
     rebuild_models()
-    load._FIELDS.clear()  # field names for located messages now include the plugins'
+    forget_field_names()  # "did you mean" field names now include the plugins'
     return ReportError(problems) if problems else None
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, ReportError
+from .sourcemap import parse_yaml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
@@ -102,6 +103,11 @@ def _readable(path: Path) -> bool:
     return True
 
 
+def is_prose_file(item: str) -> bool:
+    """Whether a prose item names a Markdown file (one line ending in .md), not inline text."""
+    return "\n" not in item and item.strip().endswith(".md")
+
+
 def read_text(root: Roots, name: str, where: Location) -> str:
     """The UTF-8 text of a project file."""
     path = safe_path(root, name, where)
@@ -132,8 +138,6 @@ def load_data(root: Roots, name: str, where: Location) -> Any:
         return parse_csv(text, name)
     if suffix == ".json":
         return parse_json(text, name)
-    from .load import parse_yaml
-
     return parse_yaml(text, name)[0]
 
 

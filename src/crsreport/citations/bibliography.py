@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import dates
 from ..errors import Collector, Location, Problem, ReportError
 from ..model import ID_PATTERN
+from ..sourcemap import parse_yaml
 from ..sources import Roots, parse_json, read_text
 
 Raw = list[tuple[Any, Location]]
@@ -52,7 +54,6 @@ TEXT_FIELDS = (
     "URL", "volume", "page", "section", "authority", "genre", "note",
 )  # fmt: skip
 ABBREVIATION = re.compile(r"^(?P<name>.+?)\s*\((?P<abbr>[A-Z][\w.&/-]*)\)$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
 @dataclass
@@ -119,8 +120,6 @@ def _json_line(text: str, record: Any) -> int | None:
 
 def read_yaml(text: str, name: str) -> Raw:
     """CSL YAML: a list of entries, or pandoc's ``references:`` list."""
-    from ..load import parse_yaml
-
     data, lines = parse_yaml(text, name)
     records = _records(data, name)
     base = ("references",) if isinstance(data, dict) else ()
@@ -214,13 +213,12 @@ def _date(value: Any, key: str, messages: list[str]) -> dict[str, Any]:
             return {"date-parts": [[int(p) for p in value["date-parts"][0]]]}
         except (TypeError, ValueError, IndexError):
             pass
-    text = str(value.get("raw", "") if isinstance(value, dict) else value).strip()
-    match = DATE.match(text)
-    if match:
-        return {"date-parts": [[int(p) for p in match.groups() if p]]}
+    parts = dates.parts(value.get("raw", "") if isinstance(value, dict) else value)
+    if parts:
+        return {"date-parts": [parts]}
     if isinstance(value, dict) and value.get("literal"):
         return {"literal": str(value["literal"])}
-    messages.append(f"{key}: {value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    messages.append(f"{key}: {value!r} is not a date; write {dates.FORMS}")
     return {}
 
 

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from .. import dates
+
 KIND_VERSION = 1
 
 
@@ -34,7 +36,7 @@ TextList = Annotated[
         lambda v: [v] if isinstance(v, str) else v, json_schema_input_type=str | list[str]
     ),
 ]
-DATE_PATTERN = r"^\d{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12]\d|3[01]))?)?$"
+DATE_PATTERN = dates.PATTERN
 
 
 class Model(BaseModel):
@@ -78,13 +80,13 @@ class FigureSpec(Model):
     @field_validator("start", "end")
     @classmethod
     def _real_day(cls, value: str | None) -> str | None:
-        if value is not None and _first_day(value) is None:
-            raise ValueError(f"'{value}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        if value is not None and dates.first_day(value) is None:
+            raise ValueError(dates.not_a_date(value))
         return value
 
     @model_validator(mode="after")
     def _start_before_end(self) -> FigureSpec:
-        first, last = _first_day(self.start), _first_day(self.end)
+        first, last = dates.first_day(self.start), dates.first_day(self.end)
         if first and last and first > last:
             raise ValueError(f"start '{self.start}' is after end '{self.end}'")
         return self
@@ -137,12 +139,6 @@ def no_numbers(rows: list[dict[str, Any]], columns: list[str]) -> str | None:
         ):
             return f"column '{column}' holds no numbers to draw (first value: {values[0]!r:.40})"
     return None
-
-
-def _first_day(value: str | None) -> dt.date | None:
-    from ..figdata import when
-
-    return when(value) if value else None
 
 
 def figure_union() -> Any:

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..figdata import when
+from ..dates import first_day
 from ..resources import fonts_dir
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def numeric(value: Any) -> float:
 
 def decimal_year(value: Any) -> float | None:
     """YYYY, YYYY-MM or YYYY-MM-DD (or a year number) as a year with a fraction."""
-    day = when(value)
+    day = first_day(value)
     if day is None:
         return None
     first = day.replace(month=1, day=1)

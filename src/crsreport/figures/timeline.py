@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from ..figdata import when
+from ..dates import first_day
 from . import FigureData, FigureSpec, Overlay, figure_kind, style
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class TimelineSpec(FigureSpec):
         dates = (o.date for o in self.overlays)
         layers = [(data.rows, self.date), *zip(data.overlays, dates, strict=False)]
         found = [d.year for rows, column in layers for d in _days(rows, column)]
-        start = when(self.start) if self.start else None
+        start = first_day(self.start) if self.start else None
         first = start.year if start else min(found, default=data.end.year)
         return range(first, data.end.year + 1)
 
@@ -170,7 +170,7 @@ def _marker_line(
 
 def _days(rows: list[dict[str, Any]], column: str) -> list[dt.date]:
     """The dates in ``column`` of rows (unreadable ones skipped)."""
-    return [d for d in (when(r.get(column)) for r in rows) if d is not None]
+    return [d for d in (first_day(r.get(column)) for r in rows) if d is not None]
 
 
 def _per_year(rows: list[dict[str, Any]], column: str, years: range) -> list[int]:
