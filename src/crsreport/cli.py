@@ -67,9 +67,9 @@ def parser() -> argparse.ArgumentParser:
     task.add_argument("--init", metavar="DIR", type=Path, help="create a new project in DIR")
     p.add_argument(
         "--product",
-        choices=("in_focus", "insight", "report"),
         default="in_focus",
-        help="the product --init creates (default: in_focus)",
+        help="the product --init creates: in_focus (default), insight, report, or one an "
+        "installed package adds",
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--debug", action="store_true", help="show tracebacks for every error")

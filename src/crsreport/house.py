@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .dates import last_day as parse_day  # noqa: F401 - resolve.py's name until it calls dates
-
 CRS = "Congressional Research Service"
 URL = "https://crsreports.congress.gov"
 PREPARED_FOR = "Prepared for Members and Committees of Congress"
 
-PRODUCT_LABELS = {"in_focus": "IN FOCUS", "insight": "INSIGHT", "report": "REPORT"}
-PAGE_BUDGET = {"in_focus": 2}
-PRODUCT_NAMES = {"in_focus": "In Focus", "insight": "Insight", "report": "Report"}
+TAGLINE = "Informing the legislative debate since 1914"
 
 DISCLAIMER = (
     "This document was prepared by the Congressional Research Service (CRS). CRS serves as "

@@ -28,19 +28,23 @@ from pydantic import (
 from .errors import Location
 from .figures import figure_union
 from .figures import kinds as _builtin_kinds  # noqa: F401 - registers the built-in kinds
+from .products import PRODUCTS, product_by_prefix
 from .sourcemap import Lines, locate
 
-Product = Literal["in_focus", "insight", "report"]
+OLD_NUMBER = r"\d{2}-\d{1,4}(?:\s?[A-Z]{1,3})?"
+"""A pre-1997 number (95-1013): printed as a Report."""
 
-ID_PATTERN = re.compile(r"^(?:(IF|IN|LSB|RL|RS|R)\d{4,5}|\d{2}-\d{1,4}(?:\s?[A-Z]{1,3})?)$")
-PRODUCT_BY_PREFIX: dict[str, Product] = {
-    "IF": "in_focus",
-    "IN": "insight",
-    "LSB": "insight",
-    "R": "report",
-    "RL": "report",
-    "RS": "report",
-}
+
+def id_pattern() -> re.Pattern[str]:
+    """Report numbers the registered products take: a prefix and 4-5 digits, or the old form."""
+    prefixes = sorted((p for prod in PRODUCTS.values() for p in prod.prefixes), key=len)
+    alternatives = "|".join(re.escape(p) for p in reversed(prefixes))
+    return re.compile(rf"^(?:({alternatives})\d{{4,5}}|{OLD_NUMBER})$")
+
+
+def _prefixes() -> str:
+    names = [p for prod in PRODUCTS.values() for p in prod.prefixes]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
 
 class Model(BaseModel):
@@ -176,7 +180,12 @@ class Report(Model):
     """A whole CRS product."""
 
     id: str = Field(description="CRS product number: IF11415, IN12509, R46354, RL33590, 95-1013")
-    product: Product | None = Field(None, description="Derived from the id unless given.")
+    product: str | None = Field(
+        None,
+        description="The product (in_focus, insight, report or one a package adds); derived "
+        "from the id unless given.",
+        json_schema_extra=lambda schema: schema.update(enum=[*PRODUCTS, None]),
+    )
     title: str = Field(min_length=1)
     date: dt.date
     version: int = Field(1, ge=1)
@@ -205,19 +214,26 @@ class Report(Model):
     @field_validator("id")
     @classmethod
     def _check_id(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
+        if not id_pattern().match(value):
             raise ValueError(
-                f"'{value}' is not a CRS product number; expected IF, IN, R, RL, RS or LSB "
+                f"'{value}' is not a CRS product number; expected {_prefixes()} "
                 "followed by 4-5 digits (IF11415, R46354) or the old form 95-1013"
             )
+        return value
+
+    @field_validator("product")
+    @classmethod
+    def _known_product(cls, value: str | None) -> str | None:
+        if value is not None and value not in PRODUCTS:
+            raise ValueError(f"unknown product '{value}'; choose from {', '.join(PRODUCTS)}")
         return value
 
     @model_validator(mode="after")
     def _derive_product(self) -> Report:
         if self.product is None:
-            match = ID_PATTERN.match(self.id)
+            match = id_pattern().match(self.id)
             prefix = match.group(1) if match else None
-            self.product = PRODUCT_BY_PREFIX.get(prefix or "", "report")
+            self.product = product_by_prefix(prefix or "") or "report"
         return self
 
     @property

@@ -8,6 +8,8 @@ A plugin distribution declares, in its pyproject.toml::
     sidebar = "my_pkg.kinds:Sidebar"            # a Section subclass (or a module)
     [project.entry-points."crsreport.renderers"]
     txt = "my_pkg.text:render"                  # render(doc, ctx) -> bytes; .suffix optional
+    [project.entry-points."crsreport.products"]
+    memo = "my_pkg.memo:MEMO"                   # a products.Product record (or a module)
 
 Plugins load once, before report models are used (``load_report``, ``build``,
 ``make-report``); the models are then rebuilt so new kinds validate like built-in ones.
@@ -24,7 +26,12 @@ from typing import Any
 
 from .errors import ReportError
 
-GROUPS = ("crsreport.sections", "crsreport.figures", "crsreport.renderers")
+GROUPS = (
+    "crsreport.products",
+    "crsreport.sections",
+    "crsreport.figures",
+    "crsreport.renderers",
+)
 
 _state: dict[str, Any] = {"done": False, "error": None}
 
@@ -95,7 +102,20 @@ def _register_renderer(ep: EntryPoint) -> None:
     register_format(ep.name, getattr(obj, "suffix", f".{ep.name}"), ep.value)
 
 
+def _register_product(ep: EntryPoint) -> None:
+    from .products import PRODUCTS, Product, register_product
+
+    obj = ep.load()
+    if inspect.ismodule(obj):
+        return  # the module called register_product on import
+    if not isinstance(obj, Product):
+        raise TypeError(f"the entry point must name a products.Product record, not {obj!r}")
+    if PRODUCTS.get(obj.name) is not obj:
+        register_product(obj)
+
+
 REGISTER: dict[str, Callable[[EntryPoint], None]] = {
+    "crsreport.products": _register_product,
     "crsreport.sections": _register_section,
     "crsreport.figures": _register_figure,
     "crsreport.renderers": _register_renderer,

@@ -10,14 +10,15 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import citations, house, numbering
+from . import citations, dates, house, numbering
 from .errors import Collector, Location, Problem, ReportError, Warnings
 from .figdata import check_columns, check_rows, select
 from .figures import FigureData, FigureSpec
 from .fingerprint import drawing_key
 from .model import Report, Section, slugify
+from .products import product_for
 from .prose import NoteDef, expand, parse
-from .sources import check_image, load_data, read_text, safe_path
+from .sources import check_image, is_prose_file, load_data, read_text, safe_path
 from .tree import (
     Author,
     Document,
@@ -56,15 +57,7 @@ class Context:
 
     def where(self, *path: Any) -> Location:
         """The report.yaml location of a field path."""
-        lines = self.report._lines
-        key = tuple(path)
-        while key and key not in lines:
-            key = key[:-1]
-        return Location(self.report._source, lines.get(key), _dotted(path))
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        return self.report.where(*path)
 
 
 def resolve(report: Report, warnings: Warnings | None = None) -> Document:
@@ -90,6 +83,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     align_by_content(doc)
     strip_invalid(doc, ctx.warnings, ctx.where)
     _key_drawings(doc)
+    doc.children = product_for(doc.product).layout(doc)
     return doc
 
 
@@ -186,7 +180,7 @@ def _key_drawings(doc: Document) -> None:
 
 def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> FigureData:
     """The spec's rows (checked and filtered) and its overlays' rows."""
-    end = house.parse_day(spec.end) if spec.end else ctx.report.date
+    end = (dates.last_day(spec.end) if spec.end else None) or ctx.report.date
     rows: list[dict[str, Any]] = []
     if spec.data:
         where = ctx.where(*path, "data")
@@ -233,7 +227,7 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
     blocks: list[Node] = []
     for i, item in enumerate(items):
         where = ctx.where(*path, i)
-        if _is_file(item):
+        if is_prose_file(item):
             src = Source(item, 1)
             text = read_text(ctx.report.roots, item, where)
         else:
@@ -266,10 +260,6 @@ def _section_ids(sections: list[Section]) -> set[str]:
     return {s.id for s in sections if s.id} | {
         i for s in sections for i in _section_ids(s.subsections)
     }
-
-
-def _is_file(item: str) -> bool:
-    return "\n" not in item and item.strip().endswith(".md")
 
 
 def _no_nested_notes(defs: dict[tuple[str, str], NoteDef], problems: Collector) -> None:
@@ -312,8 +302,8 @@ def attach_notes(ctx: Context, doc: Document) -> None:
         node.children = copy.deepcopy(defs[key].blocks)
     problems.check()
     calls = sum(1 for n in doc.walk() if isinstance(n, NoteRef))
-    if calls and doc.product != "report":
-        where = Location(ctx.report._source)
+    if calls and not product_for(doc.product).footnotes:
+        where = Location(ctx.report.source_file)
         ctx.warnings.warn(where, f"{calls} footnote(s) in a product that carries no footnotes")
     for key, note in defs.items():
         if key not in used:

@@ -12,17 +12,18 @@ import shutil
 from pathlib import Path
 
 from .errors import ReportError
-from .house import PRODUCT_NAMES
+from .plugins import load_plugins
+from .products import PRODUCTS
 from .resources import templates_dir
 
 log = logging.getLogger("crsreport")
-PRODUCTS = ("in_focus", "insight", "report")
 
 
 def init_project(
     folder: str | Path, product: str = "in_focus", today: dt.date | None = None
 ) -> Path:
     """Create a project in ``folder`` (new or empty) for ``product``; return its report.yaml."""
+    load_plugins()
     folder = Path(folder)
     if product not in PRODUCTS:
         raise ReportError(
@@ -30,17 +31,12 @@ def init_project(
         )
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ReportError(f"{folder}: already exists and is not empty; choose a new folder")
-    source = templates_dir() / "init"
-    for part in ("common", product):
-        shutil.copytree(source / part, folder, dirs_exist_ok=True)
+    shutil.copytree(templates_dir() / "init" / "common", folder, dirs_exist_ok=True)
+    shutil.copytree(PRODUCTS[product].init_folder(), folder, dirs_exist_ok=True)
     report = folder / "report.yaml"
     text = report.read_text(encoding="utf-8")
     day = (today or dt.date.today()).isoformat()
     report.write_text(text.replace("@DATE@", day).replace("@DIR@", str(folder)), encoding="utf-8")
-    log.info(
-        "created a new %s in %s; build it with: make-report %s",
-        PRODUCT_NAMES[product],
-        folder,
-        folder,
-    )
+    name = PRODUCTS[product].title
+    log.info("created a new %s in %s; build it with: make-report %s", name, folder, folder)
     return report

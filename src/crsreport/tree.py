@@ -332,6 +332,174 @@ class Sup(Leaf):
     inline: ClassVar[bool] = True
 
 
+# ---- page furniture --------------------------------------------------------------------
+# Chosen and ordered by the product's layout (products.py), so no writer re-encodes one.
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """A line of the Contents or of a list of figures or tables: text and target anchor."""
+
+    id: str
+    title: str
+    level: int = 1
+    appendix: bool = False  # a top-level appendix, listed apart under Appendixes
+
+
+@dataclass(eq=False, kw_only=True)
+class RunningHeads(Node):
+    """Page header and footer text (``number``: the page number follows); the first page
+    shows only the footer ("footer") or nothing ("blank") of these."""
+
+    kind: ClassVar[str] = "running_heads"
+    header: str = ""
+    header_number: bool = False
+    footer: str = ""
+    footer_number: bool = False
+    first_page: str = "blank"
+
+
+@dataclass(eq=False, kw_only=True)
+class Masthead(Node):
+    """The organisation's name and tagline over the product label (``IN FOCUS``)."""
+
+    kind: ClassVar[str] = "masthead"
+    org: str
+    tagline: str
+    label: str
+
+
+@dataclass(eq=False, kw_only=True)
+class TitleBlock(Leaf):
+    """The product's title (the page's one top-level heading)."""
+
+    kind: ClassVar[str] = "title_block"
+
+
+@dataclass(eq=False, kw_only=True)
+class DateLine(Leaf):
+    """``February 3, 2022`` or ``Updated February 3, 2022``."""
+
+    kind: ClassVar[str] = "date_line"
+
+
+@dataclass(eq=False, kw_only=True)
+class Cover(Node):
+    """A Report's cover page: title, date line, organisation, site and number."""
+
+    kind: ClassVar[str] = "cover"
+    title: str
+    date_line: str
+    org: str
+    url: str
+    id: str
+
+
+@dataclass(eq=False, kw_only=True)
+class FirstPageFooter(Node):
+    """The first page's footer (Insight): lines at the left and at the right."""
+
+    kind: ClassVar[str] = "first_page_footer"
+    left: list[str] = field(default_factory=list)
+    right: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class SummaryPage(Element):
+    """A Report's summary page: the side column (number, date, authors) and the summary."""
+
+    kind: ClassVar[str] = "summary_page"
+    id: str
+    date_line: str
+    title: str
+    label: str = "SUMMARY"
+    authors: list[Author] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class Contents(Node):
+    """A Report's Contents, then its lists of figures, tables, appendixes and contacts."""
+
+    kind: ClassVar[str] = "contents"
+    entries: list[ContentsEntry] = field(default_factory=list)
+    figures: list[ContentsEntry] = field(default_factory=list)
+    tables: list[ContentsEntry] = field(default_factory=list)
+    contacts: list[ContentsEntry] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class Main(Element):
+    """The main content (the page's main landmark)."""
+
+    kind: ClassVar[str] = "main"
+
+
+@dataclass(eq=False, kw_only=True)
+class RunningTitle(Leaf):
+    """The title the running header repeats (print only)."""
+
+    kind: ClassVar[str] = "running_title"
+
+
+@dataclass(eq=False, kw_only=True)
+class Columns(Element):
+    """Body text set in ``count`` columns (In Focus)."""
+
+    kind: ClassVar[str] = "columns"
+    count: int = 2
+
+
+@dataclass(eq=False, kw_only=True)
+class Byline(Node):
+    """Authors at the end of the text, then the product number (In Focus)."""
+
+    kind: ClassVar[str] = "byline"
+    authors: list[Author] = field(default_factory=list)
+    id: str
+
+
+@dataclass(eq=False, kw_only=True)
+class Endnotes(Node):
+    """Where a web page lists the notes (print and DOCX set them at the page foot)."""
+
+    kind: ClassVar[str] = "endnotes"
+
+
+@dataclass(eq=False, kw_only=True)
+class AuthorInformation(Node):
+    """The Author Information section (Insight, Report)."""
+
+    kind: ClassVar[str] = "author_information"
+    id: str = "author-information"
+    title: str = "Author Information"
+    authors: list[Author] = field(default_factory=list)
+
+
+@dataclass(eq=False, kw_only=True)
+class Disclaimer(Leaf):
+    """The CRS disclaimer."""
+
+    kind: ClassVar[str] = "disclaimer"
+    title: str = "Disclaimer"
+
+
+@dataclass(eq=False, kw_only=True)
+class SiteFooter(Node):
+    """The web page's footer: organisation, site and product number."""
+
+    kind: ClassVar[str] = "site_footer"
+    org: str
+    url: str
+    id: str
+
+
+@dataclass(eq=False, kw_only=True)
+class VersionFooter(Leaf):
+    """``IF11415 · VERSION 7 · UPDATED``, in the last page's footer."""
+
+    kind: ClassVar[str] = "version_footer"
+
+
 # ---- walking ---------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -400,9 +568,14 @@ def from_dict(value: dict[str, Any]) -> Node:
     return cls(**kwargs)
 
 
+_ENTRIES = ("entries", "figures", "tables", "contacts")
+
+
 def _typed(name: str, value: Any) -> Any:
     if name == "authors":
         return [Author(**a) for a in value]
+    if name in _ENTRIES:
+        return [ContentsEntry(**e) for e in value]
     if name == "lettered":
         return [LetteredNote(**n) for n in value]
     if name == "drawing" and value is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import dates
 from ..errors import Collector, Location, Problem, ReportError
-from ..model import ID_PATTERN
+from ..model import id_pattern
 from ..sourcemap import parse_yaml
 from ..sources import Roots, parse_json, read_text
 
@@ -226,7 +226,7 @@ def _form(csl: dict[str, Any], messages: list[str]) -> str:
     """The CRS form the entry takes; CRS products get their series label."""
     publisher = csl.get("publisher", "").lower()
     if csl["type"] == "report" and publisher in CRS_PUBLISHERS:
-        match = ID_PATTERN.match(csl.get("number", ""))
+        match = id_pattern().match(csl.get("number", ""))
         if csl.get("number") and not match:
             messages.append(
                 f"number: '{csl['number']}' is not a CRS product number (R41746, IF10472)"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import Collector, Location
+from ..products import product_for
 from ..tree import Element, Link, Node, NoteRef, Paragraph, SoftBreak, Source, Text
 from . import bibliography, syntax
 from .syntax import Item
@@ -33,7 +34,7 @@ def cite(ctx: Context, doc: Node) -> None:
     """Resolve every citation in ``doc``; unknown keys are errors, unused sources warnings."""
     name = ctx.report.bibliography
     entries = bibliography.load(ctx.report.roots, name, ctx.where("bibliography")) if name else {}
-    state = _Pass(entries, name, notes=doc.product == "report")
+    state = _Pass(entries, name, notes=product_for(doc.product).footnotes)
     _walk(doc, False, state)
     state.problems.check()
     for key, entry in entries.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from itertools import zip_longest
 from typing import Any
 
 from docx import Document as DocxDocument
@@ -18,34 +18,52 @@ from docx.shared import Inches
 
 from .. import house
 from ..errors import Location
+from ..products import product_for
 from ..resources import templates_dir
 from ..tree import (
+    AuthorInformation,
     BlockQuote,
     BulletList,
+    Byline,
     Code,
     CodeBlock,
+    Columns,
+    Contents,
+    Cover,
+    DateLine,
+    Disclaimer,
     Document,
     Emph,
+    Endnotes,
     Figure,
+    FirstPageFooter,
     HardBreak,
     Heading,
     Lead,
     Link,
     ListItem,
+    Main,
+    Masthead,
     Node,
     NoteRef,
     OrderedList,
     Paragraph,
     Rule,
+    RunningHeads,
+    RunningTitle,
     Section,
+    SiteFooter,
     SoftBreak,
     Strong,
     Summary,
+    SummaryPage,
     Sup,
     Table,
     TableCell,
     TableRow,
     Text,
+    TitleBlock,
+    VersionFooter,
     Visitor,
     XRef,
 )
@@ -81,8 +99,7 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     """The whole report as a DOCX package with deterministic bytes."""
     document = DocxDocument(str(templates_dir() / "docx" / "reference.docx"))
     _clear_body(document)
-    writer = DocxWriter(document, ctx)
-    LAYOUTS[doc.product](writer, doc)
+    DocxWriter(document, ctx).visit(doc, document, 0)
     when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).replace(tzinfo=None)
     _properties(document, doc, when)
     out = io.BytesIO()
@@ -99,7 +116,7 @@ def _properties(document: Any, doc: Document, when: dt.datetime) -> None:
     props = document.core_properties
     props.title = doc.title
     props.author = "; ".join(x.name for x in doc.authors) or house.CRS
-    props.subject = f"CRS {house.PRODUCT_NAMES[doc.product]} {doc.id}"
+    props.subject = f"CRS {product_for(doc.product).title} {doc.id}"
     props.identifier = doc.id
     props.keywords = doc.id
     props.language = doc.lang
@@ -338,185 +355,131 @@ class DocxWriter(Visitor[None]):
                 note.add_run(" ".join(child.plain().split()))
             first = False
 
+    # page furniture
+    def visit_running_heads(self, node: RunningHeads, into: Any, depth: int) -> None:
+        section = self.document.sections[0]
+        docxml.different_first_page(section)
+        if node.header:
+            header = section.header.paragraphs[0]
+            header.style = self.document.styles["Header"]
+            header.add_run(node.header + ("\t\t" if node.header_number else ""))
+            if node.header_number:
+                docxml.add_field(header, "PAGE", "2")
+        if node.footer:
+            _footer(section, self, node.footer, node.footer_number)
+            if node.first_page == "footer":
+                _footer(section, self, node.footer, node.footer_number, first_page=True)
 
-# ---- product layouts -------------------------------------------------------------------------
+    def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
+        self.para(into, "Masthead Org", node.org)
+        self.para(into, "Masthead Label", node.label)
+
+    def visit_main(self, node: Main, into: Any, depth: int) -> None:
+        self.blocks_of(node.children, into)
+
+    def visit_title_block(self, node: TitleBlock, into: Any, depth: int) -> None:
+        self.para(into, "Title", node.text)
+
+    def visit_date_line(self, node: DateLine, into: Any, depth: int) -> None:
+        self.para(into, "Date Line", node.text)
+
+    def visit_columns(self, node: Columns, into: Any, depth: int) -> None:
+        docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), node.count)
+        self.blocks_of(node.children, into)
+        docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), 1)
+
+    def visit_byline(self, node: Byline, into: Any, depth: int) -> None:
+        for author in node.authors:
+            line = self.para(into, "Author Line")
+            line.add_run(author.name, style="Strong")
+            if author.title:
+                line.add_run(f", {author.title}")
+        self.para(into, "Product Number", node.id)
+
+    def visit_endnotes(self, node: Endnotes, into: Any, depth: int) -> None:
+        pass  # notes are native footnotes at the page foot
+
+    def visit_author_information(self, node: AuthorInformation, into: Any, depth: int) -> None:
+        heading = self.para(into, "Heading 1", node.title)
+        docxml.add_bookmark(heading, bookmark_name(node.id))
+        for author in node.authors:
+            line = self.para(into, "Author Line", author.name)
+            if author.title:
+                line.add_run().add_break(WD_BREAK.LINE)
+                line.add_run(author.title)
+
+    def visit_disclaimer(self, node: Disclaimer, into: Any, depth: int) -> None:
+        self.para(into, "Disclaimer Heading", node.title)
+        self.para(into, "Disclaimer", node.text)
+
+    def visit_site_footer(self, node: SiteFooter, into: Any, depth: int) -> None:
+        pass  # the web page's footer; the document has its page footers
+
+    def visit_version_footer(self, node: VersionFooter, into: Any, depth: int) -> None:
+        self.para(into, "Version Footer", node.text)
+
+    def visit_first_page_footer(self, node: FirstPageFooter, into: Any, depth: int) -> None:
+        footer = self.document.sections[0].first_page_footer.paragraphs[0]
+        footer.style = self.document.styles["Footer"]
+        rows = list(zip_longest(node.left, node.right, fillvalue=""))
+        for i, (left, right) in enumerate(rows):
+            if i:
+                footer.add_run().add_break(WD_BREAK.LINE)
+            footer.add_run(f"{left}\t\t{right}" if right else left)
+
+    def visit_running_title(self, node: RunningTitle, into: Any, depth: int) -> None:
+        pass  # the running header carries the title
+
+    def visit_cover(self, node: Cover, into: Any, depth: int) -> None:
+        self.para(into, "Title", node.title)
+        self.para(into, "Date Line", node.date_line)
+        for text in (node.org, node.url, node.id):
+            self.para(into, "Cover Line", text)
+        self.page_break(into)
+
+    def page_break(self, into: Any) -> None:
+        into.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def visit_summary_page(self, node: SummaryPage, into: Any, depth: int) -> None:
+        d = self.document
+        table = into.add_table(rows=1, cols=2)
+        table.style = d.styles["Summary Layout"]
+        side, main = table.cell(0, 0), table.cell(0, 1)
+        side.width, main.width = Inches(1.8), Inches(4.7)
+        side.paragraphs[0].style = d.styles["Sidebar"]
+        side.paragraphs[0].add_run(node.id, style="Strong")
+        self.para(side, "Sidebar", node.date_line)
+        for author in node.authors:
+            line = self.para(side, "Sidebar")
+            line.add_run(author.name, style="Strong")
+            if author.coordinator:
+                line.add_run(", Coordinator")
+            if author.title:
+                line.add_run().add_break(WD_BREAK.LINE)
+                line.add_run(author.title)
+        main.paragraphs[0].style = d.styles["Summary Label"]
+        main.paragraphs[0].add_run(node.label)
+        self.para(main, "Summary Title", node.title)
+        self.blocks_of(node.children, main)
+        self.page_break(into)
+
+    def visit_contents(self, node: Contents, into: Any, depth: int) -> None:
+        self.para(into, "TOC Heading", "Contents")
+        listed = [e for e in [*node.entries, *node.contacts] if e.level <= 3]
+        docxml.add_toc(
+            self.document, [(e.level, e.title, bookmark_name(e.id), None) for e in listed]
+        )
+        for title, entries in (("Figures", node.figures), ("Tables", node.tables)):
+            if entries:
+                self.para(into, "TOC Heading", title)
+                for entry in entries:
+                    self.para(into, "Table of Figures", entry.title)
+        self.page_break(into)
 
 
-def _masthead(w: DocxWriter, label: str) -> None:
-    d = w.document
-    w.para(d, "Masthead Org", house.CRS)
-    w.para(d, "Masthead Label", label)
-
-
-def _disclaimer(w: DocxWriter, doc: Document) -> None:
-    d = w.document
-    w.para(d, "Disclaimer Heading", "Disclaimer")
-    w.para(d, "Disclaimer", house.DISCLAIMER)
-
-
-def _author_information(w: DocxWriter, doc: Document) -> None:
-    authors = doc.authors
-    if not authors:
-        return
-    d = w.document
-    heading = w.para(d, "Heading 1", "Author Information")
-    docxml.add_bookmark(heading, bookmark_name("author-information"))
-    for author in authors:
-        line = w.para(d, "Author Line", author.name)
-        if author.title:
-            line.add_run().add_break(WD_BREAK.LINE)
-            line.add_run(author.title)
-
-
-def _footer(section: Any, w: DocxWriter, left: str, first_page: bool = False) -> None:
+def _footer(section: Any, w: DocxWriter, text: str, number: bool, first_page: bool = False) -> None:
     footer = (section.first_page_footer if first_page else section.footer).paragraphs[0]
     footer.style = w.document.styles["Footer"]
-    footer.add_run(f"{left}\t\t")
-    docxml.add_field(footer, "PAGE", "1")
-
-
-def _header(section: Any, w: DocxWriter, text: str) -> None:
-    header = section.header.paragraphs[0]
-    header.style = w.document.styles["Header"]
-    header.add_run(text)
-
-
-def _version_line(w: DocxWriter, doc: Document) -> None:
-    w.para(w.document, "Version Footer", doc.version_footer)
-
-
-def _body(w: DocxWriter, doc: Document) -> None:
-    w.blocks_of([n for n in doc.children if not isinstance(n, Summary)], w.document)
-
-
-def in_focus(w: DocxWriter, doc: Document) -> None:
-    """Masthead and title full width, body in two columns, Disclaimer full width."""
-    d = w.document
-    first = d.sections[0]
-    docxml.different_first_page(first)
-    _header(first, w, doc.title)
-    _footer(first, w, house.URL)
-    _footer(first, w, house.URL, first_page=True)
-    _masthead(w, "IN FOCUS")
-    w.para(d, "Date Line", doc.date_line)
-    w.para(d, "Title", doc.title)
-    body = d.add_section(WD_SECTION.CONTINUOUS)
-    docxml.set_columns(body, 2)
-    _body(w, doc)
-    for author in doc.authors:
-        line = w.para(d, "Author Line")
-        line.add_run(author.name, style="Strong")
-        if author.title:
-            line.add_run(f", {author['title']}")
-    w.para(d, "Product Number", doc.id)
-    end = d.add_section(WD_SECTION.CONTINUOUS)
-    docxml.set_columns(end, 1)
-    _disclaimer(w, doc)
-    _version_line(w, doc)
-
-
-def insight(w: DocxWriter, doc: Document) -> None:
-    """One column; header with page number from page 2; Author Information, Disclaimer."""
-    d = w.document
-    first = d.sections[0]
-    docxml.different_first_page(first)
-    _header(first, w, house.CRS + "\t\t")
-    docxml.add_field(first.header.paragraphs[0], "PAGE", "2")
-    _first_footer(first, w, doc, "CRS INSIGHT")
-    _masthead(w, "INSIGHT")
-    w.para(d, "Title", doc.title)
-    w.para(d, "Date Line", doc.date_line)
-    _body(w, doc)
-    _author_information(w, doc)
-    _disclaimer(w, doc)
-    _version_line(w, doc)
-
-
-def _first_footer(section: Any, w: DocxWriter, doc: Document, tag: str) -> None:
-    footer = section.first_page_footer.paragraphs[0]
-    footer.style = w.document.styles["Footer"]
-    footer.add_run(f"{house.CRS}\t\t{tag}")
-    footer.add_run().add_break(WD_BREAK.LINE)
-    footer.add_run(f"{house.URL}\t\t{house.PREPARED_FOR}")
-    footer.add_run().add_break(WD_BREAK.LINE)
-    footer.add_run(doc.id)
-
-
-def report(w: DocxWriter, doc: Document) -> None:
-    """Cover, SUMMARY page, Contents (TOC field with its result filled in), body, end matter."""
-    d = w.document
-    first = d.sections[0]
-    docxml.different_first_page(first)
-    _header(first, w, doc.title)
-    _footer(first, w, house.CRS)
-    w.para(d, "Title", doc.title)
-    w.para(d, "Date Line", doc.date_line)
-    for text in (house.CRS, house.URL, doc.id):
-        w.para(d, "Cover Line", text)
-    _page_break(w)
-    _summary_page(w, doc)
-    _contents(w, doc)
-    _body(w, doc)
-    _author_information(w, doc)
-    _disclaimer(w, doc)
-    _version_line(w, doc)
-
-
-def _page_break(w: DocxWriter) -> None:
-    w.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
-def _summary_page(w: DocxWriter, doc: Document) -> None:
-    summary = [n for n in doc.children if isinstance(n, Summary)]
-    if not summary:
-        return
-    d = w.document
-    table = d.add_table(rows=1, cols=2)
-    table.style = d.styles["Summary Layout"]
-    side, main = table.cell(0, 0), table.cell(0, 1)
-    side.width, main.width = Inches(1.8), Inches(4.7)
-    side.paragraphs[0].style = d.styles["Sidebar"]
-    side.paragraphs[0].add_run(doc.id, style="Strong")
-    w.para(side, "Sidebar", doc.date_line)
-    for author in doc.authors:
-        line = w.para(side, "Sidebar")
-        line.add_run(author.name, style="Strong")
-        if author.coordinator:
-            line.add_run(", Coordinator")
-        if author.title:
-            line.add_run().add_break(WD_BREAK.LINE)
-            line.add_run(author.title)
-    main.paragraphs[0].style = d.styles["Summary Label"]
-    main.paragraphs[0].add_run("SUMMARY")
-    w.para(main, "Summary Title", doc.title)
-    w.blocks_of(summary, main)
-    _page_break(w)
-
-
-def _contents(w: DocxWriter, doc: Document) -> None:
-    from .page import toc
-
-    d = w.document
-    w.para(d, "TOC Heading", "Contents")
-    entries = [
-        (e["level"], e["title"], bookmark_name(e["id"]), None) for e in toc(doc) if e["level"] <= 3
-    ]
-    if doc.authors:
-        entries.append((1, "Author Information", bookmark_name("author-information"), None))
-    docxml.add_toc(d, entries)
-    figures = [n for n in doc.walk() if isinstance(n, Figure)]
-    for label, title in (("Figure", "Figures"), ("Table", "Tables")):
-        listed = [f for f in figures if f.label == label]
-        if listed:
-            w.para(d, "TOC Heading", title)
-            for f in listed:
-                text = f"{label} {f.number}. {f.title}"
-                w.para(d, "Table of Figures", text)
-    _page_break(w)
-
-
-LAYOUTS: dict[str, Callable[[DocxWriter, Document], None]] = {
-    "in_focus": in_focus,
-    "insight": insight,
-    "report": report,
-}
+    footer.add_run(f"{text}\t\t" if number else text)
+    if number:
+        docxml.add_field(footer, "PAGE", "1")

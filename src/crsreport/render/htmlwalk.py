@@ -16,32 +16,50 @@ from markupsafe import Markup, escape
 
 from ..assets import figure_url
 from ..tree import (
+    AuthorInformation,
     BlockQuote,
     BulletList,
+    Byline,
     Code,
     CodeBlock,
+    Columns,
+    Contents,
+    ContentsEntry,
+    Cover,
+    DateLine,
+    Disclaimer,
     Document,
     Emph,
+    Endnotes,
     Figure,
+    FirstPageFooter,
     HardBreak,
     Heading,
     Lead,
     Link,
     ListItem,
+    Main,
+    Masthead,
     Node,
     NoteRef,
     OrderedList,
     Paragraph,
     Rule,
+    RunningHeads,
+    RunningTitle,
     Section,
+    SiteFooter,
     SoftBreak,
     Strong,
     Summary,
+    SummaryPage,
     Sup,
     Table,
     TableCell,
     TableRow,
     Text,
+    TitleBlock,
+    VersionFooter,
     Visitor,
     XRef,
 )
@@ -248,6 +266,142 @@ class HtmlWriter(Visitor[str]):
             '<section class="notes" role="doc-endnotes" aria-labelledby="notes-title">'
             f'<h2 id="notes-title">Notes</h2><ol>{items}</ol></section>'
         )
+
+    # page furniture
+    def visit_running_heads(self, node: RunningHeads) -> str:
+        return ""  # pages have headers in print only: the print stylesheet sets them
+
+    def visit_masthead(self, node: Masthead) -> str:
+        org = (
+            f'<span class="org-name">{escape(node.org)}</span>'
+            f'<span class="org-tagline">{escape(node.tagline)}</span>'
+        )
+        return (
+            f'<header class="masthead">\n  <p class="masthead-org">{org}</p>\n'
+            f'  <p class="masthead-label">{escape(node.label)}</p>\n</header>\n'
+        )
+
+    def visit_main(self, node: Main) -> str:
+        return f'<main id="content">\n{self.inner(node)}</main>\n'
+
+    def visit_title_block(self, node: TitleBlock) -> str:
+        return f'<h1 class="title">{escape(node.text)}</h1>\n'
+
+    def visit_date_line(self, node: DateLine) -> str:
+        return f'<p class="date-line">{escape(node.text)}</p>\n'
+
+    def visit_columns(self, node: Columns) -> str:
+        return f'<div class="columns">\n{self.inner(node)}</div>\n'
+
+    def visit_byline(self, node: Byline) -> str:
+        lines = "".join(
+            f'<p class="author-line"><strong>{escape(a.name)}</strong>'
+            f"{', ' + escape(a.title) if a.title else ''}</p>\n"
+            for a in node.authors
+        )
+        ident = f"<strong>{escape(node.id)}</strong>"
+        number = f'<p class="product-number" id="end-of-text">{ident}</p>'
+        return f'<div class="byline">\n{lines}{number}\n</div>\n'
+
+    def visit_endnotes(self, node: Endnotes) -> str:
+        return self.notes_block()
+
+    def visit_author_information(self, node: AuthorInformation) -> str:
+        people = "".join(
+            f'<p class="author"><span class="author-name">{escape(a.name)}</span>'
+            + (f'<br><span class="author-title">{escape(a.title)}</span>' if a.title else "")
+            + "</p>\n"
+            for a in node.authors
+        )
+        ident = escape(node.id)
+        return (
+            f'<section class="author-information" aria-labelledby="{ident}">\n'
+            f'<h2 id="{ident}">{escape(node.title)}</h2>\n{people}</section>\n'
+        )
+
+    def visit_disclaimer(self, node: Disclaimer) -> str:
+        return (
+            '<aside class="disclaimer" aria-labelledby="disclaimer-title">\n'
+            f'<h2 id="disclaimer-title">{escape(node.title)}</h2>\n'
+            f"<p>{escape(node.text)}</p>\n</aside>\n"
+        )
+
+    def visit_site_footer(self, node: SiteFooter) -> str:
+        url = escape(node.url)
+        return (
+            f'<footer class="site-footer">\n<p class="footer-org">{escape(node.org)}</p>\n'
+            f'<p class="footer-url"><a href="{url}">{url}</a></p>\n'
+            f'<p class="footer-id">{escape(node.id)}</p>\n</footer>\n'
+        )
+
+    def visit_version_footer(self, node: VersionFooter) -> str:
+        return f'<p class="version-footer">{escape(node.text)}</p>\n'
+
+    def visit_first_page_footer(self, node: FirstPageFooter) -> str:
+        head, *rest = node.left or [""]
+        left = "<br>".join([f'<span class="org">{escape(head)}</span>', *map(escape, rest)])
+        right = "<br>".join(map(escape, node.right))
+        return (
+            f'<div class="first-page-footer" aria-hidden="true">\n<p>{left}</p>\n'
+            f'<p class="product-tag">{right}</p>\n</div>\n'
+        )
+
+    def visit_running_title(self, node: RunningTitle) -> str:
+        return f'<p class="running-title" aria-hidden="true">{escape(node.text)}</p>\n'
+
+    def visit_cover(self, node: Cover) -> str:
+        return (
+            f'<header class="cover">\n<h1 class="title">{escape(node.title)}</h1>\n'
+            f'<p class="date-line">{escape(node.date_line)}</p>\n'
+            f'<p class="cover-org">{escape(node.org)}</p>\n'
+            f'<p class="cover-url">{escape(node.url)}</p>\n'
+            f'<p class="cover-id">{escape(node.id)}</p>\n</header>\n'
+        )
+
+    def visit_summary_page(self, node: SummaryPage) -> str:
+        people = "".join(
+            f'<p class="side-author"><span class="author-name">{escape(a.name)}</span>'
+            f"{', Coordinator' if a.coordinator else ''}<br>"
+            f'<span class="author-title">{escape(a.title)}</span></p>\n'
+            for a in node.authors
+        )
+        side = (
+            f'<aside class="summary-side">\n<p class="side-id">{escape(node.id)}</p>\n'
+            f'<p class="side-date">{escape(node.date_line)}</p>\n{people}</aside>\n'
+        )
+        main = (
+            f'<div class="summary-main">\n'
+            f'<p class="summary-label" id="summary-title">{escape(node.label)}</p>\n'
+            f'<p class="summary-title">{escape(node.title)}</p>\n{self.inner(node)}\n</div>\n'
+        )
+        return (
+            '<section class="summary-page" aria-labelledby="summary-title">\n'
+            f"{side}{main}</section>\n"
+        )
+
+    def visit_contents(self, node: Contents) -> str:
+        parts = [
+            '<nav class="contents" aria-labelledby="contents-title">\n'
+            '<h2 id="contents-title">Contents</h2>\n'
+        ]
+        parts.append(_toc_list([e for e in node.entries if not e.appendix]))
+        for title, entries in (
+            ("Figures", node.figures),
+            ("Tables", node.tables),
+            ("Appendixes", [e for e in node.entries if e.appendix]),
+            ("Contacts", node.contacts),
+        ):
+            if entries:
+                parts.append(f'<h3 class="toc-list-title">{title}</h3>\n{_toc_list(entries)}')
+        return "".join(parts) + "</nav>\n"
+
+
+def _toc_list(entries: list[ContentsEntry]) -> str:
+    items = "".join(
+        f'<li class="toc-level-{e.level}"><a href="#{escape(e.id)}">{escape(e.title)}</a></li>\n'
+        for e in entries
+    )
+    return f'<ul class="toc">\n{items}</ul>\n'
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

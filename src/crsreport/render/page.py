@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .. import house
+from ..products import product_for
 from ..resources import templates_dir
-from ..tree import Document, Figure, Heading, Section, Summary
+from ..tree import Document
 from .htmlwalk import HtmlWriter, PrintWriter
 
 
@@ -32,21 +31,6 @@ def css(*names: str) -> str:
     return "\n".join((folder / name).read_text(encoding="utf-8") for name in names)
 
 
-def toc(doc: Document, depth: int = 3) -> list[dict[str, Any]]:
-    """Contents entries: sections and prose headings down to ``depth``."""
-    entries = []
-    for node in doc.walk():
-        if isinstance(node, Section) and node.level <= depth:
-            title = f"{node.label} {node.title}" if node.label else node.title
-            kind = node.section_kind if node.level == 1 else "section"
-            entries.append({"id": node.id, "title": title, "level": node.level, "kind": kind})
-        elif isinstance(node, Heading) and node.level <= depth:
-            entries.append(
-                {"id": node.id, "title": node.plain(), "level": node.level, "kind": "heading"}
-            )
-    return entries
-
-
 def page(
     doc: Document,
     print_mode: bool,
@@ -54,22 +38,16 @@ def page(
     figures: dict[str, dict[str, bytes]],
     epoch: int,
 ) -> str:
-    """The whole page for ``doc`` in its product's layout."""
+    """The whole page for ``doc``: the product's layout is in the tree, this adds the head."""
     writer = (PrintWriter if print_mode else HtmlWriter)(figures)
-    summary = [n for n in doc.children if isinstance(n, Summary)]
-    body_nodes = [n for n in doc.children if not isinstance(n, Summary)]
-    summary_markup = writer.render(summary) if summary else ""
-    body = writer.render(body_nodes)
-    template = environment().get_template(f"{doc.product}.html.j2")
-    return template.render(
-        doc=doc,
-        body=body,
-        summary=summary_markup,
-        notes=writer.notes_block() if not print_mode else "",
-        toc=toc(doc),
-        figures_list=[n for n in doc.walk() if isinstance(n, Figure)],
-        css=Markup(stylesheet),
-        stamp=dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        house=house,
-        product_name=house.PRODUCT_NAMES[doc.product],
+    return (
+        environment()
+        .get_template("page.html.j2")
+        .render(
+            doc=doc,
+            document=writer.render([doc]),
+            css=Markup(stylesheet),
+            stamp=dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            product_name=product_for(doc.product).title,
+        )
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from .. import house
 from ..assets import FIGURE_URL, Assets
 from ..errors import Location
+from ..products import product_for
 from ..resources import templates_dir
 from ..tree import Document
 from . import RenderContext
@@ -21,8 +21,8 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     """Letter-size, tagged PDF/UA with bundled fonts embedded and subset."""
     import weasyprint
 
-    product = doc.product
-    stylesheet = css("base.css", "print.css", f"print-{product}.css")
+    product = product_for(doc.product)
+    stylesheet = css("base.css", "print.css") + "\n" + product.print_css().read_text("utf-8")
     html = page(
         doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
     )
@@ -101,7 +101,7 @@ def _servable(path: Path, allowed: list[Path]) -> bool:
 
 def _check_budget(pages: list, doc: Document, ctx: RenderContext) -> None:
     """Warn when the text runs past the product's page budget, and by how much."""
-    budget = house.PAGE_BUDGET.get(doc.product)
+    budget = product_for(doc.product).page_budget
     if budget is None:
         return
     for number, sheet in enumerate(pages, start=1):
