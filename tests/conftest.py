@@ -3,6 +3,10 @@
 Plain helpers (``require``, ``run_cli``, ``REPO_ROOT``) are also offered as fixtures of
 the same name, so test modules need not import this file (several conftest.py files
 in folders without ``__init__.py`` would shadow each other as the module ``conftest``).
+
+Tests are in two layers: ``pytest -m "not e2e"`` is the fast one (under a minute), and
+a test that runs a subprocess, reads an output with an external client or renders a real
+PDF is marked ``e2e``. ``require`` and ``run_cli`` fail a test that is not so marked.
 """
 
 from __future__ import annotations
@@ -19,6 +23,32 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# The test being run (setup, call and teardown), for the e2e guard of require/run_cli.
+_current_item: pytest.Item | None = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    global _current_item
+    _current_item = item
+    try:
+        return (yield)
+    finally:
+        _current_item = None
+
+
+def _only_end_to_end(what: str) -> None:
+    """Fail the current test loudly if it calls ``what`` but is not marked e2e."""
+    item = _current_item
+    if item is not None and item.get_closest_marker("e2e") is None:
+        pytest.fail(
+            f"{item.nodeid} calls {what} but is not marked e2e: add @pytest.mark.e2e "
+            "(or pytestmark = pytest.mark.e2e for the module), or test it in process; "
+            'the fast layer (pytest -m "not e2e") runs no subprocess or external client',
+            pytrace=False,
+        )
+
+
 # Other names the same client goes by on Debian and elsewhere.
 _ALIASES: dict[str, tuple[str, ...]] = {
     "soffice": ("soffice", "libreoffice"),
@@ -28,7 +58,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def require(tool: str) -> str:
-    """The path of an external client; fail under CI=true, else skip, when it is missing."""
+    """The path of an external client; fail under CI=true, else skip, when it is missing.
+
+    Only for tests marked e2e.
+    """
+    _only_end_to_end(f"require({tool!r})")
     for name in _ALIASES.get(tool, (tool,)):
         path = shutil.which(name)
         if path:
@@ -45,7 +79,11 @@ def run_cli(
     env: Mapping[str, str] | None = None,
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m crsreport ARGS`` (make-report) and capture stdout, stderr, returncode."""
+    """Run ``python -m crsreport ARGS`` (make-report) and capture stdout, stderr, returncode.
+
+    Only for tests marked e2e.
+    """
+    _only_end_to_end("run_cli()")
     environ = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "crsreport", *map(str, args)],

@@ -105,6 +105,7 @@ def test_python_report_resolves_to_the_same_tree(loaded):
     assert from_python["children"][0]["src"] == {"file": "<python>", "line": None}
 
 
+@pytest.mark.e2e
 def test_build_returns_the_paths_it_wrote(tmp_path):
     out = tmp_path / "out"
     paths = crsreport.build(python_flagship(), "html,pdf", out_dir=out)
@@ -152,6 +153,7 @@ def _make_report_command() -> list[str]:
     return [found]
 
 
+@pytest.mark.e2e
 def test_schema_lists_the_report_fields(tmp_path):
     import subprocess
 
@@ -189,6 +191,7 @@ def test_schema_lists_the_report_fields(tmp_path):
     assert {"Overview", "Background", "KeyDevelopments", "Section", "Appendix"} <= section_refs
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("project", [".", "examples/insight", "examples/report"])
 def test_schema_accepts_the_shipped_report_files(project, run_cli):
     import jsonschema

@@ -334,6 +334,7 @@ def test_in_focus_prints_citations_in_the_text(make_project):
     }
 
 
+@pytest.mark.e2e
 def test_citeproc_is_imported_only_for_a_report_that_cites():
     code = (
         "import sys, crsreport\n"
@@ -375,6 +376,7 @@ def test_citation_syntax(body, expected):
 # ---------------------------------------------------------------- errors and warnings
 
 
+@pytest.mark.e2e
 def test_unknown_key_exits_2_naming_file_line_and_closest_keys(make_project, run_cli):
     prose = "First line.\n\nSecond paragraph\ncites [@nstb, p. 5] here.\n"
     folder = make_project(project_files(**{"sections/a.md": prose}))
@@ -409,6 +411,7 @@ def test_entry_missing_what_its_type_needs_is_named(make_project):
         ("refs.bib", "@book{a, title={x}}\n\n@misc{b,\n  title = {open\n", "refs.bib:3: BibTeX"),
     ],
 )
+@pytest.mark.e2e
 def test_bibliography_that_does_not_parse_exits_2(make_project, run_cli, name, text, where):
     folder = make_project(project_files(refs=name, **{name: text}))
     result = run_cli(folder, "--format", "html")
@@ -416,6 +419,7 @@ def test_bibliography_that_does_not_parse_exits_2(make_project, run_cli, name, t
     assert where in result.stderr
 
 
+@pytest.mark.e2e
 def test_unused_entry_warns_and_strict_makes_it_fatal(make_project, run_cli):
     refs = REFS_YAML + "- id: spare\n  type: webpage\n  title: Spare\n  URL: https://x.org/\n"
     folder = make_project(project_files(**{"refs.yaml": refs}))
@@ -486,7 +490,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_pandoc_reads_every_docx_footnote_with_its_text(example_doc, example_build, require):
     require("pandoc")
     found = pandoc_notes(example_build[".docx"])
@@ -498,7 +502,7 @@ def test_pandoc_reads_every_docx_footnote_with_its_text(example_doc, example_bui
         assert [fold(pandoc_text(e["c"])) for e in pandoc_emphs(note)] == italics
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_libreoffice_puts_docx_notes_at_the_foot_of_the_calling_page(
     example_doc, example_build, require, tmp_path
 ):
@@ -519,12 +523,13 @@ def test_libreoffice_puts_docx_notes_at_the_foot_of_the_calling_page(
     assert_notes_at_foot_of_calling_page(tmp_path / "R99001.pdf", example_doc)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_pdf_prints_each_note_on_the_page_of_its_call(example_doc, example_build, require):
     require("pdftotext")
     assert_notes_at_foot_of_calling_page(example_build[".pdf"], example_doc)
 
 
+@pytest.mark.e2e
 def test_html_note_links_resolve_both_ways(example_doc, example_build):
     page = lxml.html.fromstring(example_build[".html"].read_bytes())
     refs = page.xpath('//a[@class="note-ref"]')

@@ -11,6 +11,8 @@ import pytest
 from crsreport.build import DEFAULT_FORMATS
 from crsreport.render import FORMATS
 
+pytestmark = pytest.mark.e2e
+
 SMALL = {
     "report.yaml": """\
 id: IN10042

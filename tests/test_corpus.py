@@ -90,6 +90,7 @@ def test_the_corpus_has_at_least_forty_cases():
     assert set(GENERATED) <= {case.name for case in CASES}
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input_exits_2_with_a_located_message(case, tmp_path, run_cli):
     project = _copy(case, tmp_path)
@@ -131,6 +132,7 @@ sections:
         pytest.param(lambda text: ("\ufeff" + text.replace("\n", "\r")).encode(), id="bom-cr"),
     ],
 )
+@pytest.mark.e2e
 def test_byte_order_marks_and_line_ends_are_read_as_text(make_project, run_cli, encode):
     project = make_project(
         {

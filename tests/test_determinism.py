@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[1]
 PROJECTS = [REPO, *sorted(p.parent for p in (REPO / "examples").glob("*/report.yaml"))]
 EPOCH = "1700000000"  # 2023-11-14 22:13:20 UTC

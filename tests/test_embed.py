@@ -138,6 +138,7 @@ document.body.dataset.svgs = document.querySelectorAll(".crsreport-fragment svg"
 </body>"""
 
 
+@pytest.mark.e2e
 def test_section_in_a_host_page_leaves_the_hosts_styles_alone(require, tmp_path, run_cli):
     page = tmp_path / "page.html"
     script = REPO_ROOT / "examples" / "section_in_page.py"
@@ -252,6 +253,7 @@ def test_appended_section_keeps_content_after_the_callers(appended, tree):
     assert len(document.tables) == 1  # the Kim-era subsection's data table
 
 
+@pytest.mark.e2e
 def test_appended_section_opens_in_libreoffice_with_its_footnotes(appended, tree, require):
     import docx
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -334,12 +336,14 @@ def validator():
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
+@pytest.mark.e2e
 def test_json_output_validates_against_the_published_schema(flagship_build, validator):
     data = json.loads(flagship_build[".json"].read_text(encoding="utf-8"))
     assert [e.message for e in validator.iter_errors(data)] == []
     assert data["document"]["id"] == "IF11415"
 
 
+@pytest.mark.e2e
 def test_json_of_a_full_report_validates(run_cli, tmp_path, validator):
     result = run_cli(EXAMPLE, "--format", "json", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
@@ -351,6 +355,7 @@ def test_json_of_a_full_report_validates(run_cli, tmp_path, validator):
     assert json.loads(json.dumps(tree)) == data["document"]
 
 
+@pytest.mark.e2e
 def test_schema_rejects_a_tree_missing_facts(flagship_build, validator):
     data = json.loads(flagship_build[".json"].read_text(encoding="utf-8"))
     first_section = next(n for n in _walk(data["document"]) if n["kind"] == "section")
@@ -358,6 +363,7 @@ def test_schema_rejects_a_tree_missing_facts(flagship_build, validator):
     assert any("'title' is a required property" in e.message for e in validator.iter_errors(data))
 
 
+@pytest.mark.e2e
 def test_schema_document_prints_the_shipped_schema(run_cli, tmp_path):
     from crsreport.render.jsontree import schema_text
 

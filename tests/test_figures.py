@@ -19,7 +19,7 @@ from lxml import etree
 
 import crsreport
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECTS = {

@@ -48,6 +48,7 @@ def project(make_project) -> Path:
     return make_project({"report.yaml": REPORT, "../secret.md": "secret\n", **shared})
 
 
+@pytest.mark.e2e
 def test_included_sections_and_shared_files_build(project, run_cli):
     result = run_cli(project, "--format", "html", "--strict")
     assert result.returncode == 0, result.stderr
@@ -58,6 +59,7 @@ def test_included_sections_and_shared_files_build(project, run_cli):
     assert "Figure 1" in html and "<svg" in html
 
 
+@pytest.mark.e2e
 def test_an_error_in_an_included_file_is_located_there(project, run_cli):
     sub = project.parent / "shared" / "sanctions" / "sub.yaml"
     sub.write_text("title: Sub Part\nprose: [sub.md]\ncolour: red\n")
@@ -66,6 +68,7 @@ def test_an_error_in_an_included_file_is_located_there(project, run_cli):
     assert "../shared/sanctions/sub.yaml:3: colour: unknown key 'colour'" in result.stderr
 
 
+@pytest.mark.e2e
 def test_an_include_cycle_is_refused(project, run_cli):
     sub = project.parent / "shared" / "sanctions" / "sub.yaml"
     sub.write_text("title: Sub Part\nsubsections:\n  - include: sub.yaml\n")
@@ -83,6 +86,7 @@ def test_an_include_cycle_is_refused(project, run_cli):
         ("prose: [sub.md]", "prose: [/etc/hostname.md]"),
     ],
 )
+@pytest.mark.e2e
 def test_files_outside_the_roots_are_refused(project, run_cli, edit, message):
     sub = project.parent / "shared" / "sanctions" / "sub.yaml"
     sub.write_text(sub.read_text().replace(*(edit, message)))
@@ -93,6 +97,7 @@ def test_files_outside_the_roots_are_refused(project, run_cli, edit, message):
     )
 
 
+@pytest.mark.e2e
 def test_without_include_roots_shared_files_are_outside(project, run_cli):
     report = project / "report.yaml"
     report.write_text(REPORT.replace("include_roots: [../shared]\n", ""))
@@ -103,6 +108,7 @@ def test_without_include_roots_shared_files_are_outside(project, run_cli):
     )
 
 
+@pytest.mark.e2e
 def test_a_missing_include_root_is_located(project, run_cli):
     (project / "report.yaml").write_text(REPORT.replace("[../shared]", "[../shared, ../gone]"))
     result = run_cli(project, "--check")

@@ -17,7 +17,7 @@ from crsreport.errors import Location, ReportError
 from crsreport.render import FORMATS, Format, RenderContext
 from crsreport.tree import Node
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 ALL = ["html", "pdf", "docx"]
 REPORT = """\

@@ -26,7 +26,7 @@ from lxml import etree
 import crsreport
 from crsreport import house
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECTS = {

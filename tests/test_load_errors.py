@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 # Line numbers below count from this text: 1 id, 2 title, 3 date, 4 sections,
 # 5 "- kind: overview", 6 "prose: sections/a.md", 7 whatever a case appends.
 BASE = """\

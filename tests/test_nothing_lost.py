@@ -72,6 +72,7 @@ def _valid(path: Path) -> None:
         assert data.rstrip().endswith(b"</html>")
 
 
+@pytest.mark.e2e
 def test_a_killed_build_keeps_the_previous_outputs(project, run_cli):
     out = project / "build"
     started = time.monotonic()
@@ -92,6 +93,7 @@ def test_a_killed_build_keeps_the_previous_outputs(project, run_cli):
     assert _temps(out) == [], "the next build removes temporary files of killed builds"
 
 
+@pytest.mark.e2e
 def test_a_writer_killed_before_its_rename_leaves_the_old_file(tmp_path):
     target = tmp_path / "R1.pdf"
     target.write_bytes(b"old bytes")
@@ -113,6 +115,7 @@ def test_a_writer_killed_before_its_rename_leaves_the_old_file(tmp_path):
     assert _temps(tmp_path) == []
 
 
+@pytest.mark.e2e
 def test_only_temporary_files_of_dead_or_old_writers_are_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], stdout=-1)
     dead_pid = int(dead.stdout)
@@ -128,6 +131,7 @@ def test_only_temporary_files_of_dead_or_old_writers_are_removed(tmp_path):
     assert live.exists() and keep.exists()
 
 
+@pytest.mark.e2e
 def test_concurrent_builds_into_one_folder_leave_complete_outputs(project, run_cli, tmp_path):
     reference = tmp_path / "reference"
     result = run_cli(project, "--out", reference, timeout=300)
@@ -150,6 +154,7 @@ def test_concurrent_builds_into_one_folder_leave_complete_outputs(project, run_c
             assert data.startswith(b"\x89PNG") or b"</svg>" in data[-100:], figure.name
 
 
+@pytest.mark.e2e
 def test_a_failed_build_leaves_the_previous_outputs_untouched(project, run_cli):
     out = project / "build"
     assert run_cli(project, "--out", out, timeout=300).returncode == 0

@@ -28,7 +28,7 @@ SEED_HEADINGS = [
 ]
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
 # ---------------------------------------------------------------- text helpers

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 WAFFLE_PROJECT = {
     "report.yaml": """\
 id: IN10077

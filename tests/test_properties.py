@@ -251,6 +251,7 @@ def check_pdf(data: bytes) -> None:
 CHECKS = {"html": check_html, "docx": check_docx, "pdf": check_pdf}
 
 
+@pytest.mark.e2e  # a property hunt: tens of seconds
 @FAST
 @given(text=markdown, product=st.sampled_from(["in_focus", "insight", "report"]))
 def test_any_markdown_renders_to_html_and_a_well_formed_docx(root, text, product):
@@ -258,6 +259,7 @@ def test_any_markdown_renders_to_html_and_a_well_formed_docx(root, text, product
         CHECKS[name](data)
 
 
+@pytest.mark.e2e
 @SLOW
 @given(text=markdown, product=st.sampled_from(["in_focus", "insight", "report"]))
 def test_any_markdown_renders_to_pdf(root, text, product):
@@ -265,6 +267,7 @@ def test_any_markdown_renders_to_pdf(root, text, product):
         check_pdf(data)
 
 
+@pytest.mark.e2e  # a property hunt: tens of seconds
 @settings(FAST, max_examples=_n(20))
 @given(data=st.data())
 def test_any_valid_report_renders_to_html_and_docx(root, data):
@@ -273,6 +276,7 @@ def test_any_valid_report_renders_to_html_and_docx(root, data):
         CHECKS[name](output)
 
 
+@pytest.mark.e2e
 @settings(SLOW, max_examples=_n(8))
 @given(data=st.data())
 def test_any_valid_report_renders_to_pdf(root, data):
@@ -280,6 +284,7 @@ def test_any_valid_report_renders_to_pdf(root, data):
         check_pdf(output)
 
 
+@pytest.mark.e2e
 def test_sampled_docx_packages_open_in_libreoffice(root, tmp_path, require):
     soffice = require("soffice")
     text = "**Lead.** Text[^1].\n\n[^1]: A note."

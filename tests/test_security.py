@@ -174,6 +174,7 @@ def web_server():
     server.server_close()
 
 
+@pytest.mark.e2e
 def test_urls_inside_an_svg_image_are_refused_and_reported(make_project, run_cli, web_server):
     base_url, hits = web_server
     svg = (
@@ -303,6 +304,7 @@ def test_the_sandbox_still_computes_ordinary_values():
     )
 
 
+@pytest.mark.e2e
 def test_sandbox_escapes_exit_2_through_the_cli(make_project, run_cli):
     project = make_project(
         {
@@ -458,6 +460,7 @@ def test_no_script_event_handler_or_javascript_url_reaches_the_html(make_project
 # ---------------------------------------------------------------- characters XML cannot hold
 
 
+@pytest.mark.e2e
 def test_characters_xml_cannot_hold_are_removed_with_a_located_warning(make_project):
     project = make_project(
         {

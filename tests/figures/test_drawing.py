@@ -156,6 +156,7 @@ def flagship_data() -> FigureData:
     )
 
 
+@pytest.mark.e2e
 def test_bytes_are_identical_across_processes(flagship):
     code = DRAW_IN_CHILD.format(tests=str(Path(__file__).parent))
     digests = []
@@ -321,6 +322,7 @@ def test_text_uses_the_bundled_liberation_sans():
     assert Path(found).parent == fonts_dir()
 
 
+@pytest.mark.e2e
 def test_chart_modules_do_not_import_matplotlib():
     code = (
         "import sys\n"

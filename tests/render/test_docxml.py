@@ -250,6 +250,7 @@ def test_footnote_hyperlink_lives_in_footnotes_rels(sample: tuple[Path, bytes]) 
     assert link.find("w:r/w:rPr/w:rStyle", NS).get(W + "val") == "Hyperlink"
 
 
+@pytest.mark.e2e
 def test_pandoc_reads_both_notes(pandoc_json: dict) -> None:
     notes = find(pandoc_json["blocks"], "Note")
     assert len(notes) == 2
@@ -259,6 +260,7 @@ def test_pandoc_reads_both_notes(pandoc_json: dict) -> None:
     assert links[0]["c"][2][0] == CRS_URL
 
 
+@pytest.mark.e2e
 def test_libreoffice_renders_notes_toc_fields_and_footer(pdf_text: str) -> None:
     assert NOTE_1 in pdf_text
     assert "Second note cites the CRS site." in pdf_text
@@ -331,11 +333,13 @@ def test_bookmark_names_are_checked() -> None:
         docxml.add_bookmark(p, "has space")
 
 
+@pytest.mark.e2e
 def test_internal_hyperlink_uses_anchor(pandoc_json: dict) -> None:
     links = [link for link in find(pandoc_json["blocks"], "Link") if link["c"][2][0] != CRS_URL]
     assert any(inline_text(link["c"][1]) == "the introduction" for link in links)
 
 
+@pytest.mark.e2e
 def test_toc_result_is_prefilled(sample: tuple[Path, bytes], pandoc_plain: str) -> None:
     body = part(sample[1], "word/document.xml")
     toc = [p for p in body.iter(W + "p") if p.find("w:pPr/w:pStyle[@w:val='TOC1']", NS) is not None]
@@ -365,6 +369,7 @@ def test_set_columns_writes_cols(sample: tuple[Path, bytes]) -> None:
     assert tags.index("cols") < tags.index("docGrid")
 
 
+@pytest.mark.e2e
 def test_alt_text_on_doc_pr(sample: tuple[Path, bytes], pandoc_json: dict) -> None:
     doc_pr = part(sample[1], "word/document.xml").find(".//wp:docPr", NS)
     assert (doc_pr.get("descr"), doc_pr.get("title")) == ("A single green pixel", "Pixel")
@@ -384,6 +389,7 @@ def test_table_header_rows(sample: tuple[Path, bytes]) -> None:
     assert [r.find("w:trPr/w:cantSplit", NS) is not None for r in rows] == [False, True, False]
 
 
+@pytest.mark.e2e
 def test_restart_numbering(pandoc_json: dict) -> None:
     lists = find(pandoc_json["blocks"], "OrderedList")
     assert [(lst["c"][0][0], len(lst["c"][1])) for lst in lists] == [(1, 1), (1, 2)]
