@@ -374,7 +374,7 @@ def test_schema_document_prints_the_shipped_schema(run_cli, tmp_path):
 
 def _walk(node: dict):
     yield node
-    for child in node["children"]:
+    for child in node.get("children", []):
         yield from _walk(child)
 
 

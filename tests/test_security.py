@@ -343,7 +343,7 @@ def test_markdown_depth_limit_triggers_before_python_recursion(text):
 
 def test_markdown_nesting_under_the_limit_is_kept_whole():
     text = "".join("  " * i + f"- item {i}\n" for i in range(15))
-    nodes = parse(text, Source("a.md", 1))
+    nodes, _ = parse(text, Source("a.md", 1))
     words = " ".join(node.plain() for node in nodes)
     assert all(f"item {i}" in words for i in range(15))
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .figures import FIGURE_KINDS, FigureData
+from pydantic import ValidationError
+
+from .figures import FIGURE_KINDS, FigureData, FigureSpec
 from .output import write_atomic
 from .tree import Drawing, Figure, Node
 from .workers import lower_priority, run
@@ -141,8 +143,24 @@ def _draw(task: DrawTask) -> None:
     drawing, fmt, path, yield_cpu = task
     if yield_cpu:
         lower_priority()
-    spec = FIGURE_KINDS[drawing.figure_kind].model_validate(drawing.spec)
-    write_atomic(path, spec.draw(FigureData.model_validate(drawing.data), fmt))
+    write_atomic(path, _spec(drawing).draw(FigureData.model_validate(drawing.data), fmt))
+
+
+def _spec(drawing: Drawing) -> FigureSpec:
+    """The figure spec again from its plain data. A text the resolve stage emptied of
+    characters no document may hold (a title of control characters) draws as a blank."""
+    cls = FIGURE_KINDS[drawing.figure_kind]
+    try:
+        return cls.model_validate(drawing.spec)
+    except ValidationError as exc:
+        emptied = {
+            e["loc"][0]: " "
+            for e in exc.errors()
+            if e["type"] == "string_too_short" and len(e["loc"]) == 1
+        }
+        if not emptied:
+            raise
+        return cls.model_validate({**drawing.spec, **emptied})
 
 
 def _collect(node: Figure, wanted: list[str], cache_dir: Path, assets: Assets, drawn: set) -> None:
