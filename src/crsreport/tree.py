@@ -36,6 +36,7 @@ class Node:
 
     kind: ClassVar[str] = "node"
     inline: ClassVar[bool] = False
+    furniture: ClassVar[bool] = False  # page furniture, placed by the product's layout
     children: ClassVar[list[Node]] = []
     src: Source | None = None
 
@@ -135,11 +136,15 @@ class Heading(Element):
 
 @dataclass(eq=False, kw_only=True)
 class Paragraph(Element):
+    """A paragraph of prose."""
+
     kind: ClassVar[str] = "paragraph"
 
 
 @dataclass(eq=False, kw_only=True)
 class BulletList(Element):
+    """A bulleted list of ``ListItem``."""
+
     kind: ClassVar[str] = "bullet_list"
 
 
@@ -153,11 +158,15 @@ class OrderedList(Element):
 
 @dataclass(eq=False, kw_only=True)
 class ListItem(Element):
+    """One item of a list: its blocks."""
+
     kind: ClassVar[str] = "list_item"
 
 
 @dataclass(eq=False, kw_only=True)
 class BlockQuote(Element):
+    """A block quotation."""
+
     kind: ClassVar[str] = "blockquote"
 
 
@@ -170,6 +179,8 @@ class Table(Element):
 
 @dataclass(eq=False, kw_only=True)
 class TableRow(Element):
+    """A row; ``header`` rows repeat on each page, a ``total`` row is set bold."""
+
     kind: ClassVar[str] = "table_row"
     header: bool = False
     total: bool = False
@@ -187,11 +198,15 @@ class TableCell(Element):
 
 @dataclass(eq=False, kw_only=True)
 class CodeBlock(Leaf):
+    """Preformatted text."""
+
     kind: ClassVar[str] = "code_block"
 
 
 @dataclass(eq=False, kw_only=True)
 class Rule(Node):
+    """A horizontal rule."""
+
     kind: ClassVar[str] = "rule"
 
 
@@ -243,18 +258,24 @@ class Figure(Element):
 
 @dataclass(eq=False, kw_only=True)
 class Text(Leaf):
+    """Text."""
+
     kind: ClassVar[str] = "text"
     inline: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
 class Emph(Element):
+    """Italics."""
+
     kind: ClassVar[str] = "emph"
     inline: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
 class Strong(Element):
+    """Bold."""
+
     kind: ClassVar[str] = "strong"
     inline: ClassVar[bool] = True
 
@@ -269,6 +290,8 @@ class Lead(Element):
 
 @dataclass(eq=False, kw_only=True)
 class Code(Leaf):
+    """Inline code (monospace)."""
+
     kind: ClassVar[str] = "code"
     inline: ClassVar[bool] = True
 
@@ -284,6 +307,8 @@ class Link(Element):
 
 @dataclass(eq=False, kw_only=True)
 class SoftBreak(Node):
+    """A line break in the source: a space when printed."""
+
     kind: ClassVar[str] = "softbreak"
     inline: ClassVar[bool] = True
 
@@ -293,6 +318,8 @@ class SoftBreak(Node):
 
 @dataclass(eq=False, kw_only=True)
 class HardBreak(Node):
+    """A forced line break."""
+
     kind: ClassVar[str] = "hardbreak"
     inline: ClassVar[bool] = True
 
@@ -352,6 +379,7 @@ class RunningHeads(Node):
     shows only the footer ("footer") or nothing ("blank") of these."""
 
     kind: ClassVar[str] = "running_heads"
+    furniture: ClassVar[bool] = True
     header: str = ""
     header_number: bool = False
     footer: str = ""
@@ -364,6 +392,7 @@ class Masthead(Node):
     """The organisation's name and tagline over the product label (``IN FOCUS``)."""
 
     kind: ClassVar[str] = "masthead"
+    furniture: ClassVar[bool] = True
     org: str
     tagline: str
     label: str
@@ -374,6 +403,7 @@ class TitleBlock(Leaf):
     """The product's title (the page's one top-level heading)."""
 
     kind: ClassVar[str] = "title_block"
+    furniture: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
@@ -381,6 +411,7 @@ class DateLine(Leaf):
     """``February 3, 2022`` or ``Updated February 3, 2022``."""
 
     kind: ClassVar[str] = "date_line"
+    furniture: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
@@ -388,6 +419,7 @@ class Cover(Node):
     """A Report's cover page: title, date line, organisation, site and number."""
 
     kind: ClassVar[str] = "cover"
+    furniture: ClassVar[bool] = True
     title: str
     date_line: str
     org: str
@@ -400,6 +432,7 @@ class FirstPageFooter(Node):
     """The first page's footer (Insight): lines at the left and at the right."""
 
     kind: ClassVar[str] = "first_page_footer"
+    furniture: ClassVar[bool] = True
     left: list[str] = field(default_factory=list)
     right: list[str] = field(default_factory=list)
 
@@ -409,6 +442,7 @@ class SummaryPage(Element):
     """A Report's summary page: the side column (number, date, authors) and the summary."""
 
     kind: ClassVar[str] = "summary_page"
+    furniture: ClassVar[bool] = True
     id: str
     date_line: str
     title: str
@@ -421,6 +455,7 @@ class Contents(Node):
     """A Report's Contents, then its lists of figures, tables, appendixes and contacts."""
 
     kind: ClassVar[str] = "contents"
+    furniture: ClassVar[bool] = True
     entries: list[ContentsEntry] = field(default_factory=list)
     figures: list[ContentsEntry] = field(default_factory=list)
     tables: list[ContentsEntry] = field(default_factory=list)
@@ -432,6 +467,7 @@ class Main(Element):
     """The main content (the page's main landmark)."""
 
     kind: ClassVar[str] = "main"
+    furniture: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
@@ -439,6 +475,7 @@ class RunningTitle(Leaf):
     """The title the running header repeats (print only)."""
 
     kind: ClassVar[str] = "running_title"
+    furniture: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
@@ -446,6 +483,7 @@ class Columns(Element):
     """Body text set in ``count`` columns (In Focus)."""
 
     kind: ClassVar[str] = "columns"
+    furniture: ClassVar[bool] = True
     count: int = 2
 
 
@@ -454,6 +492,7 @@ class Byline(Node):
     """Authors at the end of the text, then the product number (In Focus)."""
 
     kind: ClassVar[str] = "byline"
+    furniture: ClassVar[bool] = True
     authors: list[Author] = field(default_factory=list)
     id: str
 
@@ -463,6 +502,7 @@ class Endnotes(Node):
     """Where a web page lists the notes (print and DOCX set them at the page foot)."""
 
     kind: ClassVar[str] = "endnotes"
+    furniture: ClassVar[bool] = True
 
 
 @dataclass(eq=False, kw_only=True)
@@ -470,6 +510,7 @@ class AuthorInformation(Node):
     """The Author Information section (Insight, Report)."""
 
     kind: ClassVar[str] = "author_information"
+    furniture: ClassVar[bool] = True
     id: str = "author-information"
     title: str = "Author Information"
     authors: list[Author] = field(default_factory=list)
@@ -480,6 +521,7 @@ class Disclaimer(Leaf):
     """The CRS disclaimer."""
 
     kind: ClassVar[str] = "disclaimer"
+    furniture: ClassVar[bool] = True
     title: str = "Disclaimer"
 
 
@@ -488,6 +530,7 @@ class SiteFooter(Node):
     """The web page's footer: organisation, site and product number."""
 
     kind: ClassVar[str] = "site_footer"
+    furniture: ClassVar[bool] = True
     org: str
     url: str
     id: str
@@ -498,6 +541,7 @@ class VersionFooter(Leaf):
     """``IF11415 · VERSION 7 · UPDATED``, in the last page's footer."""
 
     kind: ClassVar[str] = "version_footer"
+    furniture: ClassVar[bool] = True
 
 
 # ---- walking ---------------------------------------------------------------------------

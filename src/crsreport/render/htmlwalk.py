@@ -444,6 +444,13 @@ class PrintWriter(HtmlWriter):
             return super().picture(node)
         return f'<img src="{figure_url(node)}" alt="{escape(node.alt)}">'
 
+    def visit_ordered_list(self, node: OrderedList) -> str:
+        """WeasyPrint ignores ``start``: the list's counter is set where it begins."""
+        if node.start == 1:
+            return super().visit_ordered_list(node)
+        reset = f' style="counter-reset: list-item {int(node.start) - 1}"'
+        return f'<ol start="{int(node.start)}"{reset}>{self.inner(node)}</ol>'
+
     def visit_note_ref(self, node: NoteRef) -> str:
         parts = [
             self.inner(c) if isinstance(c, Paragraph) else self.visit(c) for c in node.children
