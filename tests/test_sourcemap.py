@@ -46,10 +46,11 @@ def test_date_parts_keep_the_precision_written():
     assert dates.not_a_date("x") == "'x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
 
 
-def test_house_parse_day_is_the_last_day():
-    from crsreport import house
+def test_last_day_is_the_last_day_of_the_period():
+    from crsreport import dates
 
-    assert house.parse_day("2022-02") == dt.date(2022, 2, 28)
+    assert dates.last_day("2022-02") == dt.date(2022, 2, 28)
+    assert dates.last_day("2024") == dt.date(2024, 12, 31)
 
 
 def test_the_source_map_records_keys_and_items_by_path():
