@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import crsreport
-from crsreport.tree import Section
 from crsreport.errors import Location, ReportError
 from crsreport.sources import safe_path
+from crsreport.tree import Section
 
 REPORT = """\
 id: IN10078
