@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import crsreport
-from crsreport.model import Background, KeyDevelopments, Overview, Report, Section
+from crsreport.model import Appendix, Background, KeyDevelopments, Overview, Report, Section
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,7 +135,9 @@ def test_python_report_is_validated_like_yaml():
     with pytest.raises(ValueError, match="not a CRS product number"):
         Report(id="X1", title="T", date=dt.date(2022, 1, 1), sections=[Overview()])
     with pytest.raises(ValueError, match="needs a title"):
-        Section(prose=["x.md"])
+        Appendix(prose=["x.md"])  # a generic section may be untitled lead text
+    with pytest.raises(ValueError, match="title is blank"):
+        Section(title="  ", prose=["x.md"])
 
 
 def test_bad_prose_path_from_python_is_a_report_error(tmp_path):

@@ -42,7 +42,7 @@ def body_blocks(doc: t.Document) -> tuple[list[list[str]], list[list[str]]]:
         if isinstance(node, t.NoteRef):
             notes.append(words(" ".join(c.plain() for c in node.children)))
             return
-        if isinstance(node, t.Section):
+        if isinstance(node, t.Section) and node.title:
             blocks.append(words(f"{node.label or ''} {node.title}"))
         elif isinstance(node, t.Figure):
             blocks.append(words(f"{node.label} {node.number}. {node.title}"))

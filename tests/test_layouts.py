@@ -247,8 +247,10 @@ def expected_furniture(product: str) -> list[str]:
     """House texts that every rendition of the product prints."""
     report = crsreport.load_report(PROJECTS[product])
     common = [
-        house.date_line(report.date, report.version),
-        house.version_footer(report.id, report.version),
+        house.date_line(report.date, house.status_of(report.version, report.status)),
+        house.version_footer(
+            report.id, report.version, house.status_of(report.version, report.status)
+        ),
         "Disclaimer",
         house.DISCLAIMER,
     ]
@@ -515,7 +517,9 @@ def test_report_pdf_running_footer_and_header_after_the_cover(report_build):
         assert house.CRS in foot, f"page {n}: no '{house.CRS}' footer"
         assert re.search(rf"(^|\s){n}(\s|$)", foot), f"page {n}: no page number in {foot!r}"
         assert report.title in norm(pdftotext(pdf, n, crop=HEADER_BAND)), f"page {n}: header"
-    version = house.version_footer(report.id, report.version)
+    version = house.version_footer(
+        report.id, report.version, house.status_of(report.version, report.status)
+    )
     assert version in pdftotext(pdf, count, crop=FOOTER_BAND)
     assert all(version not in pdftotext(pdf, n) for n in range(1, count))
 
@@ -535,7 +539,9 @@ def test_insight_pdf_first_page_furniture(insight_build):
 def test_insight_pdf_version_footer_on_last_page(insight_build):
     pdf = insight_build[".pdf"]
     report = crsreport.load_report(PROJECTS["insight"])
-    footer = house.version_footer(report.id, report.version)
+    footer = house.version_footer(
+        report.id, report.version, house.status_of(report.version, report.status)
+    )
     assert footer == "IN99001 · VERSION 2 · UPDATED"
     last = page_count(pdf)
     assert footer in pdftotext(pdf, last), f"last page ({last}) lacks {footer!r}"

@@ -29,15 +29,20 @@ def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
-def date_line(day: dt.date, version: int) -> str:
-    """The bare date for version 1, "Updated <date>" after."""
-    return long_date(day) if version == 1 else f"Updated {long_date(day)}"
+def status_of(version: int, status: str | None) -> str:
+    """The writer's status, else "new" for a first version and "updated" after it (CRS
+    re-issues some products as NEW at later versions: they say ``status: new``)."""
+    return status or ("new" if version == 1 else "updated")
 
 
-def version_footer(product_id: str, version: int) -> str:
-    """IF11415 · VERSION 7 · UPDATED (or NEW for a first version)."""
-    status = "NEW" if version == 1 else "UPDATED"
-    return f"{product_id} · VERSION {version} · {status}"
+def date_line(day: dt.date, status: str) -> str:
+    """The bare date for a new product, "Updated <date>" for an updated one."""
+    return long_date(day) if status == "new" else f"Updated {long_date(day)}"
+
+
+def version_footer(product_id: str, version: int, status: str) -> str:
+    """IF11415 · VERSION 7 · UPDATED (or NEW)."""
+    return f"{product_id} · VERSION {version} · {status.upper()}"
 
 
 def appendix_letter(index: int) -> str:

@@ -90,14 +90,23 @@ class Section(Model):
     )
 
     default_title: ClassVar[str | None] = None
+    untitled: ClassVar[bool] = True
+    """Whether the section may go without a title (lead text: no heading, no Contents line)."""
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("the title is blank; write one, or leave 'title' out for lead text")
+        return value
 
     @model_validator(mode="after")
     def _defaults(self) -> Section:
         if self.title is None:
-            if self.default_title is None:
-                raise ValueError(f"a section of kind '{self.kind}' needs a title")
             self.title = self.default_title
-        if self.id is None:
+        if self.title is None and not self.untitled:
+            raise ValueError(f"a section of kind '{self.kind}' needs a title")
+        if self.id is None and self.title is not None:
             self.id = slugify(self.title)
         return self
 
@@ -141,6 +150,7 @@ class Appendix(Section):
     """An appendix: lettered, with its own figure and table numbering."""
 
     kind: Literal["appendix"] = "appendix"
+    untitled: ClassVar[bool] = False
 
 
 def _kind_of(value: Any) -> str:
@@ -189,6 +199,11 @@ class Report(Model):
     title: str = Field(min_length=1)
     date: dt.date
     version: int = Field(1, ge=1)
+    status: Literal["new", "updated"] | None = Field(
+        None,
+        description='"new" prints the bare date and NEW in the version footer, "updated" '
+        '"Updated <date>" and UPDATED; default: new for version 1, updated after.',
+    )
     authors: list[Author] = Field(default_factory=list)
     summary: Prose = Field(default_factory=list, description="Markdown files or text.")
     data: dict[DataName, str] = Field(

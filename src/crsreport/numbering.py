@@ -24,7 +24,7 @@ def number(doc: Node) -> dict[str, dict[str, Any]]:
     for top in doc.children:
         letter = getattr(top, "letter", None) or ""
         for node in top.walk():
-            if isinstance(node, Section):
+            if isinstance(node, Section) and node.title:
                 targets[f"sec:{node.id}"] = {"text": node.title, "anchor": node.id}
             if not isinstance(node, Figure):
                 continue

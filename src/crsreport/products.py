@@ -125,7 +125,7 @@ def contents(doc: Document, depth: int = 3) -> Contents:
     """Contents entries (sections and prose headings to ``depth``) and the lists."""
     out = Contents()
     for node in doc.walk():
-        if isinstance(node, Section) and node.level <= depth:
+        if isinstance(node, Section) and node.title and node.level <= depth:
             title = f"{node.label} {node.title}" if node.label else node.title
             appendix = node.level == 1 and node.section_kind == "appendix"
             out.entries.append(ContentsEntry(node.id, title, node.level, appendix))

@@ -103,7 +103,8 @@ def _error(src: Source, line: int | None, message: str) -> ReportError:
 def _markdown() -> MarkdownIt:
     # markdown-it silently drops what lies deeper than maxNesting; set it past MAX_DEPTH so
     # _check_depth reports such text instead.
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_DEPTH + 5}).enable("table")
+    options = {"html": False, "maxNesting": MAX_DEPTH + 5, "typographer": True}
+    md = MarkdownIt("commonmark", options).enable(["table", "smartquotes"])
     md.use(footnote_plugin)
     md.validateLink = lambda url: (
         not url.strip().lower().startswith(("javascript:", "vbscript:", "data:", "file:"))

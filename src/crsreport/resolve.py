@@ -33,7 +33,7 @@ from .tree import (
     Summary,
 )
 from .tree import Section as SectionNode
-from .typeset import align_by_content, mark_leads
+from .typeset import align_by_content, mark_leads, punctuate_tree
 from .xmlchars import strip_invalid
 
 
@@ -77,6 +77,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     _label_single_appendix(doc)
     attach_notes(ctx, doc)
     citations.cite(ctx, doc)
+    punctuate_tree(doc)
     number_notes(doc)
     numbering.link(doc, numbering.number(doc))
     mark_leads(doc)
@@ -89,14 +90,16 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
 
 def metadata(report: Report) -> dict[str, Any]:
     """Report facts the layouts print."""
+    status = house.status_of(report.version, report.status)
     return {
         "id": report.id,
         "product": report.product,
         "title": report.title,
         "date": report.date.isoformat(),
-        "date_line": house.date_line(report.date, report.version),
+        "date_line": house.date_line(report.date, status),
         "version": report.version,
-        "version_footer": house.version_footer(report.id, report.version),
+        "status": status,
+        "version_footer": house.version_footer(report.id, report.version, status),
         "lang": report.lang,
         "authors": [Author(**author.model_dump()) for author in report.authors],
     }
@@ -116,17 +119,19 @@ def section_node(
     ctx: Context, section: Section, path: tuple[Any, ...], level: int, label: str | None
 ) -> SectionNode:
     """One section and its subsections, with headings shifted to its level."""
-    assert section.id and section.title
-    _claim(ctx, section.id, ctx.where(*path, "id"))
+    ident = section.id or _fresh_id(ctx, "lead", _src(ctx.where(*path)))
+    if section.id:
+        _claim(ctx, section.id, ctx.where(*path, "id"))
     body = prose(ctx, section.prose, (*path, "prose"), level)
     for i, spec in enumerate(section.figures):
         body.append(figure_node(ctx, spec, (*path, "figures", i)))
     for i, sub in enumerate(section.subsections):
         body.append(section_node(ctx, sub, (*path, "subsections", i), level + 1, None))
     if not body:
-        ctx.warnings.warn(ctx.where(*path), f"section '{section.title}' is empty")
+        name = f"section '{section.title}'" if section.title else "untitled section"
+        ctx.warnings.warn(ctx.where(*path), f"{name} is empty")
     return SectionNode(
-        id=section.id,
+        id=ident,
         title=section.title,
         level=level,
         section_kind=section.kind,
@@ -240,18 +245,18 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
     top = min((h.level for h in headings), default=1)
     for node in headings:  # the fragment's top heading sits one level below its section
         node.level += level + 1 - top
-        node.id = _fresh_id(ctx, slugify(node.plain()), node)
+        node.id = _fresh_id(ctx, slugify(node.plain()), node.src)
     return blocks
 
 
-def _fresh_id(ctx: Context, base: str, node: Node) -> str:
+def _fresh_id(ctx: Context, base: str, src: Source | None) -> str:
     """An unused id for a prose heading: ``base``, else ``base-2``, ``base-3``…"""
     taken = ctx.ids.keys() | ctx.reserved
     ident, n = base, 1
     while ident in taken:
         n += 1
         ident = f"{base}-{n}"
-    src = node.src or Source("")
+    src = src or Source("")
     ctx.ids[ident] = Location(src.file, src.line)
     return ident
 

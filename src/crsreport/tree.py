@@ -100,6 +100,7 @@ class Document(Element):
     date: str
     date_line: str
     version: int
+    status: str  # new or updated
     version_footer: str
     lang: str = "en-US"
     authors: list[Author] = field(default_factory=list)
@@ -118,7 +119,7 @@ class Section(Element):
 
     kind: ClassVar[str] = "section"
     id: str
-    title: str
+    title: str | None  # None: untitled lead text, printed without a heading
     level: int
     section_kind: str = "section"
     label: str | None = None  # "Appendix A." before the title

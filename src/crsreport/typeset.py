@@ -1,5 +1,9 @@
 """Typesetting decisions made once on the resolved tree, so no writer makes them.
 
+- Punctuation as CRS prints it: curly quotes and apostrophes (Markdown's own smart quotes
+  in prose, which keep a backslash-escaped ``\\"`` straight; the rule below in titles,
+  captions and source lines), ``--`` and ``---`` as en and em dashes, ``...`` as an
+  ellipsis. Code is never touched, nor a web address.
 - Run-in leads: bold words opening a body paragraph (``**China.** During…``) are a lead.
 - Alignment by content: a table column whose cells are numbers as people write them
   (``1,150``, ``$8,547``, ``(0)``, ``12.5%``, ``NA``) is right-aligned unless the writer
@@ -9,8 +13,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from .tree import Document, Lead, Node, Paragraph, Section, Strong, Summary, Table, TableCell
+from .tree import (
+    Document,
+    Figure,
+    Lead,
+    Node,
+    Paragraph,
+    Section,
+    Strong,
+    Summary,
+    Table,
+    TableCell,
+    Text,
+)
 
 BODY = (Document, Section, Summary)
 """Containers whose paragraphs are body text (not list items, quotes, cells or notes)."""
@@ -26,6 +43,70 @@ NUMBER = re.compile(
 )
 PLACEHOLDER = re.compile(r"^(NA|N/A|n\.a\.|n/a|—|–|-|\.\.|\.\.\.|…|\*|\(?[ZXS]\)?)$")
 """What a numeric column prints where it has no number."""
+
+
+DASHES = ((re.compile(r"(?<!-)---(?!-)"), "—"), (re.compile(r"(?<!-)--(?!-)"), "–"))
+ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+ADDRESS = re.compile(r"\S*(?:://|www\.)\S*")
+OPENS = " \t\n([{‘“—–/-"
+"""Characters after which a quote opens."""
+
+
+def dashes(text: str) -> str:
+    """``--`` → –, ``---`` → —, ``...`` → …, except inside web addresses."""
+    if "--" not in text and "..." not in text:
+        return text
+    parts = ADDRESS.split(text)
+    addresses = ADDRESS.findall(text)
+    out = []
+    for i, part in enumerate(parts):
+        for pattern, dash in DASHES:
+            part = pattern.sub(dash, part)
+        out.append(ELLIPSIS.sub("…", part))
+        if i < len(addresses):
+            out.append(addresses[i])
+    return "".join(out)
+
+
+def smart_quotes(text: str) -> str:
+    """Straight quotes in a plain text field made curly by what precedes them."""
+    if '"' not in text and "'" not in text:
+        return text
+    out = []
+    for i, char in enumerate(text):
+        before = text[i - 1] if i else " "
+        if char == '"':
+            char = "“" if before in OPENS else "”"
+        elif char == "'":
+            char = "‘" if before in OPENS else "’"
+        out.append(char)
+    return "".join(out)
+
+
+def punctuate(text: str) -> str:
+    """A plain text field as CRS prints it."""
+    return dashes(smart_quotes(text))
+
+
+def punctuate_tree(doc: Document) -> None:
+    """Dashes and ellipses in prose text; quotes and dashes in the text fields that come
+    from report.yaml (the prose had Markdown's smart quotes already)."""
+    doc.title = punctuate(doc.title)
+    for node in doc.walk():
+        if isinstance(node, Text):
+            node.text = dashes(node.text)
+        elif isinstance(node, Section) and node.title:
+            node.title = punctuate(node.title)
+        elif isinstance(node, Figure):
+            _punctuate_figure(node)
+
+
+def _punctuate_figure(node: Figure) -> None:
+    node.title = punctuate(node.title)
+    node.source = punctuate(node.source)
+    node.unit = punctuate(node.unit) if node.unit else node.unit
+    node.notes = [punctuate(n) for n in node.notes]
+    node.lettered = [replace(n, text=punctuate(n.text)) for n in node.lettered]
 
 
 def mark_leads(doc: Document) -> None:

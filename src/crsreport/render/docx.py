@@ -158,6 +158,9 @@ class DocxWriter(Visitor[None]):
         self.blocks_of(node.children, into)
 
     def visit_section(self, node: Section, into: Any, depth: int) -> None:
+        if node.title is None:  # lead text: no heading
+            self.blocks_of(node.children, into)
+            return
         level = min(node.level, 3)
         title = f"{node.label} {node.title}" if node.label else node.title
         heading = self.para(into, HEADING_STYLES[level - 1], title)

@@ -96,15 +96,15 @@ class HtmlWriter(Visitor[str]):
         return self.inner(node)
 
     def visit_section(self, node: Section) -> str:
+        kind = escape(node.section_kind.replace("_", "-"))
+        opening = f'<section class="section kind-{kind} level-{node.level}"'
+        if node.title is None:  # lead text: no heading
+            return f"{opening}>{self.inner(node)}</section>"
         level = min(node.level + 1, 6)
         label = f'<span class="label">{escape(node.label)}</span> ' if node.label else ""
         ident = escape(node.id)
         heading = f'<h{level} id="{ident}">{label}{escape(node.title)}</h{level}>'
-        kind = escape(node.section_kind.replace("_", "-"))
-        return (
-            f'<section class="section kind-{kind} level-{node.level}" '
-            f'aria-labelledby="{ident}">{heading}{self.inner(node)}</section>'
-        )
+        return f'{opening} aria-labelledby="{ident}">{heading}{self.inner(node)}</section>'
 
     def visit_summary(self, node: Summary) -> str:
         return f'<div class="summary-text">{self.inner(node)}</div>'

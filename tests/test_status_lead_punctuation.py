@@ -1,0 +1,99 @@
+"""What a writer says about the product: its status, untitled lead text, and punctuation
+set as CRS prints it (curly quotes, real dashes), in every format."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+import crsreport
+from crsreport.errors import ReportError
+from crsreport.tree import Heading, Section, Text
+from crsreport.typeset import dashes, punctuate
+
+INSIGHT = """\
+id: IN10001
+title: "A \\"Quoted\\" Title"
+date: 2024-01-02
+version: 3
+status: new
+authors: [{name: Ann Writer, title: Analyst}]
+sections:
+  - prose: sections/lead.md
+  - title: What Happened
+    prose: sections/body.md
+"""
+LEAD = 'The lead says "hello" -- twice... and it\'s fine.\n'
+BODY = 'Code keeps `"straight"` quotes; a \\"literal\\" stays straight --- so.\n'
+
+
+@pytest.fixture
+def insight(make_project) -> Path:
+    return make_project(
+        {"report.yaml": INSIGHT, "sections/lead.md": LEAD, "sections/body.md": BODY}
+    )
+
+
+def test_plain_fields_get_curly_quotes_and_dashes():
+    assert punctuate('North Korea\'s "calibrated" approach') == (
+        "North Korea’s “calibrated” approach"
+    )
+    assert punctuate("2016--2021 --- then...") == "2016–2021 — then…"
+    assert dashes("see https://a--b.gov/x...y -- ok") == "see https://a--b.gov/x...y – ok"
+
+
+def test_prose_is_punctuated_but_code_and_escaped_quotes_are_not(insight):
+    doc = crsreport.resolve(crsreport.load_report(insight))
+    texts = " ".join(n.text for n in doc.walk() if isinstance(n, Text))
+    assert "“hello” – twice… and it’s fine." in texts
+    assert 'a "literal" stays straight — so.' in texts
+    codes = [n.text for n in doc.walk() if n.kind == "code"]
+    assert codes == ['"straight"']
+    assert doc.title == "A “Quoted” Title"
+
+
+def test_status_new_at_version_3_gives_a_bare_date_and_new(insight):
+    doc = crsreport.resolve(crsreport.load_report(insight))
+    assert (doc.date_line, doc.version_footer) == ("January 2, 2024", "IN10001 · VERSION 3 · NEW")
+
+
+def test_untitled_lead_text_has_no_heading_and_no_contents_line(insight):
+    doc = crsreport.resolve(crsreport.load_report(insight))
+    sections = [n for n in doc.walk() if isinstance(n, Section)]
+    assert [s.title for s in sections] == [None, "What Happened"]
+    assert not any(isinstance(n, Heading) for n in sections[0].walk())
+
+
+def test_a_blank_title_is_refused_with_what_to_do(make_project):
+    blank = INSIGHT.replace("  - prose: sections/lead.md", '  - {title: " ", prose: x.md}')
+    project = make_project({"report.yaml": blank, "sections/body.md": BODY})
+    with pytest.raises(ReportError, match="title is blank; write one, or leave 'title' out"):
+        crsreport.load_report(project)
+
+
+@pytest.mark.e2e
+def test_every_format_prints_the_status_the_lead_and_curly_quotes(insight, require):
+    out = insight / "out"
+    paths = {p.suffix: p for p in crsreport.build(
+        crsreport.load_report(insight), ["html", "pdf", "docx"], out_dir=out)}  # fmt: skip
+    page = lxml.html.fromstring(paths[".html"].read_bytes())
+    headings = page.xpath("//h1|//h2|//h3|//h4|//h5|//h6")
+    assert all(h.text_content().strip() for h in headings), "an empty heading"
+    html = page.text_content()
+    pdf = subprocess.run([require("pdftotext"), paths[".pdf"], "-"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    with zipfile.ZipFile(paths[".docx"]) as package:
+        xml = package.read("word/document.xml").decode()
+    docx = re.sub(r"<[^>]+>", "", xml)
+    for name, text in (("html", html), ("pdf", pdf), ("docx", docx)):
+        flat = " ".join(text.split())
+        assert "“hello”" in flat and "it’s" in flat, name
+        assert '"straight"' in flat, name
+        assert "IN10001 · VERSION 3 · NEW" in flat, name
+        assert "Updated January" not in flat, name
+    assert not re.search(r'<w:pStyle w:val="Heading\d"/></w:pPr></w:p>', xml), "empty heading"
