@@ -7,6 +7,7 @@ are fixed here, once.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,6 +49,8 @@ class Context:
     files: dict[str, Any] = field(default_factory=dict)
     reserved: set[str] = field(default_factory=set)  # section ids, never given to headings
     notes: dict[tuple[str, str], NoteDef] = field(default_factory=dict)
+    placed: dict[str, Location] = field(default_factory=dict)  # figures placed in prose
+    figure_sections: dict[str, str] = field(default_factory=dict)  # fig:id -> its section
 
     def data(self, name: str, where: Location) -> Any:
         """A data file's parsed content, read once per build."""
@@ -64,6 +67,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     """Build the document tree of ``report``: every decision a writer would otherwise
     make (numbers, notes, citation forms, leads, alignment, drawing keys) is made here."""
     ctx = Context(report, warnings or Warnings(), reserved=_section_ids(report.sections))
+    ctx.figure_sections = _figure_sections(report.sections)
     ctx.values = load_values(ctx)
     doc = Document(**metadata(report))
     if report.summary:
@@ -123,8 +127,14 @@ def section_node(
     if section.id:
         _claim(ctx, section.id, ctx.where(*path, "id"))
     body = prose(ctx, section.prose, (*path, "prose"), level)
-    for i, spec in enumerate(section.figures):
-        body.append(figure_node(ctx, spec, (*path, "figures", i)))
+    figures = {
+        f"{numbering.PREFIX[spec.caption_label]}:{spec.id}": figure_node(
+            ctx, spec, (*path, "figures", i)
+        )
+        for i, spec in enumerate(section.figures)
+    }
+    body = place_figures(ctx, body, figures, section.title or section.id or "")
+    body.extend(figures.values())  # figures not placed follow the prose
     for i, sub in enumerate(section.subsections):
         body.append(section_node(ctx, sub, (*path, "subsections", i), level + 1, None))
     if not body:
@@ -140,6 +150,46 @@ def section_node(
         children=body,
         src=_src(ctx.where(*path)),
     )
+
+
+PLACEMENT = re.compile(r"^\s*@((?:fig|tbl):[A-Za-z][\w-]*(?:\.[\w-]+)*)\s*$")
+"""A paragraph holding only a figure or table reference places that figure there."""
+
+
+def place_figures(
+    ctx: Context, body: list[Node], figures: dict[str, Figure], here: str
+) -> list[Node]:
+    """``body`` with each placing paragraph replaced by its figure (taken from ``figures``).
+    A figure placed twice, or declared in another section, is a located error."""
+    out: list[Node] = []
+    for block in body:
+        match = PLACEMENT.match(block.plain()) if isinstance(block, Paragraph) else None
+        key = match.group(1) if match else None
+        if key is None:
+            out.append(block)
+        elif key in figures:
+            ctx.placed[key] = _where_of(block)
+            out.append(figures.pop(key))
+        else:
+            raise ReportError(Problem(_where_of(block), _misplaced(ctx, key, here)))
+    return out
+
+
+def _misplaced(ctx: Context, key: str, here: str) -> str:
+    owner = ctx.figure_sections.get(key)
+    if owner is not None and owner != here:
+        return (
+            f"'@{key}' is declared in section '{owner}'; place it in that section's prose "
+            "or declare it in this section"
+        )
+    if key in ctx.placed:
+        return f"'@{key}' is already placed at {ctx.placed[key]}; place a figure once"
+    known = ", ".join(k for k in ctx.figure_sections if k[:3] == key[:3]) or "none"
+    return f"unknown figure '@{key}' to place here; known: {known}"
+
+
+def _where_of(node: Node) -> Location:
+    return Location(node.src.file, node.src.line) if node.src else Location("<prose>")
 
 
 def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure:
@@ -259,6 +309,16 @@ def _fresh_id(ctx: Context, base: str, src: Source | None) -> str:
     src = src or Source("")
     ctx.ids[ident] = Location(src.file, src.line)
     return ident
+
+
+def _figure_sections(sections: list[Section]) -> dict[str, str]:
+    """Every declared figure's reference key and the section (title or id) declaring it."""
+    found: dict[str, str] = {}
+    for s in sections:
+        for spec in s.figures:
+            found[f"{numbering.PREFIX[spec.caption_label]}:{spec.id}"] = s.title or s.id or ""
+        found.update(_figure_sections(s.subsections))
+    return found
 
 
 def _section_ids(sections: list[Section]) -> set[str]:
