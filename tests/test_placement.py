@@ -98,8 +98,8 @@ def test_a_reference_inside_a_sentence_places_nothing(project):
 @pytest.mark.e2e
 def test_every_format_prints_each_caption_after_its_calling_paragraph(project, require):
     folder = project()
-    paths = {p.suffix: p for p in crsreport.build(crsreport.load_report(folder),
-                                                  ["html", "pdf", "docx"], folder / "out")}  # fmt: skip
+    built = crsreport.build(crsreport.load_report(folder), ["html", "pdf", "docx"], folder / "out")
+    paths = {p.suffix: p for p in built}
     pdf = subprocess.run([require("pdftotext"), "-raw", paths[".pdf"], "-"],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     docx = subprocess.run([require("pandoc"), "-f", "docx", "-t", "plain", paths[".docx"]],
