@@ -25,6 +25,7 @@ from lxml import etree
 
 import crsreport
 from crsreport import house
+from crsreport.typeset import punctuate
 
 pytestmark = pytest.mark.e2e
 
@@ -434,7 +435,7 @@ def test_pdf_is_letter_and_tagged(builds, product):
 def test_pdf_has_an_outline_of_its_sections(builds, product):
     titles = pdf_outline(builds[product][".pdf"])
     assert titles, "the PDF outline is empty"
-    for title in section_titles(crsreport.load_report(PROJECTS[product]).sections):
+    for title in map(punctuate, section_titles(crsreport.load_report(PROJECTS[product]).sections)):
         assert any(t == title or t.endswith(" " + title) for t in titles), (
             f"no bookmark for {title!r}; outline: {titles}"
         )
@@ -458,11 +459,11 @@ def test_report_pdf_contents_page_numbers_match_headings(report_build):
             f"Contents has no entry for {section.title!r}: {titles}"
         )
     assert "Author Information" in titles
-    for m in entries:
-        found = [n + 1 for n in range(first + 1, len(pages)) if m["title"] in pages[n]]
+    for m in entries:  # the body is numbered from 1 after the front matter
+        found = [n - first for n in range(first + 1, len(pages)) if m["title"] in pages[n]]
         assert found, f"heading {m['title']!r} is on no page after the Contents"
         assert int(m["page"]) == found[0], (
-            f"Contents gives page {m['page']} for {m['title']!r}; it is on page {found[0]}"
+            f"Contents gives page {m['page']} for {m['title']!r}; it prints on {found[0]}"
         )
 
 
@@ -512,11 +513,18 @@ def test_report_pdf_running_footer_and_header_after_the_cover(report_build):
     count = page_count(pdf)
     assert count >= 4, "a Report has cover, summary, contents and body pages"
     assert house.CRS not in pdftotext(pdf, 1, crop=FOOTER_BAND), "footer on the cover"
+    front = 3  # cover, summary, contents: unnumbered, no running header
+    title = punctuate(report.title)
     for n in range(2, count + 1):
         foot = pdftotext(pdf, n, crop=FOOTER_BAND)
         assert house.CRS in foot, f"page {n}: no '{house.CRS}' footer"
-        assert re.search(rf"(^|\s){n}(\s|$)", foot), f"page {n}: no page number in {foot!r}"
-        assert report.title in norm(pdftotext(pdf, n, crop=HEADER_BAND)), f"page {n}: header"
+        header = norm(pdftotext(pdf, n, crop=HEADER_BAND))
+        if n <= front:
+            assert not re.search(r"(^|\s)\d+(\s|$)", foot), f"page {n}: numbered front matter"
+            continue
+        number = n - front
+        assert re.search(rf"(^|\s){number}(\s|$)", foot), f"page {n}: no number in {foot!r}"
+        assert title in header, f"page {n}: header"
     version = house.version_footer(
         report.id, report.version, house.status_of(report.version, report.status)
     )
@@ -709,7 +717,7 @@ def test_html_lang_title_and_no_script(builds, product):
     report = crsreport.load_report(PROJECTS[product])
     doc = html_doc(builds[product][".html"])
     assert doc.get("lang") == report.lang
-    assert norm(doc.findtext(".//head/title") or "") == report.title
+    assert norm(doc.findtext(".//head/title") or "") == punctuate(report.title)
     assert not doc.xpath("//script"), "the page carries a <script>"
 
 
