@@ -97,3 +97,23 @@ def test_every_format_prints_the_status_the_lead_and_curly_quotes(insight, requi
         assert "IN10001 · VERSION 3 · NEW" in flat, name
         assert "Updated January" not in flat, name
     assert not re.search(r'<w:pStyle w:val="Heading\d"/></w:pPr></w:p>', xml), "empty heading"
+
+
+@pytest.mark.e2e
+def test_an_in_focus_past_two_pages_is_told_how_many_lines_to_cut(make_project, caplog):
+    words = " ".join(["Wordy sentence that fills the column."] * 12)
+    prose = "\n\n".join([words] * 30)  # about three pages of two columns
+    report = "id: IF10001\ntitle: Long\ndate: 2024-01-02\nsections:\n"
+    report += "  - {kind: overview, prose: [o.md]}\n"
+    project = make_project({"report.yaml": report, "o.md": prose})
+    crsreport.build(crsreport.load_report(project), ["pdf"], out_dir=project / "out")
+    found = [r.getMessage() for r in caplog.records if "page budget" in r.getMessage()]
+    assert len(found) == 1
+    match = re.search(
+        r"past the 2-page budget by about (\d+) lines \((\d+\.\d) in of column\)", found[0]
+    )
+    assert match, found[0]
+    lines, inches = int(match[1]), float(match[2])
+    assert lines > 40 and abs(lines * 12.5 / 72 - inches) < 0.2
+    # the pages past the budget hold that much text: two columns of 9.7 in each, at most
+    assert inches < 2 * 9.7 * 2

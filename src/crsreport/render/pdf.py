@@ -99,20 +99,37 @@ def _servable(path: Path, allowed: list[Path]) -> bool:
     return inside and path.is_file() and path.stat().st_size <= MAX_FILE_BYTES
 
 
+LINE_PT = 12.5
+"""An In Focus line of text (10 pt type, 1.25 leading): the unit the overflow is told in."""
+
+
 def _check_budget(pages: list, doc: Document, ctx: RenderContext) -> None:
-    """Warn when the text runs past the product's page budget, and by how much."""
+    """Warn when the text runs past the product's page budget, and by how many lines."""
     budget = product_for(doc.product).page_budget
     if budget is None:
         return
     for number, sheet in enumerate(pages, start=1):
         if "end-of-text" in sheet.anchors and number > budget:
-            top = sheet.anchors["end-of-text"][3]
-            over = (number - budget - 1) * 11 + max(top - 72, 0) / 96
+            over = _overflow_pt(sheet, number - budget - 1)
             ctx.warnings.warn(
                 Location(doc.id + ".pdf"),
                 f"the text runs {number} pages, past the {budget}-page budget by about "
-                f"{over:.1f} in of column; shorten it or drop a figure",
+                f"{round(over / LINE_PT)} lines ({over / 72:.1f} in of column); shorten it "
+                "or drop a figure",
             )
+
+
+def _overflow_pt(sheet: Any, whole_pages: int) -> float:
+    """How much text lies past the budget, in points of column: every column of the pages
+    wholly over, the columns before the end's on its page, and its column down to the end."""
+    box = getattr(sheet, "_page_box", None)
+    top = getattr(box, "margin_top", 72) or 72
+    bottom = getattr(box, "margin_bottom", 72) or 72
+    column = sheet.height - top - bottom
+    x0, _, _, end = sheet.anchors["end-of-text"]
+    columns_before = 1 if x0 > sheet.width / 2 else 0  # the end sits in the right column
+    px = (2 * whole_pages + columns_before) * column + max(end - top, 0)
+    return px * 0.75  # CSS px → pt
 
 
 def _local_path(url: str) -> Path | None:
