@@ -32,6 +32,7 @@ from .tree import (
     Paragraph,
     Source,
     Summary,
+    Table,
 )
 from .tree import Section as SectionNode
 from .typeset import align_by_content, mark_leads, punctuate_tree
@@ -289,7 +290,7 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
             src = Source(where.file, where.line)
             text = item
         parsed, notes = parse(expand(text, ctx.values, src), src)
-        blocks.extend(parsed)
+        blocks.extend(caption_tables(ctx, parsed))
         ctx.notes.update(((src.file, label), note) for label, note in notes.items())
     headings = [node for block in blocks for node in block.walk() if isinstance(node, Heading)]
     top = min((h.level for h in headings), default=1)
@@ -297,6 +298,67 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         node.level += level + 1 - top
         node.id = _fresh_id(ctx, slugify(node.plain()), node.src)
     return blocks
+
+
+TABLE_CAPTION = re.compile(r"^(?:Table)?:\s*(?P<title>.+?)\s*\{#tbl:(?P<id>[A-Za-z][\w.-]*)\}$")
+"""``Table: Title {#tbl:id}`` (or ``: Title {#tbl:id}``), the paragraph after a pipe table."""
+TABLE_LINES = re.compile(r"^(?P<label>Sources?|Notes?):\s*(?P<text>.+)$", re.S)
+
+
+def caption_tables(ctx: Context, blocks: list[Node]) -> list[Node]:
+    """A pipe table followed by a caption paragraph becomes a numbered table, with the
+    ``Source:`` and ``Note:`` paragraphs that follow the caption."""
+    out: list[Node] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
+        caption = TABLE_CAPTION.match(after.plain().strip()) if _is_para(after) else None
+        if not (isinstance(block, Table) and caption):
+            out.append(block)
+            i += 1
+            continue
+        figure, used = _table_figure(ctx, block, caption, blocks[i + 2 : i + 4])
+        out.append(figure)
+        i += 2 + used
+    return out
+
+
+def _is_para(node: Node | None) -> bool:
+    return isinstance(node, Paragraph)
+
+
+def _table_figure(
+    ctx: Context, table: Table, caption: re.Match[str], following: list[Node]
+) -> tuple[Figure, int]:
+    """The numbered table, and how many Source/Note paragraphs it took."""
+    where = _where_of(table)
+    _claim(ctx, f"tbl:{caption['id']}", where)
+    lines: dict[str, str] = {}
+    for block in following:
+        found = TABLE_LINES.match(block.plain().strip()) if _is_para(block) else None
+        if not found or found["label"].rstrip("s") in {k.rstrip("s") for k in lines}:
+            break
+        lines[found["label"]] = " ".join(found["text"].split())
+    source_label = next((k for k in lines if k.startswith("Source")), None)
+    notes_label = next((k for k in lines if k.startswith("Note")), None)
+    if source_label is None:
+        ctx.warnings.warn(where, f"table '{caption['id']}' has no 'Source:' line after its caption")
+    figure = Figure(
+        id=caption["id"],
+        figure_kind="table",
+        label="Table",
+        anchor=f"tbl-{caption['id']}",
+        title=caption["title"],
+        source=lines.get(source_label or "", ""),
+        source_label=f"{source_label}:" if source_label else "Source:",
+        notes=[lines[notes_label]] if notes_label else [],
+        notes_label=f"{notes_label}:" if notes_label else "Note:",
+        alt=caption["title"],
+        children=[table],
+        src=table.src,
+    )
+    return figure, len(lines)
 
 
 def _fresh_id(ctx: Context, base: str, src: Source | None) -> str:

@@ -1,0 +1,88 @@
+"""A pipe table written in prose, with a caption line, is a numbered table like a data one."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import crsreport
+from crsreport.errors import ReportError, Warnings
+from crsreport.tree import Contents, Figure, Table, XRef
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT = """\
+id: R10001
+title: Tables
+date: 2024-01-02
+sections:
+  - {title: Counts, id: counts, prose: [sections/counts.md]}
+"""
+PROSE = """\
+As @tbl:small shows, counts rose.
+
+| Year | Count |
+|---|---|
+| 2020 | 1,150 |
+| 2021 | (12) |
+
+Table: Small "Counts" Table {#tbl:small}
+
+Source: CRS, from agency data.
+
+Notes: Counts are rounded.
+
+After the table.
+"""
+
+
+def _doc(make_project, prose: str = PROSE, warnings: Warnings | None = None):
+    project = make_project({"report.yaml": REPORT, "sections/counts.md": prose})
+    return crsreport.resolve(crsreport.load_report(project), warnings)
+
+
+def test_a_captioned_pipe_table_is_numbered_captioned_and_referenced(make_project):
+    doc = _doc(make_project)
+    (figure,) = [n for n in doc.walk() if isinstance(n, Figure)]
+    assert (figure.label, figure.number, figure.title) == ("Table", "1", "Small “Counts” Table")
+    assert (figure.source_label, figure.source) == ("Source:", "CRS, from agency data.")
+    assert (figure.notes_label, figure.notes) == ("Notes:", ["Counts are rounded."])
+    assert isinstance(figure.children[0], Table)
+    (xref,) = [n for n in doc.walk() if isinstance(n, XRef)]
+    assert (xref.text, xref.anchor) == ("Table 1", "tbl-small")
+    contents = next(n for n in doc.walk() if isinstance(n, Contents))
+    assert [e.title for e in contents.tables] == ["Table 1. Small “Counts” Table"]
+    texts = [n.plain() for n in doc.walk() if n.kind == "paragraph"]
+    assert "After the table." in texts and not any("Source:" in t for t in texts)
+    cells = [c for c in figure.walk() if c.kind == "table_cell" and not c.header]
+    assert [c.align for c in cells] == ["right"] * 4  # years and counts as written
+
+
+def test_a_table_without_a_source_line_is_a_warning(make_project):
+    warnings = Warnings()
+    _doc(make_project, PROSE.replace("Source: CRS, from agency data.\n\n", ""), warnings)
+    assert any("has no 'Source:' line" in str(p) for p in warnings.seen)
+
+
+def test_a_caption_id_used_twice_is_a_located_error(make_project):
+    twice = PROSE + PROSE.split("\n\n", 1)[1]
+    with pytest.raises(ReportError, match=r"counts\.md:\d+: id 'tbl:small' is already used"):
+        _doc(make_project, twice)
+
+
+@pytest.mark.e2e
+def test_the_example_pipe_table_is_numbered_listed_and_linked_in_every_format(tmp_path, require):
+    report = crsreport.load_report(REPO / "examples" / "report")
+    paths = {p.suffix: p for p in crsreport.build(report, ["html", "pdf", "docx"], tmp_path)}
+    html = paths[".html"].read_text(encoding="utf-8")
+    assert '<a class="xref" href="#tbl-measures">Table 2</a>' in html
+    assert '<figure id="tbl-measures"' in html
+    pdf = subprocess.run([require("pdftotext"), paths[".pdf"], "-"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    docx = subprocess.run([require("pandoc"), "-f", "docx", "-t", "plain", paths[".docx"]],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    for name, text in (("pdf", pdf), ("docx", docx)):
+        flat = " ".join(text.split())
+        assert flat.count("Table 2. Sanctions Laws That Address Testing") >= 2, name  # list too
+        assert "testing (Table 2)" in flat, name
