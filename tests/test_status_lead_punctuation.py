@@ -117,3 +117,24 @@ def test_an_in_focus_past_two_pages_is_told_how_many_lines_to_cut(make_project, 
     assert lines > 40 and abs(lines * 12.5 / 72 - inches) < 0.2
     # the pages past the budget hold that much text: two columns of 9.7 in each, at most
     assert inches < 2 * 9.7 * 2
+
+
+def test_superscript_and_subscript_in_prose_reach_html_and_docx(make_project, tmp_path):
+    import docx
+
+    from crsreport.assets import Assets
+    from crsreport.errors import Warnings as W
+    from crsreport.render import RenderContext
+    from crsreport.render.docx import render as render_docx
+    from crsreport.render.htmlwalk import HtmlWriter
+
+    report = INSIGHT.replace("prose: sections/body.md", 'prose: ["The 11^th^ test; CO~2~ rose."]')
+    project = make_project({"report.yaml": report, "sections/lead.md": LEAD})
+    doc = crsreport.resolve(crsreport.load_report(project))
+    html = HtmlWriter({}).render([doc])
+    assert "11<sup>th</sup> test; CO<sub>2</sub> rose." in html
+    data = render_docx(doc, RenderContext(project, W(), 0, Assets()))
+    (tmp_path / "x.docx").write_bytes(data)
+    runs = [r for p in docx.Document(tmp_path / "x.docx").paragraphs for r in p.runs]
+    assert [r.text for r in runs if r.font.superscript] == ["th"]
+    assert [r.text for r in runs if r.font.subscript] == ["2"]

@@ -56,6 +56,8 @@ WORDS = {
     "header": "Headerwords",
     "running_title": "Runningwords",
     "site": "Sitewords",
+    "superscript": "Superwords",
+    "subscript": "Subwords",
 }
 WEB_ONLY = {WORDS["site"], WORDS["running_title"]}
 """Furniture a DOCX leaves out: the web page's footer, the print-only running title."""
@@ -78,6 +80,8 @@ def every_class_tree() -> t.Document:
         t.Strong(children=[t.Text(text=w["strong"])]),
         t.HardBreak(),
         t.Code(text=w["code"]),
+        t.Superscript(children=[t.Text(text=f" {w['superscript']}")]),
+        t.Subscript(children=[t.Text(text=f" {w['subscript']}")]),
         t.Link(href="https://example.gov/", children=[t.Text(text=w["link"])]),
         t.NoteRef(label="n", n=1, children=[_p(t.Text(text=w["note"]))]),
         t.Text(text=" see "),

@@ -14,6 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from .errors import Location, Problem, ReportError
 from .sandbox import Budget, GuardedSandbox
@@ -36,6 +38,8 @@ from .tree import (
     SoftBreak,
     Source,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     TableCell,
     TableRow,
@@ -105,7 +109,7 @@ def _markdown() -> MarkdownIt:
     # _check_depth reports such text instead.
     options = {"html": False, "maxNesting": MAX_DEPTH + 5, "typographer": True}
     md = MarkdownIt("commonmark", options).enable(["table", "smartquotes"])
-    md.use(footnote_plugin)
+    md.use(footnote_plugin).use(superscript_plugin).use(sub_plugin)
     md.validateLink = lambda url: (
         not url.strip().lower().startswith(("javascript:", "vbscript:", "data:", "file:"))
     )
@@ -179,6 +183,8 @@ _MAKE: dict[str, Callable[[SyntaxTreeNode], Node]] = {
     "link": lambda tn: Link(href=str(tn.attrs.get("href", ""))),
     "image": lambda tn: Text(text=tn.content),  # prose images are not figures: alt text only
     "footnote_ref": lambda tn: NoteRef(label=_label(tn)),
+    "sup": lambda tn: Superscript(),
+    "sub": lambda tn: Subscript(),
 }
 _FLATTEN = {"inline", "thead", "tbody", "footnote_block"}
 """Token containers whose children take their place."""

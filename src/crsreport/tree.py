@@ -353,6 +353,22 @@ class XRef(Leaf):
 
 
 @dataclass(eq=False, kw_only=True)
+class Superscript(Element):
+    """Raised text written ``^th^`` in prose (ordinals, units: ``m^2^``)."""
+
+    kind: ClassVar[str] = "superscript"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Subscript(Element):
+    """Lowered text written ``~2~`` in prose (``CO~2~``)."""
+
+    kind: ClassVar[str] = "subscript"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
 class Sup(Leaf):
     """A table-note letter set as a superscript."""
 

@@ -55,9 +55,11 @@ from ..tree import (
     SiteFooter,
     SoftBreak,
     Strong,
+    Subscript,
     Summary,
     SummaryPage,
     Sup,
+    Superscript,
     Table,
     TableCell,
     TableRow,
@@ -342,6 +344,14 @@ class DocxWriter(Visitor[None]):
     def visit_xref(self, node: XRef, paragraph: Any, style: str | None) -> None:
         name = bookmark_name(node.anchor)
         docxml.add_field(paragraph, f"REF {name} \\h", node.text)
+
+    def visit_superscript(self, node: Superscript, paragraph: Any, style: str | None) -> None:
+        for run in self.runs_of(node.children, paragraph, style):
+            run.font.superscript = True
+
+    def visit_subscript(self, node: Subscript, paragraph: Any, style: str | None) -> None:
+        for run in self.runs_of(node.children, paragraph, style):
+            run.font.subscript = True
 
     def visit_sup(self, node: Sup, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(node.text, style="Note Letter")

@@ -51,9 +51,11 @@ from ..tree import (
     SiteFooter,
     SoftBreak,
     Strong,
+    Subscript,
     Summary,
     SummaryPage,
     Sup,
+    Superscript,
     Table,
     TableCell,
     TableRow,
@@ -207,6 +209,12 @@ class HtmlWriter(Visitor[str]):
         if self.in_link:  # an <a> cannot hold another
             return str(escape(node.text))
         return f'<a class="xref" href="#{escape(node.anchor)}">{escape(node.text)}</a>'
+
+    def visit_superscript(self, node: Superscript) -> str:
+        return f"<sup>{self.inner(node)}</sup>"
+
+    def visit_subscript(self, node: Subscript) -> str:
+        return f"<sub>{self.inner(node)}</sub>"
 
     def visit_sup(self, node: Sup) -> str:
         return f'<sup class="note-letter">{escape(node.text)}</sup>'
