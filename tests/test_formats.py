@@ -230,3 +230,33 @@ def test_the_stamp_lists_the_same_files_and_notices_a_plugin_change(plugin, tmp_
     assert stamp.fresh(where) is not None
     _edit(plugin / "__init__.py")
     assert stamp.fresh(where) is None
+
+
+def test_every_svg_is_drawn_before_any_png(make_project, tmp_path, monkeypatch):
+    """A worker niced for a PNG stays niced: the SVGs the PDF waits for come first."""
+    from crsreport import assets
+
+    files = {**FILES, "report.yaml": REPORT.replace("      - id: launches", TWO_FIGURES)}
+    doc = crsreport.resolve(crsreport.load_report(make_project(files)))
+    seen: list[tuple[str, bool]] = []
+
+    def run(func: Any, tasks: list[Any], jobs: int, fork: bool = False) -> None:
+        seen.extend((task[1], task[3]) for task in tasks)
+        raise StopIteration
+
+    monkeypatch.setattr(assets, "run", run)
+    with pytest.raises(StopIteration):
+        assets.draw_figures(doc, ["png", "svg"], tmp_path / "cache", background=True)
+    assert seen == [("svg", False), ("svg", False), ("png", True), ("png", True)]
+
+
+TWO_FIGURES = """\
+      - id: first
+        kind: bar
+        title: Launches, Again
+        data: data/years.csv
+        x: year
+        y: [launches]
+        source: CRS.
+        alt: Bar chart of launches per year.
+      - id: launches"""

@@ -83,7 +83,7 @@ def draw_figures(
     wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
     tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
-    tasks.sort(key=lambda task: task[2] != "svg")
+    tasks.sort(key=lambda task: task[1] != "svg")
     drawn = {task[2].name.rpartition("-")[0] for task in tasks}
     run(_draw, tasks, max(1, min(jobs, len(drawn) // FIGURES_PER_WORKER)), fork=background)
     for node in nodes:
