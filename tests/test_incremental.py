@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import crsreport
-from crsreport import incremental
+from crsreport import codebase
 from crsreport.build import BuildResult
 from crsreport.errors import Location, ReportError
 from crsreport.render import FORMATS, Format, RenderContext
@@ -97,19 +97,18 @@ def test_changing_one_prose_file_renders_again(project, tmp_path):
 
 def test_changing_a_template_file_renders_again(project, tmp_path, monkeypatch):
     templates = tmp_path / "templates"
-    shutil.copytree(incremental.templates_dir(), templates)
-    monkeypatch.setattr(incremental, "templates_dir", lambda: templates)
-    incremental.templates_hash.cache_clear()
+    shutil.copytree(codebase.templates_dir(), templates)
+    monkeypatch.setattr(codebase, "templates_dir", lambda: templates)
     try:
         out = tmp_path / "out"
         build(project, out)
         assert build(project, out).rendered == []
         with (templates / "css" / "print.css").open("a") as css:
             css.write("\n/* a house style change */\n")
-        incremental.templates_hash.cache_clear()
+        codebase.forget()
         assert build(project, out).rendered == ALL
     finally:
-        incremental.templates_hash.cache_clear()
+        codebase.forget()
 
 
 def test_a_changed_or_missing_output_is_rendered_again(project, tmp_path):

@@ -26,7 +26,7 @@ from crsreport.assets import draw_figures
 from crsreport.build import source_epoch
 from crsreport.errors import ReportError, Warnings
 from crsreport.model import Report
-from crsreport.render import FORMATS, RenderContext
+from crsreport.render import FORMATS, RenderContext, images_for
 from crsreport.resolve import resolve
 
 SCALE = float(os.environ.get("CRSREPORT_PROPERTY_SCALE", "1"))  # e.g. 20 for a long hunt
@@ -218,7 +218,7 @@ def render(report: Report, formats: list[str]) -> dict[str, bytes]:
     except ReportError as exc:
         assert re.match(r"[\w./-]+:\d+: ", str(exc)), str(exc)
         return {}
-    assets = draw_figures(doc, formats, report.root / "cache")
+    assets = draw_figures(doc, images_for(formats), report.root / "cache")
     ctx = RenderContext(report.root, warnings, source_epoch(report), assets)
     return {name: FORMATS[name].renderer()(doc, ctx) for name in formats}
 

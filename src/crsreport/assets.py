@@ -1,7 +1,8 @@
 """Assets stage: figures drawn from data, cached by a hash of spec, data and drawing code.
 
-An unchanged figure is read back from the cache, never redrawn. SVG serves HTML
-and PDF, PNG serves DOCX.
+An unchanged figure is read back from the cache, never redrawn. Each function takes the
+figure file kinds wanted ("svg", "png"); which kinds a format needs is on its record
+(``render.Format.images``: SVG for HTML and PDF, PNG for DOCX).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import glob
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,8 @@ from .tree import Drawing, Figure, Node
 from .workers import lower_priority, run
 
 log = logging.getLogger("crsreport")
-FORMATS_NEEDED = {"html": "svg", "pdf": "svg", "docx": "png"}
 IMAGE_TYPES = ("svg", "png")
+"""The figure file kinds a format may ask for."""
 SWEEP_AGE = 3600
 """Seconds before a figure's superseded cache files are removed."""
 DrawTask = tuple[Drawing, str, Path, bool]
@@ -69,9 +70,9 @@ def cache_key(node: Figure) -> str:
 
 
 def draw_figures(
-    doc: Node, formats: list[str], cache_dir: Path, jobs: int = 1, background: bool = False
+    doc: Node, kinds: Iterable[str], cache_dir: Path, jobs: int = 1, background: bool = False
 ) -> Assets:
-    """Draw (or reuse) every data figure in the file types the outputs need.
+    """Draw (or reuse) every data figure in the file ``kinds`` the outputs need.
 
     Missing files are drawn in up to ``jobs`` worker processes, every SVG before any
     PNG. In the ``background`` (while formats render) even one figure is drawn in a
@@ -79,10 +80,10 @@ def draw_figures(
     the PDF, which waits for every SVG before it lays out a page, gets them soonest.
     """
     assets = Assets()
-    wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
+    wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
     tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
-    tasks.sort(key=lambda task: task[2] != "svg")
+    tasks.sort(key=lambda task: task[1] != "svg")
     drawn = {task[2].name.rpartition("-")[0] for task in tasks}
     run(_draw, tasks, max(1, min(jobs, len(drawn) // FIGURES_PER_WORKER)), fork=background)
     for node in nodes:
@@ -95,10 +96,10 @@ def figure_nodes(doc: Node) -> list[Figure]:
     return [n for n in doc.walk() if isinstance(n, Figure) and n.drawing is not None]
 
 
-def wait_for_figures(doc: Node, formats: list[str], cache_dir: Path, abort: Any) -> bool:
-    """Wait until the figure files ``formats`` need are all in the cache (written
+def wait_for_figures(doc: Node, kinds: Iterable[str], cache_dir: Path, abort: Any) -> bool:
+    """Wait until every figure's files of ``kinds`` are in the cache (written
     atomically, so there means complete); False if ``abort`` is set first."""
-    wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
+    wanted = _wanted(kinds)
     paths = [p for node in figure_nodes(doc) for p in _paths(node, wanted, cache_dir).values()]
     while not all(path.is_file() for path in paths):
         if abort.wait(POLL):
@@ -106,14 +107,22 @@ def wait_for_figures(doc: Node, formats: list[str], cache_dir: Path, abort: Any)
     return not abort.is_set()
 
 
-def read_figures(doc: Node, formats: list[str], cache_dir: Path) -> dict[str, dict[str, bytes]]:
-    """The cached files of every data figure, in the file types ``formats`` need."""
-    wanted = sorted({FORMATS_NEEDED[f] for f in formats if f in FORMATS_NEEDED})
+def read_figures(doc: Node, kinds: Iterable[str], cache_dir: Path) -> dict[str, dict[str, bytes]]:
+    """The cached files of every data figure, in the file ``kinds`` given."""
+    wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
     return {
         node.id: {fmt: path.read_bytes() for fmt, path in _paths(node, wanted, cache_dir).items()}
         for node in nodes
     }
+
+
+def _wanted(kinds: Iterable[str]) -> list[str]:
+    wanted = sorted(set(kinds))
+    unknown = [kind for kind in wanted if kind not in IMAGE_TYPES]
+    if unknown:
+        raise ValueError(f"unknown figure file kind '{', '.join(unknown)}'")
+    return wanted
 
 
 def _paths(node: Figure, wanted: list[str], cache_dir: Path) -> dict[str, Path]:

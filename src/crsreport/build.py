@@ -13,7 +13,7 @@ from .errors import ReportError, Warnings
 from .incremental import Manifest, format_inputs, tree_inputs
 from .model import Report
 from .output import clean_stale, write_atomic
-from .render import FORMATS, RenderContext
+from .render import FORMATS, RenderContext, images_for
 from .render.parallel import Rendered, collect, render_formats
 from .resolve import resolve
 from .tree import Node
@@ -133,6 +133,6 @@ def _render(
         return {}, Assets(reused=[node.id for node in figure_nodes(doc)])
 
     def draw(formats: list[str], background: bool) -> Assets:
-        return draw_figures(doc, formats, cache, jobs, background)
+        return draw_figures(doc, images_for(formats), cache, jobs, background)
 
     return render_formats(doc, ctx, todo, cache, draw, jobs)

@@ -20,7 +20,7 @@ from .assets import draw_figures
 from .build import source_epoch
 from .errors import ReportError, Warnings
 from .model import Report
-from .render import RenderContext
+from .render import RenderContext, images_for
 from .render.htmlwalk import HtmlWriter, prefix_ids
 from .resolve import resolve
 from .tree import Document, Figure, Heading, Node, Section, XRef
@@ -48,7 +48,7 @@ def section_context(
     warnings = Warnings()
     section = find_section(resolve(report, warnings), section_id)
     folder = cache_dir if cache_dir is not None else report.root / "build" / ".cache" / "figures"
-    assets = draw_figures(section, formats, Path(folder))
+    assets = draw_figures(section, images_for(formats), Path(folder))
     return section, RenderContext(report.root, warnings, source_epoch(report), assets)
 
 

@@ -1,53 +1,37 @@
-"""Fingerprints of the code that shapes an output, so caches notice a change of code too.
+"""Figure cache keys: a hash of everything that changes a figure's picture.
 
-A figure's cache key covers its spec and rows, matplotlib's version and the code of the
+A figure's key covers its spec and rows, matplotlib's version and the code of the
 package that defines its kind: crsreport's ``figures`` package for the built-in kinds, the
-plugin's own package for a kind registered from an installed distribution.
+plugin's own package for a kind registered from an installed distribution. Those parts
+are defined, and hashed, in ``codebase.py``, which the manifest and the stamp share; the
+key takes only the kind's part, so a change elsewhere (the HTML writer) redraws nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
-from functools import cache
-from importlib.metadata import version
-from pathlib import Path
 
+from .codebase import Part, figures_code, package, part_hash, versions
 from .figures import FIGURE_KINDS
 from .tree import Drawing
 
 
-def files_hash(files: list[Path], base: Path) -> str:
-    """One hash over ``files`` (names relative to ``base``, and contents)."""
-    h = hashlib.sha256()
-    for path in sorted(files):
-        h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-@cache
-def package_code(module: str) -> str:
-    """Hash of the Python files of the top-level package holding ``module`` (or of the
-    ``crsreport.figures`` package for crsreport's own kinds)."""
-    top = "crsreport.figures" if module.startswith("crsreport.") else module.split(".")[0]
-    loaded = sys.modules.get(top)
-    file = getattr(loaded, "__file__", None)
-    if file is None:
-        return ""
-    path = Path(file)
-    if path.name != "__init__.py":  # a single-module plugin
-        return files_hash([path], path.parent)
-    return files_hash(list(path.parent.rglob("*.py")), path.parent)
-
-
-@cache
-def drawing_code(figure_kind: str) -> str:
-    """Hash of what draws ``figure_kind``: its package's code and matplotlib's version."""
+def drawing_part(figure_kind: str) -> Part | None:
+    """The code that draws ``figure_kind``: ``crsreport.figures`` for crsreport's own
+    kinds, else the top-level package of the plugin that defines it (None if unknown)."""
     cls = FIGURE_KINDS.get(figure_kind)
     module = cls.__module__ if cls else "crsreport.figures"
-    h = hashlib.sha256(version("matplotlib").encode() + b"\0")
-    h.update(package_code(module).encode())
+    if module.split(".")[0] == "crsreport":
+        return figures_code()
+    return package(module.split(".")[0])
+
+
+def drawing_code(figure_kind: str) -> str:
+    """Hash of what draws ``figure_kind``: its package's code and matplotlib's version."""
+    part = drawing_part(figure_kind)
+    h = hashlib.sha256((versions()["matplotlib"] or "").encode() + b"\0")
+    h.update((part_hash(part) if part is not None else "").encode())
     return h.hexdigest()
 
 

@@ -1,10 +1,11 @@
 """Incremental builds: a manifest of content hashes, so an unchanged format is not rendered again.
 
 ``<out>/.cache/manifest-<ID>.json`` records, per format, the hash of everything its
-output depends on (the resolved tree, the figure cache keys, image files, the
-house templates, crsreport's code, the renderers' versions, the date stamp), the
-hash of the output written, and the warnings its renderer gave. A format is
-skipped when both hashes still match; its warnings are given again.
+output depends on (the resolved tree, the figure cache keys, image files, the code and
+templates that shape outputs as ``codebase.py`` defines them: crsreport's modules, the
+house templates, loaded plugins' packages, the libraries' versions; and the date stamp),
+the hash of the output written, and the warnings its renderer gave. A format is skipped
+when both hashes still match; its warnings are given again.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .assets import cache_key
+from .codebase import fingerprint
 from .errors import Location, Problem
 from .output import write_atomic
-from .resources import templates_dir
-from .stamp import versions
 from .tree import Figure, Node, to_dict
 
 log = logging.getLogger("crsreport")
@@ -33,29 +32,9 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-@cache
-def templates_hash() -> str:
-    """One hash over every house template, stylesheet, font and reference file."""
-    folder = templates_dir()
-    h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:32]
-
-
-@cache
-def code_hash() -> str:
-    """One hash over crsreport's own modules: a changed renderer renders again."""
-    package = Path(__file__).parent
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:32]
-
-
 def tree_inputs(doc: Node, root: Path, epoch: int) -> str:
-    """Hash of what every format reads: the tree, figure keys, image files, templates."""
+    """Hash of what every format reads: the tree, figure keys, image files, and the
+    code and templates that shape outputs (``codebase.fingerprint``)."""
     figures = {}
     files = {}
     for node in doc.walk():
@@ -68,9 +47,7 @@ def tree_inputs(doc: Node, root: Path, epoch: int) -> str:
         "tree": to_dict(doc),
         "figures": figures,
         "files": files,
-        "templates": templates_hash(),
-        "code": code_hash(),
-        "versions": versions(),
+        "code": fingerprint(),
         "root": str(root),
         "epoch": epoch,
     }

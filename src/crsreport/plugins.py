@@ -7,9 +7,15 @@ A plugin distribution declares, in its pyproject.toml::
     [project.entry-points."crsreport.sections"]
     sidebar = "my_pkg.kinds:Sidebar"            # a Section subclass (or a module)
     [project.entry-points."crsreport.renderers"]
-    txt = "my_pkg.text:render"                  # render(doc, ctx) -> bytes; .suffix optional
+    txt = "my_pkg.text:render"                  # render(doc, ctx) -> bytes (attributes below)
     [project.entry-points."crsreport.products"]
     memo = "my_pkg.memo:MEMO"                   # a products.Product record (or a module)
+
+A renderer function may carry the fields of its format's record as attributes (each
+optional): ``render.suffix = ".txt"``, ``render.images = ("png",)`` (figure files it reads
+from ``ctx.assets``), ``render.cost = 1.0`` (scheduling), ``render.late = True`` (fetches
+figures with ``ctx.assets.by_name`` as it lays out), ``render.preload = ("lib",)`` and
+``render.warm = (...)`` (modules its worker imports early); see ``render.Format``.
 
 Plugins load once, before report models are used (``load_report``, ``build``,
 ``make-report``); the models are then rebuilt so new kinds validate like built-in ones.
@@ -24,14 +30,11 @@ from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+from .codebase import GROUPS
 from .errors import ReportError
 
-GROUPS = (
-    "crsreport.products",
-    "crsreport.sections",
-    "crsreport.figures",
-    "crsreport.renderers",
-)
+RENDERER_FIELDS = ("images", "cost", "late", "preload", "warm")
+"""A renderer function's attributes that become fields of its format's record."""
 
 _state: dict[str, Any] = {"done": False, "error": None}
 
@@ -46,7 +49,7 @@ def load_plugins() -> None:
 
 
 def _load_all() -> ReportError | None:
-    # the models are imported here, not above: stamp.py reads GROUPS before anything heavy
+    # the models are imported here, not above: importing plugins stays light
     from .model import rebuild_models
     from .validation import forget_field_names
 
@@ -99,7 +102,8 @@ def _register_renderer(ep: EntryPoint) -> None:
         raise TypeError(f"the entry point must name a render(doc, ctx) function, not {obj!r}")
     if ep.name in FORMATS and FORMATS[ep.name].target == ep.value:
         return
-    register_format(ep.name, getattr(obj, "suffix", f".{ep.name}"), ep.value)
+    needs = {key: getattr(obj, key) for key in RENDERER_FIELDS if hasattr(obj, key)}
+    register_format(ep.name, getattr(obj, "suffix", f".{ep.name}"), ep.value, **needs)
 
 
 def _register_product(ep: EntryPoint) -> None:

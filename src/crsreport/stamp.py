@@ -1,9 +1,11 @@
 """The up-to-date check ``make-report`` makes before it imports anything heavy.
 
 After a command-line build, ``<out>/.cache/stamp-<key>.json`` lists every file the
-build depended on (report.yaml, includes, prose, data, bibliographies, images, plugin
-modules, crsreport's own code and house templates) with size, modification time and
-content hash, the libraries' versions, the outputs' hashes and the warnings given.
+build depended on (report.yaml, includes, prose, data, bibliographies, images, and the
+code and templates that shape outputs as ``codebase.py`` defines them: crsreport's own
+modules, house templates, loaded plugins' packages) with size, modification time and
+content hash, the environment (Python, libraries' versions, installed plugins), the
+outputs' hashes and the warnings given.
 ``key`` hashes the command's arguments. The next run with the same arguments compares
 them; when everything still matches it gives the warnings again and stops, without
 loading the report. Any doubt sends it down the normal path, whose manifest decides
@@ -15,24 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from . import codebase
+from .codebase import environment
+
 SCHEMA = 1
-LIBRARIES = (
-    "crsreport",
-    "weasyprint",
-    "python-docx",
-    "matplotlib",
-    "fonttools",
-    "jinja2",
-    "pydantic",
-)
-"""crsreport and the libraries that shape its outputs."""
 RACY_NS = 2_000_000_000
 """A file modified this close to the stamp may have changed again within one mtime tick."""
 
@@ -102,49 +95,8 @@ def write(
 
 
 def own_files() -> list[Path]:
-    """crsreport's code and house templates, and the modules of loaded plugins."""
-    from .resources import templates_dir
-
-    package = Path(__file__).parent
-    files = [*package.rglob("*.py"), *(p for p in templates_dir().rglob("*") if p.is_file())]
-    for name in {ep["value"].split(":")[0].split(".")[0] for ep in _entry_points()}:
-        for module in list(sys.modules.values()):
-            file = getattr(module, "__file__", None)
-            if file and module.__name__.split(".")[0] == name:
-                files.append(Path(file))
-    return files
-
-
-def environment() -> dict[str, Any]:
-    """What the outputs depend on besides files: Python, libraries, installed plugins."""
-    return {"python": sys.version, "libraries": versions(), "plugins": _entry_points()}
-
-
-@cache
-def versions() -> dict[str, str | None]:
-    """The installed versions of ``LIBRARIES``."""
-    from importlib import metadata
-
-    found: dict[str, str | None] = {}
-    for name in LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def _entry_points() -> list[dict[str, str]]:
-    from importlib.metadata import entry_points
-
-    from .plugins import GROUPS
-
-    found = []
-    for group in GROUPS:
-        for ep in entry_points(group=group):
-            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ""
-            found.append({"group": group, "name": ep.name, "value": ep.value, "dist": dist})
-    return sorted(found, key=lambda e: (e["group"], e["name"], e["value"]))
+    """The code and templates that shape outputs (``codebase.files``)."""
+    return codebase.files()
 
 
 def _entry(path: Path) -> list[Any]:

@@ -2,16 +2,21 @@
 
 A renderer is named by module path and imported only when its format is built,
 so ``import crsreport`` stays free of WeasyPrint and python-docx.
+
+Each format's record also carries what the rest of the pipeline needs to know about
+it, so a format registered by a plugin is drawn for and scheduled like a built-in
+one: the figure file kinds it embeds, its rough cost, whether it fetches figures as
+it lays out, and the libraries its worker imports early.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assets import Assets
+from ..assets import IMAGE_TYPES, Assets
 from ..errors import Warnings
 from ..tree import Node
 
@@ -28,11 +33,23 @@ class RenderContext:
 
 @dataclass(frozen=True)
 class Format:
-    """An output format: its name, file suffix and where its renderer lives."""
+    """An output format: its name, file suffix, where its renderer lives, and its needs."""
 
     name: str
     suffix: str
     target: str  # "module:function", imported on first use
+    images: tuple[str, ...] = ()
+    """Figure file kinds the renderer reads from ``ctx.assets`` ("svg", "png")."""
+    cost: float = 1.0
+    """Rough relative render time: the costliest format starts first, at normal priority."""
+    late: bool = False
+    """Fetches each figure (``ctx.assets.by_name``) as it lays it out, so it starts before
+    the figures are drawn instead of waiting for them."""
+    preload: tuple[str, ...] = ()
+    """Libraries its worker imports while the figures are being drawn."""
+    warm: tuple[str, ...] = ()
+    """Modules a standby worker imports while the report is loaded, when this is the
+    costliest format requested (``render.parallel.warm_up``); none: no standby worker."""
 
     def renderer(self) -> Callable[[Node, RenderContext], bytes]:
         module, _, func = self.target.partition(":")
@@ -42,14 +59,61 @@ class Format:
 FORMATS: dict[str, Format] = {}
 
 
-def register_format(name: str, suffix: str, target: str) -> None:
+def register_format(
+    name: str,
+    suffix: str,
+    target: str,
+    *,
+    images: Iterable[str] = (),
+    cost: float = 1.0,
+    late: bool = False,
+    preload: Iterable[str] = (),
+    warm: Iterable[str] = (),
+) -> Format:
     """Add an output format; a duplicate name is refused with its owner named."""
     if name in FORMATS:
         raise ValueError(f"output format '{name}' is already registered by {FORMATS[name].target}")
-    FORMATS[name] = Format(name, suffix, target)
+    kinds = tuple(dict.fromkeys(images))
+    unknown = [kind for kind in kinds if kind not in IMAGE_TYPES]
+    if unknown:
+        raise ValueError(
+            f"output format '{name}': unknown figure file kind '{', '.join(unknown)}'; "
+            f"choose from {', '.join(IMAGE_TYPES)}"
+        )
+    record = Format(
+        name, suffix, target, kinds, float(cost), bool(late), tuple(preload), tuple(warm)
+    )
+    FORMATS[name] = record
+    return record
 
 
-register_format("html", ".html", "crsreport.render.html:render")
-register_format("pdf", ".pdf", "crsreport.render.pdf:render")
-register_format("docx", ".docx", "crsreport.render.docx:render")
-register_format("json", ".json", "crsreport.render.jsontree:render")
+def unregister_format(name: str) -> None:
+    """Remove a format (tests register one for a while)."""
+    FORMATS.pop(name, None)
+
+
+def images_for(names: Iterable[str]) -> list[str]:
+    """The figure file kinds the formats ``names`` need, sorted (each once)."""
+    return sorted({kind for name in names if name in FORMATS for kind in FORMATS[name].images})
+
+
+def by_cost(names: Iterable[str]) -> list[str]:
+    """``names`` costliest first (ties keep their order)."""
+    return sorted(names, key=lambda name: -(FORMATS[name].cost if name in FORMATS else 0.0))
+
+
+register_format("html", ".html", "crsreport.render.html:render", images=("svg",), cost=2.0)
+register_format(
+    "pdf",
+    ".pdf",
+    "crsreport.render.pdf:render",
+    images=("svg",),
+    cost=3.0,
+    late=True,
+    preload=("weasyprint",),
+    warm=("weasyprint", "crsreport.figures.kinds", "crsreport.render.pdf"),
+)
+register_format(
+    "docx", ".docx", "crsreport.render.docx:render", images=("png",), cost=1.0, preload=("docx",)
+)
+register_format("json", ".json", "crsreport.render.jsontree:render", cost=0.0)

@@ -1,12 +1,13 @@
 """Rendering formats side by side in forked worker processes, started before the figures.
 
 Each format's worker forks as soon as the tree is resolved and imports its
-renderer's libraries (WeasyPrint for PDF…) while the figures are drawn; ``make-report``
-forks the PDF's even earlier (``warm_up``), before the report is loaded. HTML and
-DOCX render once the figure files they need are in the cache; the PDF starts at
-once and fetches each figure when it lays it out. The slowest format keeps normal
-priority; the others, and PNG drawing, run niced so that on few cores they do not
-slow it down.
+renderer's libraries (its record's ``preload``: WeasyPrint for PDF…) while the figures
+are drawn; ``make-report`` forks the costliest format's even earlier (``warm_up``, its
+record's ``warm``), before the report is loaded. A format renders once the figure files
+it needs (``images``) are in the cache, unless its record says ``late`` (the PDF): then
+it starts at once and fetches each figure when it lays it out. The costliest format
+(``cost``) keeps normal priority; the others, and PNG drawing, run niced so that on few
+cores they do not slow it down. Everything here reads the format records, never names.
 
 Each renderer runs with its own warning recorder; the warnings come back with
 the bytes and are given by the parent in format order, so a parallel build
@@ -34,16 +35,8 @@ from ..assets import (
 from ..errors import Location, Problem, ReportError, Warnings
 from ..tree import Node
 from ..workers import NICE, Standby, Worker, can_fork, cpu_count, gather, standby, start
-from . import FORMATS, RenderContext
+from . import FORMATS, RenderContext, by_cost
 
-COST = {"pdf": 3.0, "html": 2.0, "docx": 1.0}
-"""Rough relative render times: the slowest format starts first."""
-LATE = {"pdf"}
-"""Formats that fetch each figure as they lay it out, so they start before it is drawn."""
-PRELOAD = {"pdf": ("weasyprint",), "docx": ("docx",)}
-"""Libraries a format's worker imports while the figures are being drawn."""
-WARM = {"pdf": ("weasyprint", "crsreport.figures.kinds", "crsreport.render.pdf")}
-"""What the slowest format's standby worker imports while the report is loaded."""
 _standby: dict[str, Standby] = {}
 Draw = Callable[[list[str], bool], Assets]
 """Draws the figures the formats need (in the background, while they render, if True)."""
@@ -80,19 +73,20 @@ class Job:
 
 def render_one(name: str, job: Job) -> Rendered:
     """Render format ``name`` of ``job`` once the figures it needs are drawn."""
-    for module in PRELOAD.get(name, ()):
+    record = FORMATS[name]
+    for module in record.preload:
         importlib.import_module(module)
-    if name in LATE:
+    if record.late:
         ids = {node.id: {} for node in figure_nodes(job.doc)}
         assets = Assets(files=ids, late=partial(read_when_drawn, job.cache, job.abort))
-    elif wait_for_figures(job.doc, [name], job.cache, job.abort):
-        assets = Assets(files=read_figures(job.doc, [name], job.cache))
+    elif wait_for_figures(job.doc, record.images, job.cache, job.abort):
+        assets = Assets(files=read_figures(job.doc, record.images, job.cache))
     else:
         return Rendered()  # drawing the figures failed: the parent reports it
     recorder = Recorder()
     ctx = replace(job.ctx, warnings=recorder, assets=assets)
     try:
-        data = FORMATS[name].renderer()(job.doc, ctx)
+        data = record.renderer()(job.doc, ctx)
     except ReportError as exc:
         return Rendered(problems=exc.problems)
     return Rendered(data, recorder.seen)
@@ -107,7 +101,7 @@ def render_formats(
     each format has its own worker, the slowest at normal priority, and figures are
     drawn meanwhile in up to ``jobs`` more.
     """
-    first, *rest = sorted(names, key=lambda name: -COST.get(name, 0.0))
+    first, *rest = by_cost(names)
     warm = _standby.pop(first, None) if jobs > 1 else None
     if not warm and (jobs <= 1 or len(names) <= 1 or not can_fork()):
         job = Job(doc, ctx, cache, threading.Event())
@@ -127,12 +121,14 @@ def render_formats(
 
 
 def warm_up(names: list[str], jobs: int | None) -> None:
-    """Fork the slowest format's worker now, to import its libraries while the report
-    is loaded and resolved; ``render_formats`` hands it the work (``cool_down`` stops it
-    if none comes)."""
-    first = max(names, key=lambda name: COST.get(name, 0.0), default="")
-    if first in WARM and (jobs or cpu_count()) > 1 and can_fork():
-        _standby[first] = standby(WARM[first])
+    """Fork the costliest format's worker now, to import its record's ``warm`` modules
+    while the report is loaded and resolved; ``render_formats`` hands it the work
+    (``cool_down`` stops it if none comes). Names not (yet) registered are passed over."""
+    known = [name for name in names if name in FORMATS]
+    first = by_cost(known)[0] if known else ""
+    warm = FORMATS[first].warm if first else ()
+    if warm and (jobs or cpu_count()) > 1 and can_fork():
+        _standby[first] = standby(warm)
 
 
 def cool_down() -> None:

@@ -1,0 +1,262 @@
+"""A format's record carries what it needs, and one definition of the code that shapes
+outputs serves the figure keys, the manifest and the stamp (fast layer, in process)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from importlib.metadata import EntryPoint
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import crsreport
+from crsreport import codebase, stamp
+from crsreport.assets import Assets
+from crsreport.figures import FIGURE_KINDS
+from crsreport.fingerprint import drawing_code, drawing_part
+from crsreport.incremental import tree_inputs
+from crsreport.plugins import REGISTER
+from crsreport.render import (
+    FORMATS,
+    by_cost,
+    images_for,
+    parallel,
+    register_format,
+    unregister_format,
+)
+from crsreport.tree import Paragraph, Text
+
+REPORT = """\
+id: IN10078
+title: Format Records
+date: 2022-02-10
+sections:
+  - title: What Happened
+    prose: sections/what.md
+    figures:
+      - id: launches
+        kind: bar
+        title: Launches per Year
+        data: data/years.csv
+        x: year
+        y: [launches]
+        source: CRS.
+        alt: Bar chart of launches per year.
+"""
+FILES = {
+    "report.yaml": REPORT,
+    "sections/what.md": "Launches rose (@fig:launches).\n",
+    "data/years.csv": "year,launches\n2019,25\n2020,8\n2021,6\n",
+}
+SEEN: dict[str, Any] = {}
+
+
+def probe_render(doc: Any, ctx: Any) -> bytes:
+    """A fourth format's renderer: notes the figure files it was given."""
+    SEEN["assets"] = ctx.assets.files
+    return b"probe\n"
+
+
+@pytest.fixture
+def fourth():
+    """A fourth format, needing PNG figures, registered for one test."""
+    record = register_format("probe", ".probe", f"{__name__}:probe_render", images=("png",))
+    SEEN.clear()
+    yield record
+    unregister_format("probe")
+
+
+def test_a_registered_fourth_format_gets_its_figures(fourth, make_project, tmp_path):
+    project = make_project(FILES)
+    result = crsreport.build(crsreport.load_report(project), ["probe"], tmp_path / "out", jobs=1)
+    assert result.rendered == ["probe"] and result.drawn == ["launches"]
+    assert (tmp_path / "out" / "IN10078.probe").read_bytes() == b"probe\n"
+    files = SEEN["assets"]
+    assert list(files) == ["launches"] and list(files["launches"]) == ["png"]
+    assert files["launches"]["png"].startswith(b"\x89PNG")
+
+
+def test_the_built_in_records_say_what_each_format_needs():
+    assert images_for(["html"]) == images_for(["pdf"]) == ["svg"]
+    assert images_for(["docx"]) == ["png"] and images_for(["json"]) == []
+    assert images_for(["html", "docx", "json"]) == ["png", "svg"]
+    assert FORMATS["pdf"].late and not FORMATS["html"].late
+    assert FORMATS["pdf"].warm and "weasyprint" in FORMATS["pdf"].preload
+
+
+def test_an_unknown_figure_file_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown figure file kind 'gif'"):
+        register_format("probe", ".probe", f"{__name__}:probe_render", images=("gif",))
+    assert "probe" not in FORMATS
+
+
+def test_scheduling_follows_cost(fourth, monkeypatch):
+    assert by_cost(["docx", "json", "html", "pdf"]) == ["pdf", "html", "docx", "json"]
+    monkeypatch.setitem(FORMATS, "probe", replace(fourth, cost=9.0))
+    assert by_cost(["docx", "pdf", "probe"]) == ["probe", "pdf", "docx"]
+
+    started: list[tuple[str, Any]] = []
+
+    def start(func: Any, name: str, job: Any, nice: Any = None) -> str:
+        started.append((name, nice))
+        return name
+
+    monkeypatch.setattr(parallel, "start", start)
+    monkeypatch.setattr(parallel, "gather", lambda workers: [parallel.Rendered()] * len(workers))
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "_fork_event", lambda: None)
+    results, _ = parallel.render_formats(
+        Paragraph(children=[]), None, ["docx", "pdf", "probe"], Path(), lambda n, b: Assets(), 2
+    )
+    assert [name for name, _ in started] == ["probe", "pdf", "docx"]
+    assert started[0][1] is None and all(nice for _, nice in started[1:])  # costliest unniced
+    assert list(results) == ["probe", "pdf", "docx"]
+
+
+def attributed_render(doc: Any, ctx: Any) -> bytes:
+    return b""
+
+
+attributed_render.suffix = ".txt"  # type: ignore[attr-defined]
+attributed_render.images = ("png", "svg")  # type: ignore[attr-defined]
+attributed_render.cost = 5  # type: ignore[attr-defined]
+attributed_render.late = True  # type: ignore[attr-defined]
+
+
+def test_a_plugin_renderer_declares_its_needs_as_attributes():
+    ep = EntryPoint("probetxt", f"{__name__}:attributed_render", "crsreport.renderers")
+    REGISTER["crsreport.renderers"](ep)
+    try:
+        record = FORMATS["probetxt"]
+        assert (record.suffix, record.images, record.cost, record.late) == (
+            ".txt",
+            ("png", "svg"),
+            5.0,
+            True,
+        )
+        assert record.preload == () and record.warm == ()
+    finally:
+        unregister_format("probetxt")
+
+
+# ---- one fingerprint ------------------------------------------------------------------
+
+PLUGIN = '''\
+"""A plugin package installed for one test."""
+
+COLOR = "#1f4e79"
+
+
+class Kind:
+    """Stands for a figure kind the package defines."""
+
+
+def render(doc, ctx):
+    return b""
+'''
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A loaded plugin package (and a stylesheet it ships) with an installed entry point."""
+    site = tmp_path / "site"
+    package = site / "crsreport_probe_plugin"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(PLUGIN)
+    (package / "print-probe.css").write_text("body { color: black; }\n")
+    info = site / "crsreport_probe_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: crsreport-probe-plugin\n")
+    (info / "entry_points.txt").write_text(
+        "[crsreport.renderers]\nprobeplug = crsreport_probe_plugin:render\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    import crsreport_probe_plugin
+
+    monkeypatch.setitem(FIGURE_KINDS, "probekind", crsreport_probe_plugin.Kind)
+    codebase.forget()
+    yield package
+    sys.modules.pop("crsreport_probe_plugin", None)
+    codebase.forget()
+
+
+def _edit(path: Path) -> None:
+    path.write_text(path.read_text().replace("#1f4e79", "#7a1f1f"))
+    codebase.forget()
+
+
+def test_a_plugin_module_change_changes_the_manifest_inputs(plugin):
+    doc = Paragraph(children=[Text(text="x")])
+    assert "crsreport_probe_plugin" in codebase.plugin_packages()
+    before = codebase.fingerprint(), tree_inputs(doc, Path(), 0)
+    _edit(plugin / "__init__.py")
+    after = codebase.fingerprint(), tree_inputs(doc, Path(), 0)
+    assert before[0] != after[0] and before[1] != after[1]
+
+
+def test_a_plugin_stylesheet_change_changes_the_manifest_inputs(plugin):
+    before = codebase.fingerprint()
+    (plugin / "print-probe.css").write_text("body { color: navy; }\n")
+    codebase.forget()
+    assert codebase.fingerprint() != before
+
+
+def test_a_plugin_kind_is_keyed_by_its_own_package_and_a_builtin_by_figures(plugin):
+    part = drawing_part("probekind")
+    assert part is not None and part.base == plugin
+    builtin = drawing_part("bar")
+    assert builtin == codebase.figures_code()
+    assert all(p.is_relative_to(codebase.PACKAGE / "figures") for p in builtin.files)
+    assert not any(p.name == "html.py" for p in builtin.files)  # the HTML writer redraws nothing
+    bar, kind = drawing_code("bar"), drawing_code("probekind")
+    _edit(plugin / "__init__.py")
+    assert drawing_code("probekind") != kind
+    assert drawing_code("bar") == bar  # another package's change redraws no built-in kind
+
+
+def test_the_stamp_lists_the_same_files_and_notices_a_plugin_change(plugin, tmp_path):
+    files = set(stamp.own_files())
+    assert files == set(codebase.files())
+    assert {plugin / "__init__.py", plugin / "print-probe.css"} <= files
+    assert set(codebase.own_code().files) <= files and set(codebase.templates().files) <= files
+    output = tmp_path / "IN10078.html"
+    output.write_text("<p>x</p>\n")
+    where = tmp_path / ".cache" / "stamp.json"
+    time.sleep(0.01)
+    stamp.write(where, time.time_ns(), [], {"html": output}, "IN10078", [])
+    assert stamp.fresh(where) is not None
+    _edit(plugin / "__init__.py")
+    assert stamp.fresh(where) is None
+
+
+def test_every_svg_is_drawn_before_any_png(make_project, tmp_path, monkeypatch):
+    """A worker niced for a PNG stays niced: the SVGs the PDF waits for come first."""
+    from crsreport import assets
+
+    files = {**FILES, "report.yaml": REPORT.replace("      - id: launches", TWO_FIGURES)}
+    doc = crsreport.resolve(crsreport.load_report(make_project(files)))
+    seen: list[tuple[str, bool]] = []
+
+    def run(func: Any, tasks: list[Any], jobs: int, fork: bool = False) -> None:
+        seen.extend((task[1], task[3]) for task in tasks)
+        raise StopIteration
+
+    monkeypatch.setattr(assets, "run", run)
+    with pytest.raises(StopIteration):
+        assets.draw_figures(doc, ["png", "svg"], tmp_path / "cache", background=True)
+    assert seen == [("svg", False), ("svg", False), ("png", True), ("png", True)]
+
+
+TWO_FIGURES = """\
+      - id: first
+        kind: bar
+        title: Launches, Again
+        data: data/years.csv
+        x: year
+        y: [launches]
+        source: CRS.
+        alt: Bar chart of launches per year.
+      - id: launches"""
