@@ -138,3 +138,23 @@ def test_superscript_and_subscript_in_prose_reach_html_and_docx(make_project, tm
     runs = [r for p in docx.Document(tmp_path / "x.docx").paragraphs for r in p.runs]
     assert [r.text for r in runs if r.font.superscript] == ["th"]
     assert [r.text for r in runs if r.font.subscript] == ["2"]
+
+
+@pytest.mark.e2e
+def test_acknowledgments_follow_the_text_in_every_format(make_project, require):
+    thanks = "acknowledgments: Pat Former contributed to an earlier version of this Insight.\n"
+    report = INSIGHT.replace("sections:\n", thanks + "sections:\n", 1)
+    project = make_project(
+        {"report.yaml": report, "sections/lead.md": LEAD, "sections/body.md": BODY}
+    )
+    built = crsreport.build(crsreport.load_report(project), ["html", "pdf", "docx"], project / "o")
+    paths = {p.suffix: p for p in built}
+    html = " ".join(lxml.html.fromstring(paths[".html"].read_bytes()).text_content().split())
+    pdf = subprocess.run([require("pdftotext"), paths[".pdf"], "-"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    docx = subprocess.run([require("pandoc"), "-f", "docx", "-t", "plain", paths[".docx"]],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    for name, text in (("html", html), ("pdf", pdf), ("docx", docx)):
+        flat = " ".join(text.split())
+        at = flat.index("Pat Former contributed to an earlier version of this Insight.")
+        assert flat.index("so.") < at < flat.index("Author Information"), name

@@ -56,6 +56,7 @@ WORDS = {
     "header": "Headerwords",
     "running_title": "Runningwords",
     "site": "Sitewords",
+    "thanks": "Thankswords",
     "superscript": "Superwords",
     "subscript": "Subwords",
 }
@@ -122,6 +123,7 @@ def every_class_tree() -> t.Document:
             t.TitleBlock(text=w["title"]),
             t.FirstPageFooter(left=[w["first_footer"], "x"], right=["CRS INSIGHT"]),
             t.Columns(children=[section, byline]),
+            t.Acknowledgments(children=[_p(t.Text(text=w["thanks"]))]),
             t.Endnotes(),
             t.AuthorInformation(authors=authors),
         ]

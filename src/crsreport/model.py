@@ -206,6 +206,11 @@ class Report(Model):
     )
     authors: list[Author] = Field(default_factory=list)
     summary: Prose = Field(default_factory=list, description="Markdown files or text.")
+    acknowledgments: Prose = Field(
+        default_factory=list,
+        description="Markdown (files or text) printed after the text, e.g. 'X contributed to "
+        "an earlier version of this report.'",
+    )
     data: dict[DataName, str] = Field(
         default_factory=dict, description="Name -> data file (CSV, YAML or JSON) under data/."
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import house
 from .resources import templates_dir
 from .tree import (
+    Acknowledgments,
     AuthorInformation,
     Byline,
     Columns,
@@ -104,8 +105,10 @@ def masthead(label: str) -> Masthead:
 
 
 def body(doc: Document) -> list[Node]:
-    """The resolved sections (the summary goes on its own page or nowhere)."""
-    return [n for n in doc.children if not isinstance(n, Summary)]
+    """The resolved sections, then the acknowledgment (the summary goes on its own page or
+    nowhere)."""
+    sections = [n for n in doc.children if not isinstance(n, Summary | Acknowledgments)]
+    return sections + [n for n in doc.children if isinstance(n, Acknowledgments)]
 
 
 def closing(doc: Document) -> list[Node]:

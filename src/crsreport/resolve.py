@@ -21,6 +21,7 @@ from .products import product_for
 from .prose import NoteDef, expand, parse
 from .sources import check_image, is_prose_file, load_data, read_text, safe_path
 from .tree import (
+    Acknowledgments,
     Author,
     Document,
     Drawing,
@@ -73,6 +74,9 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     doc = Document(**metadata(report))
     if report.summary:
         doc.children.append(Summary(children=prose(ctx, report.summary, ("summary",))))
+    if report.acknowledgments:
+        thanks = prose(ctx, report.acknowledgments, ("acknowledgments",))
+        doc.children.append(Acknowledgments(children=thanks))
     appendix = 0
     for i, section in enumerate(report.sections):
         label = None

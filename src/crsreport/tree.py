@@ -523,6 +523,15 @@ class Endnotes(Node):
 
 
 @dataclass(eq=False, kw_only=True)
+class Acknowledgments(Element):
+    """The writer's acknowledgment, a plain sentence after the text ("X contributed to an
+    earlier version of this report.")."""
+
+    kind: ClassVar[str] = "acknowledgments"
+    furniture: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
 class AuthorInformation(Node):
     """The Author Information section (Insight, Report)."""
 

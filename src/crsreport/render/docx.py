@@ -21,6 +21,7 @@ from ..errors import Location
 from ..products import product_for
 from ..resources import templates_dir
 from ..tree import (
+    Acknowledgments,
     AuthorInformation,
     BlockQuote,
     BulletList,
@@ -408,6 +409,9 @@ class DocxWriter(Visitor[None]):
             if author.title:
                 line.add_run(f", {author.title}")
         self.para(into, "Product Number", node.id)
+
+    def visit_acknowledgments(self, node: Acknowledgments, into: Any, depth: int) -> None:
+        self.blocks_of(node.children, into)
 
     def visit_endnotes(self, node: Endnotes, into: Any, depth: int) -> None:
         pass  # notes are native footnotes at the page foot

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from ..assets import figure_url
 from ..tree import (
+    Acknowledgments,
     AuthorInformation,
     BlockQuote,
     BulletList,
@@ -310,6 +311,9 @@ class HtmlWriter(Visitor[str]):
         ident = f"<strong>{escape(node.id)}</strong>"
         number = f'<p class="product-number" id="end-of-text">{ident}</p>'
         return f'<div class="byline">\n{lines}{number}\n</div>\n'
+
+    def visit_acknowledgments(self, node: Acknowledgments) -> str:
+        return f'<div class="acknowledgments">{self.inner(node)}</div>\n'
 
     def visit_endnotes(self, node: Endnotes) -> str:
         return self.notes_block()
