@@ -142,11 +142,13 @@ def test_every_format_shows_the_body_in_the_trees_order(built, fmt, require):
     doc, texts = built
     blocks, notes = body_blocks(doc)
     stream = words(texts[fmt])
-    lost = missing_in_order(blocks, stream)
-    if fmt == "docx":
+    if fmt == "docx":  # captions pandoc moved are checked for presence only
         moved = " ".join(words(texts["docx-captions"]))
-        lost = [b for b in lost if b not in moved]
-    assert lost == []
+        assert [
+            b for b in blocks if b[0] == "table" and " ".join(b) not in moved + " ".join(stream)
+        ] == []
+        blocks = [b for b in blocks if " ".join(b) not in moved]
+    assert missing_in_order(blocks, stream) == []
     text = " ".join(stream)
     assert [n for n in notes if " ".join(n) not in text] == []
 

@@ -34,7 +34,7 @@ def _run(*args) -> str:
 
 def _footer_number(page: str) -> str | None:
     last = [line for line in page.splitlines() if line.strip()][-1]
-    found = re.search(r"(?:^|\s)(\d+)\s*$", last)
+    found = re.search(r"(?:^|\s|CRS-)(\d+)\s*$", last)
     return found.group(1) if found else None
 
 
@@ -68,3 +68,15 @@ def test_the_last_page_footer_reads_crs_then_the_version_line_then_the_number(pa
         r"\s*Congressional Research Service\s+R99001 · VERSION 1 · NEW\s+\d+\s*", last
     ), last
     assert "VERSION" not in pages[-2]
+
+
+def test_the_wide_table_has_its_own_landscape_page_with_a_crs_footer(pages, tmp_path_factory):
+    front = [_footer_number(p) for p in pages].index("1")
+    landscape = [n for n, page in enumerate(pages, start=1) if "Table A-2." in page and n > front]
+    assert len(landscape) == 1
+    (n,) = landscape
+    pdf = next(tmp_path_factory.getbasetemp().rglob("R99001.pdf"))
+    info = _run("pdfinfo", "-f", n, "-l", n, pdf)
+    assert re.search(rf"Page\s+{n} size:\s+792 x 612 pts", info), info
+    last = [line for line in pages[n - 1].splitlines() if line.strip()][-1]
+    assert last.split()[-1] == f"CRS-{n - front}"

@@ -218,6 +218,7 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         lettered=[LetteredNote(letter, text) for letter, text in lettered],
         alt=spec.alt,
         width=spec.width,
+        landscape=spec.landscape,
         children=list(content),
     )
     if spec.kind == "image":

@@ -250,6 +250,7 @@ class Figure(Element):
     lettered: list[LetteredNote] = field(default_factory=list)
     alt: str = ""
     width: str = "column"
+    landscape: bool = False  # on its own landscape page
     file: str | None = None  # an image file (figure kind ``image``)
     drawing: Drawing | None = None
 

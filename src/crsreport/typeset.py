@@ -129,16 +129,30 @@ def align_by_content(doc: Node) -> None:
 
 
 def _align_table(table: Table) -> None:
-    body = [r for r in table.children if not getattr(r, "header", False)]
-    if not body or any(c.colspan != 1 for r in body for c in _cells(r)):
-        return
-    width = max(len(r.children) for r in body)
+    """Right-align every cell of a numeric column, its header included (a spanning group
+    header keeps its own alignment)."""
+    rows = [_by_column(r) for r in table.children]
+    body = [
+        row for r, row in zip(table.children, rows, strict=True) if not getattr(r, "header", False)
+    ]
+    width = max((max(row, default=-1) + 1 for row in rows), default=0)
     for col in range(width):
-        cells = [r.children[col] for r in body if col < len(r.children)]
-        if is_numeric([_text(c) for c in cells]):
-            for cell in _cells_of(cells):
-                if cell.align is None:
-                    cell.align = "right"
+        cells = [row[col] for row in body if col in row]
+        if not cells or not is_numeric([_text(c) for c in cells]):
+            continue
+        for row in rows:
+            cell = row.get(col)
+            if cell is not None and cell.colspan == 1 and cell.align is None:
+                cell.align = "right"
+
+
+def _by_column(row: Node) -> dict[int, TableCell]:
+    """A row's cells by the column each starts in."""
+    out, col = {}, 0
+    for cell in _cells(row):
+        out[col] = cell
+        col += cell.colspan
+    return out
 
 
 def is_numeric(texts: list[str]) -> bool:
@@ -150,10 +164,6 @@ def is_numeric(texts: list[str]) -> bool:
 
 def _cells(row: Node) -> list[TableCell]:
     return [c for c in row.children if isinstance(c, TableCell)]
-
-
-def _cells_of(nodes: list[Node]) -> list[TableCell]:
-    return [c for c in nodes if isinstance(c, TableCell)]
 
 
 def _text(cell: Node) -> str:

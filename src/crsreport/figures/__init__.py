@@ -72,6 +72,7 @@ class FigureSpec(Model):
     notes: TextList = Field(default_factory=list)
     alt: str = Field(min_length=1, description="Text read in place of the figure.")
     width: Literal["column", "full"] = "column"
+    landscape: bool = Field(False, description="Its own landscape page (a wide table).")
 
     caption_label: ClassVar[str] = "Figure"
     drawn: ClassVar[bool] = True

@@ -167,6 +167,7 @@ class HtmlWriter(Visitor[str]):
         unit = f'<span class="figure-unit">{escape(node.unit)}</span>' if node.unit else ""
         after = self.figure_notes(node)
         cls = f"figure width-{escape(node.width)} kind-{escape(node.figure_kind)}"
+        cls += " landscape" if node.landscape else ""
         opening = f'<figure id="{escape(node.anchor)}" class="{cls}">'
         drawn = node.drawing is not None or node.file is not None
         if not drawn and len(node.children) == 1 and isinstance(node.children[0], Table):
