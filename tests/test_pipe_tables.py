@@ -9,6 +9,7 @@ import pytest
 
 import crsreport
 from crsreport.errors import ReportError, Warnings
+from crsreport.render.htmlwalk import HtmlWriter
 from crsreport.tree import Contents, Figure, Table, XRef
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,7 +77,7 @@ def test_the_example_pipe_table_is_numbered_listed_and_linked_in_every_format(tm
     report = crsreport.load_report(REPO / "examples" / "report")
     paths = {p.suffix: p for p in crsreport.build(report, ["html", "pdf", "docx"], tmp_path)}
     html = paths[".html"].read_text(encoding="utf-8")
-    assert '<a class="xref" href="#tbl-measures">Table 2</a>' in html
+    assert '<a class="xref" href="#tbl-measures">Table 3</a>' in html
     assert '<figure id="tbl-measures"' in html
     pdf = subprocess.run([require("pdftotext"), paths[".pdf"], "-"], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
@@ -84,5 +85,56 @@ def test_the_example_pipe_table_is_numbered_listed_and_linked_in_every_format(tm
                           capture_output=True, text=True, check=True).stdout  # fmt: skip
     for name, text in (("pdf", pdf), ("docx", docx)):
         flat = " ".join(text.split())
-        assert flat.count("Table 2. Sanctions Laws That Address Testing") >= 2, name  # list too
-        assert "testing (Table 2)" in flat, name
+        assert flat.count("Table 3. Sanctions Laws That Address Testing") >= 2, name  # list too
+        assert "testing (Table 3)" in flat, name
+
+
+STYLED = """\
+id: R10001
+title: Tables
+date: 2024-01-02
+sections:
+  - title: Counts
+    prose: [sections/counts.md]
+    figures:
+      - {id: t, kind: table, title: Styled, data: data/rows.csv, row_style: style,
+         columns: @COLUMNS@, source: S., alt: A table.}
+"""
+
+
+def test_row_style_words_set_bold_indented_and_total_rows(make_project):
+    rows = "type,n,style\nAll,5,bold\nPart A,2,indent\nPart B,3,indent 2\nTotal,5,total\n"
+    report = STYLED.replace("@COLUMNS@", "[{column: type}, {column: n}]")
+    project = make_project({"report.yaml": report, "sections/counts.md": "Text.\n",
+                            "data/rows.csv": rows})  # fmt: skip
+    doc = crsreport.resolve(crsreport.load_report(project))
+    body = [r for r in doc.walk() if r.kind == "table_row" and not r.header]
+    assert [(r.bold, r.indent, r.total) for r in body] == [
+        (True, 0, False), (False, 1, False), (False, 2, False), (False, 0, True)
+    ]  # fmt: skip
+    html = HtmlWriter({}).render([doc])
+    assert '<tr class="bold">' in html and '<tr class="indent-2">' in html
+
+
+def test_an_unknown_row_style_is_a_located_error(make_project):
+    report = STYLED.replace("@COLUMNS@", "[{column: type}]")
+    project = make_project({"report.yaml": report, "sections/counts.md": "Text.\n",
+                            "data/rows.csv": "type,style\nA,italic\n"})  # fmt: skip
+    with pytest.raises(
+        ReportError, match=r"report\.yaml:\d+: .*row 2 of 'data/rows.csv': row style 'italic'"
+    ):
+        crsreport.resolve(crsreport.load_report(project))
+
+
+@pytest.mark.e2e
+def test_styled_rows_are_bold_and_indented_in_the_docx(tmp_path):
+    import docx
+
+    report = crsreport.load_report(REPO / "examples" / "report")
+    (path,) = crsreport.build(report, ["docx"], tmp_path)
+    table = next(t for t in docx.Document(path).tables if t.cell(0, 0).text == "Type")
+    first = [row.cells[0].paragraphs[0] for row in table.rows]
+    bold = [any(r.style.name == "Strong" for r in p.runs) for p in first]
+    indented = [p.paragraph_format.left_indent is not None for p in first]
+    assert bold == [True, True, False, False, False, False, False, False, False, True]
+    assert indented == [False, False, True, True, True, True, True, True, False, False]

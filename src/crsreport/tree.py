@@ -185,6 +185,8 @@ class TableRow(Element):
     kind: ClassVar[str] = "table_row"
     header: bool = False
     total: bool = False
+    bold: bool = False  # a subtotal or other row set bold
+    indent: int = 0  # levels its first cell is indented (a sub-row)
 
 
 @dataclass(eq=False, kw_only=True)

@@ -56,6 +56,11 @@ class TableSpec(FigureSpec):
     kind: Literal["table"] = "table"
     columns: list[TableColumn] = Field(min_length=1)
     total: str | None = Field(None, description='Label of a total row, e.g. "Total".')
+    row_style: str | None = Field(
+        None,
+        description="A data column whose words style each row: bold, indent (or indent 2, "
+        "indent 3), total (a total the data supplies, set as a computed one is).",
+    )
     cell_notes: list[RowNote] = Field(default_factory=list)
     caption_label: ClassVar[str] = "Table"
     drawn: ClassVar[bool] = False
@@ -69,14 +74,22 @@ class TableSpec(FigureSpec):
     def columns_used(self) -> list[str]:
         return [
             *super().columns_used(),
+            *([self.row_style] if self.row_style else []),
             *(c.column for c in self.columns),
             *(n.column for n in self.cell_notes),
         ]
 
     def check(self, data: FigureData) -> str | None:
-        """More rows than a printed table should hold."""
+        """More rows than a printed table should hold, or a row style it cannot print."""
         if len(data.rows) > MAX_TABLE_ROWS:
             return f"{len(data.rows):,} table rows; at most {MAX_TABLE_ROWS:,} are printed"
+        for number, row in enumerate(data.rows, start=2):
+            text = str(row.get(self.row_style) or "") if self.row_style else ""
+            if text and style_words(text) is None:
+                return (
+                    f"row {number} of '{self.data}': row style '{text}' is not one of bold, "
+                    "indent, indent 2, indent 3, total (separate several with commas)"
+                )
         return None
 
 
@@ -128,7 +141,8 @@ class _Table:
     def body_rows(self) -> list[Node]:
         out = []
         for row in self.rows:
-            tr = TableRow()
+            style = row.get(self.spec.row_style) if self.spec.row_style else None
+            tr = _styled_row(str(style or ""))
             for col in self.spec.columns:
                 cell = _cell(_format(row.get(col.column, ""), col.format), align=_align(col, row))
                 for note in self.spec.cell_notes:
@@ -150,6 +164,25 @@ class _Table:
             )
             tr.children.append(_cell(text, align=col.align or ("right" if numeric else None)))
         return [tr]
+
+
+STYLE_WORD = re.compile(r"bold|total|indent(?: ?[1-3])?")
+
+
+def style_words(text: str) -> list[str] | None:
+    """A row style's words (``bold``, ``total``, ``indent``, ``indent 2``), or None when it
+    holds anything else."""
+    words = [w.strip() for w in text.lower().replace(",", " , ").split(",")]
+    words = [" ".join(w.split()) for w in words if w.strip()]
+    return words if all(STYLE_WORD.fullmatch(w) for w in words) else None
+
+
+def _styled_row(text: str) -> TableRow:
+    """A body row styled by its style column's words."""
+    words = style_words(text) or []
+    indent = max((int(w[-1]) if w[-1].isdigit() else 1 for w in words if w.startswith("indent")),
+                 default=0)  # fmt: skip
+    return TableRow(bold="bold" in words, total="total" in words, indent=indent)
 
 
 def _align(col: TableColumn, row: dict[str, Any]) -> str | None:

@@ -76,6 +76,8 @@ from .htmlwalk import safe_href
 
 WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
+INDENT = Inches(0.15)
+"""How far each level of a sub-row's first cell is indented."""
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
@@ -252,7 +254,10 @@ class DocxWriter(Visitor[None]):
         paragraph.style = self.document.styles["Table Text"]
         if node.align:
             paragraph.alignment = ALIGN[node.align]
-        self.inline(node.children, paragraph, "Strong" if node.header or row.total else None)
+        if row.indent and node is row.children[0]:
+            paragraph.paragraph_format.left_indent = INDENT * row.indent
+        bold = node.header or row.total or row.bold
+        self.inline(node.children, paragraph, "Strong" if bold else None)
 
     def visit_figure(self, node: Figure, into: Any, depth: int) -> None:
         caption = self.para(into, "Caption")

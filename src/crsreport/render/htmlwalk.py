@@ -142,7 +142,12 @@ class HtmlWriter(Visitor[str]):
         return f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
 
     def visit_table_row(self, node: TableRow) -> str:
-        cls = ' class="total"' if node.total else ""
+        names = (
+            ["total"] * node.total
+            + ["bold"] * node.bold
+            + [f"indent-{node.indent}"] * (node.indent > 0)
+        )
+        cls = f' class="{" ".join(names)}"' if names else ""
         return f"<tr{cls}>{self.inner(node)}</tr>"
 
     def visit_table_cell(self, node: TableCell) -> str:
