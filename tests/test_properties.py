@@ -154,7 +154,7 @@ def sections(draw: st.DrawFn, ids: Any, depth: int = 0) -> dict[str, Any]:
     section = {
         "kind": kind if depth == 0 else "section",
         "id": f"s{next(ids)}",
-        "title": draw(titles),
+        "title": draw(titles.filter(str.strip)),  # a blank title is refused
         "prose": draw(st.lists(markdown, max_size=2)),
     }
     if draw(st.booleans()):
