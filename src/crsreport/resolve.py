@@ -7,6 +7,7 @@ are fixed here, once.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,15 +25,18 @@ from .tree import (
     Author,
     Document,
     Drawing,
+    Element,
     Figure,
     Heading,
     LetteredNote,
+    Link,
     Node,
     NoteRef,
     Paragraph,
     Source,
     Summary,
     Table,
+    Text,
 )
 from .tree import Section as SectionNode
 from .typeset import align_by_content, mark_leads, punctuate_tree
@@ -90,7 +94,35 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     strip_invalid(doc, ctx.warnings, ctx.where)
     _key_drawings(doc)
     doc.children = product_for(doc.product).layout(doc)
+    check_anchors(ctx, doc)
     return doc
+
+
+def check_anchors(ctx: Context, doc: Document) -> None:
+    """A link to ``#id`` that names no section, heading, figure, table or note is warned
+    of at the link (it would be dead in HTML and missing in DOCX)."""
+    anchors: set[str] = set()
+    for node in doc.walk():
+        if isinstance(node, SectionNode | Heading) and node.id:
+            anchors.add(node.id)
+        elif isinstance(node, Figure):
+            anchors.add(node.anchor)
+        elif isinstance(node, NoteRef) and node.n:
+            anchors |= {f"note-{node.n}", f"noteref-{node.n}"}
+    for node in doc.walk():
+        if isinstance(node, Link) and node.href.startswith("#"):
+            target = node.href[1:]
+            if target and target not in anchors:
+                ctx.warnings.warn(_where_of(node), _dead_link(target, anchors))
+
+
+def _dead_link(target: str, anchors: set[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(anchors), n=1)
+    hint = f"; did you mean '#{close[0]}'?" if close else ""
+    return (
+        f"link to '#{target}' goes nowhere: no section, heading, figure, table or note "
+        f"has that id{hint}"
+    )
 
 
 def metadata(report: Report) -> dict[str, Any]:
@@ -289,7 +321,7 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         else:
             src = Source(where.file, where.line)
             text = item
-        parsed, notes = parse(expand(text, ctx.values, src), src)
+        parsed, notes = parse(expand(text, ctx.values, src), src, ctx.warnings.warn)
         blocks.extend(caption_tables(ctx, parsed))
         ctx.notes.update(((src.file, label), note) for label, note in notes.items())
     headings = [node for block in blocks for node in block.walk() if isinstance(node, Heading)]
@@ -428,14 +460,49 @@ def attach_notes(ctx: Context, doc: Document) -> None:
         used.add(key)
         node.children = copy.deepcopy(defs[key].blocks)
     problems.check()
-    calls = sum(1 for n in doc.walk() if isinstance(n, NoteRef))
-    if calls and not product_for(doc.product).footnotes:
-        where = Location(ctx.report.source_file)
-        ctx.warnings.warn(where, f"{calls} footnote(s) in a product that carries no footnotes")
+    if not product_for(doc.product).footnotes:
+        notes_in_text(ctx, doc)
     for key, note in defs.items():
         if key not in used:
             where = Location(key[0], note.src.line)
             ctx.warnings.warn(where, f"footnote [^{key[1]}] is never called")
+
+
+def notes_in_text(ctx: Context, doc: Node) -> None:
+    """In a product that carries no footnotes (In Focus, Insight) each Markdown footnote is
+    printed in parentheses where it is called, in every format, with a warning there."""
+    title = product_for(doc.product).title  # type: ignore[attr-defined]
+    title = f"{'an' if title[:1].lower() in 'aeiou' else 'a'} {title}"
+    for node in list(doc.walk()):
+        if not isinstance(node, Element):
+            continue
+        out: list[Node] = []
+        for child in node.children:
+            if not isinstance(child, NoteRef) or child.citation:
+                out.append(child)
+                continue
+            where = Location(child.src.file, child.src.line) if child.src else Location("<prose>")
+            ctx.warnings.warn(
+                where,
+                f"footnote [^{child.label}]: {title} carries no footnotes, so its text is "
+                "printed in parentheses here; write it into the sentence, or drop it",
+            )
+            out.extend(_parenthetical(child))
+        node.children = out
+
+
+def _parenthetical(note: NoteRef) -> list[Node]:
+    """A note's blocks as inline nodes: `` (words; more words)``."""
+    inline: list[Node] = []
+    for i, block in enumerate(note.children):
+        if inline:  # blocks are run together: sentences by a space, others by a semicolon
+            ended = note.children[i - 1].plain().rstrip().endswith((".", "?", "!"))
+            inline.append(Text(text=" " if ended else "; ", src=note.src))
+        if isinstance(block, Paragraph):
+            inline.extend(block.children)
+        else:
+            inline.append(Text(text=" ".join(block.plain().split()), src=note.src))
+    return [Text(text=" (", src=note.src), *inline, Text(text=")", src=note.src)]
 
 
 def number_notes(doc: Document) -> None:
