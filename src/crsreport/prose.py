@@ -121,6 +121,7 @@ def parse(
     ``warn`` is told of raw HTML, which is printed as text."""
     tokens = _markdown().parse(source)
     _check_depth(tokens, src)
+    _no_images(tokens, src)
     if warn is not None:
         for where, tags in raw_html(tokens, src):
             warn(where, f"raw HTML {tags} is printed as text, not as HTML; write it in Markdown")
@@ -150,6 +151,26 @@ def raw_html(tokens: list[Token], src: Source) -> list[tuple[Location, str]]:
         line = (src.line or 1) + token.map[0] + text.count("\n", 0, matches[0].start())
         found.append((Location(src.file, line), ", ".join(f"'{t}'" for t in tags)))
     return found
+
+
+def _no_images(tokens: list[Token], src: Source) -> None:
+    """A Markdown image is refused: a picture is a figure, declared with its caption,
+    source and alt text, and placed by ``@fig:id``."""
+    for token in tokens:
+        image = next((c for c in token.children or [] if c.type == "image"), None)
+        if image is None or not token.map:
+            continue
+        at = token.content.find("![")
+        line = (src.line or 1) + token.map[0] + token.content.count("\n", 0, max(at, 0))
+        file = str(image.attrs.get("src", "")) or "FILE"
+        raise ReportError(
+            Problem(
+                Location(src.file, line),
+                f"a Markdown image ![…]({file}) cannot stand in prose: declare it as "
+                f"a figure of the section (figures: - kind: image, id, file: {file}, title, "
+                "source, alt) and place it with a paragraph holding only '@fig:ID'",
+            )
+        )
 
 
 def _tag(markup: str) -> str:
