@@ -82,3 +82,40 @@ def test_a_footnote_in_a_report_stays_a_footnote(make_project):
     doc, seen = _resolve(make_project, "A claim.[^n]\n\n[^n]: The note.\n", REPORT)
     assert seen == []
     assert [n.n for n in doc.walk() if isinstance(n, NoteRef)] == [1]
+
+
+CHART = """\
+id: IF10001
+title: "Test Report"
+date: 2022-02-03
+sections:
+  - kind: overview
+    prose: sections/a.md
+    figures:
+      - id: f
+        kind: {kind}
+        title: A Figure
+        data: data/d.csv
+        source: Somewhere.
+        alt: A figure.
+        x: {x}
+        y: [n]
+        start: "2002"
+        end: "2003"
+"""
+ROWS = "year,day,n\n2001,2001-05-01,1\n2002,2002-05-01,2\n2003,2003-05-01,3\n2004,2004-05-01,4\n"
+
+
+@pytest.mark.parametrize("kind", ["bar", "line"])
+@pytest.mark.parametrize("x", ["year", "day"])
+def test_start_and_end_select_by_a_charts_year_or_date_axis(make_project, kind, x):
+    project = make_project(
+        {
+            "report.yaml": CHART.format(kind=kind, x=x),
+            "sections/a.md": "Words.\n",
+            "data/d.csv": ROWS,
+        }
+    )
+    doc = resolve(crsreport.load_report(project), Warnings())
+    drawing = next(n.drawing for n in doc.walk() if getattr(n, "drawing", None))
+    assert [row["n"] for row in drawing.data["rows"]] == [2, 3]

@@ -14,7 +14,14 @@ from typing import Any
 
 from . import citations, dates, house, numbering
 from .errors import Collector, Location, Problem, ReportError, Warnings
-from .figdata import check_columns, check_rows, select
+from .figdata import (
+    check_columns,
+    check_numbers,
+    check_rows,
+    nothing_left,
+    range_column,
+    select,
+)
 from .figures import FigureData, FigureSpec
 from .fingerprint import drawing_key
 from .model import Report, Section, slugify
@@ -270,13 +277,18 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
     """The spec's rows (checked and filtered) and its overlays' rows."""
     end = (dates.last_day(spec.end) if spec.end else None) or ctx.report.date
     rows: list[dict[str, Any]] = []
+    every: list[dict[str, Any]] = []
     if spec.data:
         where = ctx.where(*path, "data")
-        rows = ctx.data(spec.data, where)
-        check_columns(rows, spec.columns_used(), ctx.where(*path), spec.data)
+        every = ctx.data(spec.data, where)
+        check_columns(every, spec.columns_used(), ctx.where(*path), spec.data)
+        ranged = ctx.where(*path, "start" if spec.start else "end")
+        column = range_column(every, spec, ranged, spec.data)
         rows = select(
-            rows, date=spec.date, start=spec.start, end=end, where=spec.where, file=spec.data
+            every, date=column, start=spec.start, end=end, where=spec.where, file=spec.data
         )
+        if not rows:
+            raise nothing_left(every, spec, column, ctx.where(*path), spec.data)
         check_rows(rows, ctx.where(*path), spec.data)
     overlays = []
     for i, overlay in enumerate(getattr(spec, "overlays", [])):
@@ -291,6 +303,8 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
     problem = spec.check(data)
     if problem:
         raise ReportError(Problem(ctx.where(*path), problem))
+    if spec.data:
+        check_numbers(every, rows, spec.number_columns(), spec.data)
     return data
 
 
