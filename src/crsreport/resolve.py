@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 import difflib
+import os
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from . import citations, dates, house, numbering
@@ -332,6 +334,8 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         if is_prose_file(item):
             src = Source(item, 1)
             text = read_text(ctx.report.roots, item, where)
+        elif LOOKS_LIKE_A_FILE.match(item.strip()):
+            raise ReportError(Problem(where, _not_markdown(ctx, item.strip())))
         else:
             src = Source(where.file, where.line)
             text = item
@@ -344,6 +348,39 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         node.level += level + 1 - top
         node.id = _fresh_id(ctx, slugify(node.plain()), node.src)
     return blocks
+
+
+LOOKS_LIKE_A_FILE = re.compile(r"^(?:~?/|\.\.?/)\S*$|^\S+\.[A-Za-z][A-Za-z0-9]{0,4}$")
+"""A one-word prose item with a file suffix or a path start: a mistyped prose file, never
+inline text (which would print that word alone)."""
+
+
+def _not_markdown(ctx: Context, item: str) -> str:
+    """Why ``item`` is refused, and the project's .md files it may have meant."""
+    found = _markdown_files(ctx.report.root)
+    close = difflib.get_close_matches(item, found, n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return (
+        f"'{item}' looks like a file name, but prose files are Markdown ending in '.md' "
+        f"(else the item is printed as its own text){hint}"
+    )
+
+
+def _markdown_files(root: Path, limit: int = 5_000) -> list[str]:
+    """The project's .md files (hidden folders, build/ and environments skipped)."""
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [
+            d for d in subfolders if not d.startswith(".") and d not in SKIPPED_FOLDERS
+        ]
+        here = Path(folder).relative_to(root)
+        found += [(here / name).as_posix() for name in files if name.endswith(".md")]
+        if len(found) > limit:
+            break
+    return sorted(found)
+
+
+SKIPPED_FOLDERS = {"build", "node_modules", "venv", "__pycache__"}
 
 
 TABLE_CAPTION = re.compile(r"^(?:Table)?:\s*(?P<title>.+?)\s*\{#tbl:(?P<id>[A-Za-z][\w.-]*)\}$")
