@@ -38,3 +38,18 @@ def test_help_lists_version_and_the_short_options():
     text = parser().format_help()
     for option in ("--version", "--out OUT, -o OUT", "--format FORMAT, -f FORMAT", "--quiet, -q"):
         assert option in text
+
+
+def test_strict_prints_each_warning_once_as_the_error(make_project, capsys):
+    project = make_project(
+        {
+            "report.yaml": "id: IF10001\ntitle: T\ndate: 2022-02-03\nsections:\n"
+            "  - kind: overview\n    prose: sections/a.md\n",
+            "sections/a.md": "Some <b>bold</b> words.\n",
+        }
+    )
+    assert main([str(project), "--check", "--strict"]) == 2
+    err = capsys.readouterr().err
+    message = "sections/a.md:1: raw HTML '<b>', '</b>' is printed as text"
+    assert err.count(message) == 1, err
+    assert f"make-report: error: {message}" in err

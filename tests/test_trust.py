@@ -119,3 +119,15 @@ def test_start_and_end_select_by_a_charts_year_or_date_axis(make_project, kind, 
     doc = resolve(crsreport.load_report(project), Warnings())
     drawing = next(n.drawing for n in doc.walk() if getattr(n, "drawing", None))
     assert [row["n"] for row in drawing.data["rows"]] == [2, 3]
+
+
+def test_did_you_mean_offers_only_keys_valid_at_that_place():
+    from crsreport.model import Report
+    from crsreport.validation import fields_at
+
+    section = fields_at(Report, ("sections", 0, "overview"))
+    figure = fields_at(Report, ("sections", 0, "overview", "figures", 0, "bar"))
+    assert section is not None and figure is not None
+    assert "prose" in section and "start" not in section and "status" not in section
+    assert {"x", "start", "where"} <= figure and "prose" not in figure
+    assert "status" in (fields_at(Report, ()) or set())
