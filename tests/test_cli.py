@@ -150,3 +150,11 @@ def test_schema_prints_json_and_exits_0(run_cli, tmp_path):
     schema = json.loads(result.stdout)
     assert schema["type"] == "object"
     assert not list(tmp_path.iterdir())
+
+
+def test_short_options_build_like_the_long_ones(small, run_cli, tmp_path):
+    out = tmp_path / "short"
+    result = run_cli(small, "-f", "html", "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert outputs(out) == {"IN10042.html"}
+    assert "wrote" not in result.stderr

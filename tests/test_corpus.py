@@ -72,7 +72,7 @@ GENERATED |= {  # symlinks are made here, not kept in git (an sdist would follow
 def _copy(case: Path, tmp_path: Path) -> Path:
     """The case's project under tmp_path/project, its _beside/ files beside it."""
     project = tmp_path / "project"
-    ignore = shutil.ignore_patterns("expected.txt", "_beside")
+    ignore = shutil.ignore_patterns("expected.txt", "args.txt", "_beside")
     shutil.copytree(case, project, symlinks=True, ignore=ignore)
     if (case / "_beside").is_dir():
         shutil.copytree(case / "_beside", tmp_path, symlinks=True, dirs_exist_ok=True)
@@ -96,7 +96,8 @@ def test_bad_input_exits_2_with_a_located_message(case, tmp_path, run_cli):
     project = _copy(case, tmp_path)
     before = _listing(project)
 
-    result = run_cli(project, timeout=60)
+    args = (case / "args.txt").read_text().split() if (case / "args.txt").is_file() else []
+    result = run_cli(project, *args, timeout=60)
 
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

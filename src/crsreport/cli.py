@@ -41,10 +41,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
+        "-f",
         default="html,pdf,docx",
         help="comma list of html, pdf, docx, json or a plugin's format (default: html,pdf,docx)",
     )
-    p.add_argument("--out", type=Path, help="output folder (default: build/ inside the project)")
+    p.add_argument(
+        "--out", "-o", type=Path, help="output folder (default: build/ inside the project)"
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     task = p.add_mutually_exclusive_group()
     task.add_argument(
@@ -71,9 +74,43 @@ def parser() -> argparse.ArgumentParser:
         help="the product --init creates: in_focus (default), insight, report, or one an "
         "installed package adds",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    p.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="print the versions of crsreport and its main libraries and exit",
+    )
     return p
+
+
+class _Version(argparse.Action):
+    """``--version``: the lines of version_text() as written (argparse's own action
+    would rewrap them into one paragraph), then exit 0."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        print(version_text())
+        parser.exit()
+
+
+LIBRARIES = ("weasyprint", "python-docx", "matplotlib", "pydantic", "jinja2", "markdown-it-py")
+"""The libraries whose versions ``--version`` prints after crsreport's own."""
+
+
+def version_text() -> str:
+    """``make-report 0.1.0`` then one line per main library (``name version``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    lines = [f"make-report (crsreport) {__version__}"]
+    for name in LIBRARIES:
+        try:
+            lines.append(f"  {name} {version(name)}")
+        except PackageNotFoundError:
+            lines.append(f"  {name} not installed")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

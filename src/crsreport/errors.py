@@ -75,7 +75,8 @@ class Warnings:
         if problem in self.seen:
             return
         self.seen.append(problem)
-        log.warning("warning: %s", problem)
+        if not self.strict:  # under --strict the error lists it: printed once
+            log.warning("warning: %s", problem)
 
     def check(self) -> None:
         if self.strict and self.seen:

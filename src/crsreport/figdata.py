@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Any
 
 from .dates import FORMS, first_day
@@ -75,3 +76,79 @@ def check_rows(rows: list[dict[str, Any]], where: Location, file: str) -> None:
                 f"{MAX_ROWS:,}; narrow them with where, start or end",
             )
         )
+
+
+def range_column(rows: list[dict[str, Any]], spec: Any, where: Location, file: str) -> str | None:
+    """The date column ``start``/``end`` select by: ``date``, else (with a range) the axis
+    column of a chart whose values are all years or dates. A range with no such column is
+    an error, never ignored."""
+    if spec.date or not (spec.start or spec.end):
+        return spec.date
+    which = "start" if spec.start else "end"
+    column = spec.axis_column()
+    if column is None:
+        raise ReportError(
+            Problem(
+                where,
+                f"'{which}' keeps rows by date, but this {spec.kind} names no date column; "
+                "add 'date: COLUMN'",
+            )
+        )
+    odd = next((row.get(column) for row in rows if first_day(row.get(column)) is None), None)
+    if odd is not None or any(row.get(column) is None for row in rows):
+        raise ReportError(
+            Problem(
+                where,
+                f"'{which}' keeps rows by date, but column '{column}' of '{file}' holds "
+                f"{odd!r:.40}, not a year or date ({FORMS}); add 'date: COLUMN' naming one",
+            )
+        )
+    return column
+
+
+def nothing_left(
+    rows: list[dict[str, Any]], spec: Any, column: str | None, where: Location, file: str
+) -> ReportError:
+    """Why no row of ``file`` is left, with the values a ``where`` could have meant."""
+    for key, wanted in spec.where.items():
+        values = list(dict.fromkeys(str(row.get(key)) for row in rows))
+        if str(wanted) in values:
+            continue
+        same = [v for v in values if v.casefold() == str(wanted).casefold()]
+        close = same or difflib.get_close_matches(str(wanted), values, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        shown = ", ".join(values[:8]) + (", …" if len(values) > 8 else "")
+        message = f"no row of '{file}' has {key} = '{wanted}'{hint} (its values: {shown})"
+        return ReportError(Problem(where, message))
+    span = [f"{word} {v}" for word, v in (("from", spec.start), ("to", spec.end)) if v]
+    what = f" (column '{column}' {' '.join(span)})" if column and span else ""
+    message = f"no rows of '{file}' are left to draw after date, start, end and where{what}"
+    return ReportError(Problem(where, message))
+
+
+def check_numbers(
+    every: list[dict[str, Any]], rows: list[dict[str, Any]], columns: list[str], file: str
+) -> None:
+    """Each value a chart draws as a number must be one (a blank cell leaves a gap); the
+    error names the file and the row (its CSV line)."""
+    if not columns or not rows:
+        return
+    index = {id(row): i for i, row in enumerate(every)}
+    csv = file.lower().endswith(".csv")
+    for row in rows:
+        for column in columns:
+            value = row.get(column)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                continue
+            i = index.get(id(row), 0)
+            where = Location(file, i + 2) if csv else Location(file)  # CSV header: line 1
+            place = "" if csv else f"item {i + 1}: "
+            raise ReportError(
+                Problem(
+                    where,
+                    f"{place}'{value}' in column '{column}' is not a number; the chart draws "
+                    "this column as numbers (leave the cell empty for a gap)",
+                )
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,15 +117,69 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def parse(source: str, src: Source) -> tuple[list[Node], dict[str, NoteDef]]:
+def parse(
+    source: str, src: Source, warn: Callable[[Location, str], None] | None = None
+) -> tuple[list[Node], dict[str, NoteDef]]:
     """Markdown text → block nodes that remember their file and line, and the footnote
-    definitions by label (attached to their calls when the whole report is known)."""
+    definitions by label (attached to their calls when the whole report is known).
+    ``warn`` is told of raw HTML, which is printed as text."""
     tokens = _markdown().parse(source)
     _check_depth(tokens, src)
+    _no_images(tokens, src)
+    if warn is not None:
+        for where, tags in raw_html(tokens, src):
+            warn(where, f"raw HTML {tags} is printed as text, not as HTML; write it in Markdown")
     root = SyntaxTreeNode(tokens)
     builder = _Builder(src)
     blocks = [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
     return blocks, builder.notes
+
+
+RAW_TAG = re.compile(r"(?<!\\)(<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
+"""An HTML tag or comment opening (not an autolink ``<https://…>``, not escaped ``\\<``)."""
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+
+
+def raw_html(tokens: list[Token], src: Source) -> list[tuple[Location, str]]:
+    """Where the text holds HTML tags (outside code), and which: one entry per block, at
+    the line of its first tag."""
+    found: list[tuple[Location, str]] = []
+    for token in tokens:
+        if token.type != "inline" or "<" not in token.content or not token.map:
+            continue
+        text = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), token.content)
+        matches = list(RAW_TAG.finditer(text))
+        if not matches:
+            continue
+        tags = dict.fromkeys(_tag(m.group()) for m in matches)
+        line = (src.line or 1) + token.map[0] + text.count("\n", 0, matches[0].start())
+        found.append((Location(src.file, line), ", ".join(f"'{t}'" for t in tags)))
+    return found
+
+
+def _no_images(tokens: list[Token], src: Source) -> None:
+    """A Markdown image is refused: a picture is a figure, declared with its caption,
+    source and alt text, and placed by ``@fig:id``."""
+    for token in tokens:
+        image = next((c for c in token.children or [] if c.type == "image"), None)
+        if image is None or not token.map:
+            continue
+        at = token.content.find("![")
+        line = (src.line or 1) + token.map[0] + token.content.count("\n", 0, max(at, 0))
+        file = str(image.attrs.get("src", "")) or "FILE"
+        raise ReportError(
+            Problem(
+                Location(src.file, line),
+                f"a Markdown image ![…]({file}) cannot stand in prose: declare it as "
+                f"a figure of the section (figures: - kind: image, id, file: {file}, title, "
+                "source, alt) and place it with a paragraph holding only '@fig:ID'",
+            )
+        )
+
+
+def _tag(markup: str) -> str:
+    """``<a href="x">`` → ``<a>``; ``</b>`` and ``<!--`` as they are."""
+    return markup if markup == "<!--" else markup.split()[0].rstrip(">/") + ">"
 
 
 def _check_depth(tokens: list[Token], src: Source) -> None:

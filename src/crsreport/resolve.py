@@ -7,13 +7,23 @@ are fixed here, once.
 from __future__ import annotations
 
 import copy
+import difflib
+import os
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from . import citations, dates, house, numbering
 from .errors import Collector, Location, Problem, ReportError, Warnings
-from .figdata import check_columns, check_rows, select
+from .figdata import (
+    check_columns,
+    check_numbers,
+    check_rows,
+    nothing_left,
+    range_column,
+    select,
+)
 from .figures import FigureData, FigureSpec
 from .fingerprint import drawing_key
 from .model import Report, Section, slugify
@@ -25,15 +35,18 @@ from .tree import (
     Author,
     Document,
     Drawing,
+    Element,
     Figure,
     Heading,
     LetteredNote,
+    Link,
     Node,
     NoteRef,
     Paragraph,
     Source,
     Summary,
     Table,
+    Text,
 )
 from .tree import Section as SectionNode
 from .typeset import align_by_content, mark_leads, punctuate_tree
@@ -94,7 +107,35 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     strip_invalid(doc, ctx.warnings, ctx.where)
     _key_drawings(doc)
     doc.children = product_for(doc.product).layout(doc)
+    check_anchors(ctx, doc)
     return doc
+
+
+def check_anchors(ctx: Context, doc: Document) -> None:
+    """A link to ``#id`` that names no section, heading, figure, table or note is warned
+    of at the link (it would be dead in HTML and missing in DOCX)."""
+    anchors: set[str] = set()
+    for node in doc.walk():
+        if isinstance(node, SectionNode | Heading) and node.id:
+            anchors.add(node.id)
+        elif isinstance(node, Figure):
+            anchors.add(node.anchor)
+        elif isinstance(node, NoteRef) and node.n:
+            anchors |= {f"note-{node.n}", f"noteref-{node.n}"}
+    for node in doc.walk():
+        if isinstance(node, Link) and node.href.startswith("#"):
+            target = node.href[1:]
+            if target and target not in anchors:
+                ctx.warnings.warn(_where_of(node), _dead_link(target, anchors))
+
+
+def _dead_link(target: str, anchors: set[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(anchors), n=1)
+    hint = f"; did you mean '#{close[0]}'?" if close else ""
+    return (
+        f"link to '#{target}' goes nowhere: no section, heading, figure, table or note "
+        f"has that id{hint}"
+    )
 
 
 def metadata(report: Report) -> dict[str, Any]:
@@ -243,13 +284,18 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
     """The spec's rows (checked and filtered) and its overlays' rows."""
     end = (dates.last_day(spec.end) if spec.end else None) or ctx.report.date
     rows: list[dict[str, Any]] = []
+    every: list[dict[str, Any]] = []
     if spec.data:
         where = ctx.where(*path, "data")
-        rows = ctx.data(spec.data, where)
-        check_columns(rows, spec.columns_used(), ctx.where(*path), spec.data)
+        every = ctx.data(spec.data, where)
+        check_columns(every, spec.columns_used(), ctx.where(*path), spec.data)
+        ranged = ctx.where(*path, "start" if spec.start else "end")
+        column = range_column(every, spec, ranged, spec.data)
         rows = select(
-            rows, date=spec.date, start=spec.start, end=end, where=spec.where, file=spec.data
+            every, date=column, start=spec.start, end=end, where=spec.where, file=spec.data
         )
+        if not rows:
+            raise nothing_left(every, spec, column, ctx.where(*path), spec.data)
         check_rows(rows, ctx.where(*path), spec.data)
     overlays = []
     for i, overlay in enumerate(getattr(spec, "overlays", [])):
@@ -264,6 +310,8 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
     problem = spec.check(data)
     if problem:
         raise ReportError(Problem(ctx.where(*path), problem))
+    if spec.data:
+        check_numbers(every, rows, spec.number_columns(), spec.data)
     return data
 
 
@@ -291,10 +339,12 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         if is_prose_file(item):
             src = Source(item, 1)
             text = read_text(ctx.report.roots, item, where)
+        elif LOOKS_LIKE_A_FILE.match(item.strip()):
+            raise ReportError(Problem(where, _not_markdown(ctx, item.strip())))
         else:
             src = Source(where.file, where.line)
             text = item
-        parsed, notes = parse(expand(text, ctx.values, src), src)
+        parsed, notes = parse(expand(text, ctx.values, src), src, ctx.warnings.warn)
         blocks.extend(caption_tables(ctx, parsed))
         ctx.notes.update(((src.file, label), note) for label, note in notes.items())
     headings = [node for block in blocks for node in block.walk() if isinstance(node, Heading)]
@@ -303,6 +353,39 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         node.level += level + 1 - top
         node.id = _fresh_id(ctx, slugify(node.plain()), node.src)
     return blocks
+
+
+LOOKS_LIKE_A_FILE = re.compile(r"^(?:~?/|\.\.?/)\S*$|^\S+\.[A-Za-z][A-Za-z0-9]{0,4}$")
+"""A one-word prose item with a file suffix or a path start: a mistyped prose file, never
+inline text (which would print that word alone)."""
+
+
+def _not_markdown(ctx: Context, item: str) -> str:
+    """Why ``item`` is refused, and the project's .md files it may have meant."""
+    found = _markdown_files(ctx.report.root)
+    close = difflib.get_close_matches(item, found, n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return (
+        f"'{item}' looks like a file name, but prose files are Markdown ending in '.md' "
+        f"(else the item is printed as its own text){hint}"
+    )
+
+
+def _markdown_files(root: Path, limit: int = 5_000) -> list[str]:
+    """The project's .md files (hidden folders, build/ and environments skipped)."""
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [
+            d for d in subfolders if not d.startswith(".") and d not in SKIPPED_FOLDERS
+        ]
+        here = Path(folder).relative_to(root)
+        found += [(here / name).as_posix() for name in files if name.endswith(".md")]
+        if len(found) > limit:
+            break
+    return sorted(found)
+
+
+SKIPPED_FOLDERS = {"build", "node_modules", "venv", "__pycache__"}
 
 
 TABLE_CAPTION = re.compile(r"^(?:Table)?:\s*(?P<title>.+?)\s*\{#tbl:(?P<id>[A-Za-z][\w.-]*)\}$")
@@ -433,14 +516,49 @@ def attach_notes(ctx: Context, doc: Document) -> None:
         used.add(key)
         node.children = copy.deepcopy(defs[key].blocks)
     problems.check()
-    calls = sum(1 for n in doc.walk() if isinstance(n, NoteRef))
-    if calls and not product_for(doc.product).footnotes:
-        where = Location(ctx.report.source_file)
-        ctx.warnings.warn(where, f"{calls} footnote(s) in a product that carries no footnotes")
+    if not product_for(doc.product).footnotes:
+        notes_in_text(ctx, doc)
     for key, note in defs.items():
         if key not in used:
             where = Location(key[0], note.src.line)
             ctx.warnings.warn(where, f"footnote [^{key[1]}] is never called")
+
+
+def notes_in_text(ctx: Context, doc: Node) -> None:
+    """In a product that carries no footnotes (In Focus, Insight) each Markdown footnote is
+    printed in parentheses where it is called, in every format, with a warning there."""
+    title = product_for(doc.product).title  # type: ignore[attr-defined]
+    title = f"{'an' if title[:1].lower() in 'aeiou' else 'a'} {title}"
+    for node in list(doc.walk()):
+        if not isinstance(node, Element):
+            continue
+        out: list[Node] = []
+        for child in node.children:
+            if not isinstance(child, NoteRef) or child.citation:
+                out.append(child)
+                continue
+            where = Location(child.src.file, child.src.line) if child.src else Location("<prose>")
+            ctx.warnings.warn(
+                where,
+                f"footnote [^{child.label}]: {title} carries no footnotes, so its text is "
+                "printed in parentheses here; write it into the sentence, or drop it",
+            )
+            out.extend(_parenthetical(child))
+        node.children = out
+
+
+def _parenthetical(note: NoteRef) -> list[Node]:
+    """A note's blocks as inline nodes: `` (words; more words)``."""
+    inline: list[Node] = []
+    for i, block in enumerate(note.children):
+        if inline:  # blocks are run together: sentences by a space, others by a semicolon
+            ended = note.children[i - 1].plain().rstrip().endswith((".", "?", "!"))
+            inline.append(Text(text=" " if ended else "; ", src=note.src))
+        if isinstance(block, Paragraph):
+            inline.extend(block.children)
+        else:
+            inline.append(Text(text=" ".join(block.plain().split()), src=note.src))
+    return [Text(text=" (", src=note.src), *inline, Text(text=")", src=note.src)]
 
 
 def number_notes(doc: Document) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -34,7 +35,8 @@ def validate(
     try:
         return check(data)
     except ValidationError as exc:
-        problems = [_problem(err, data, name, lines) for err in exc.errors()]
+        root = model if isinstance(model, type) else getattr(model, "_type", None)
+        problems = [_problem(err, data, name, lines, root) for err in exc.errors()]
         problems.sort(key=lambda p: p.where.line or 0)
         raise ReportError(list(dict.fromkeys(problems))) from None
 
@@ -75,17 +77,59 @@ def _keep(loc: FieldPath, data: Any) -> Iterator[Any]:
             yield part
 
 
-def _problem(err: dict[str, Any], data: Any, name: str, lines: Lines) -> Problem:
+def _problem(err: dict[str, Any], data: Any, name: str, lines: Lines, root: Any = None) -> Problem:
     path = tuple(_keep(tuple(err["loc"]), data))
     where = Location(name, line_of(path, lines), dotted(path) or "(top level)")
-    return Problem(where, _explain(err, path))
+    valid = fields_at(root, tuple(err["loc"])[:-1]) if root is not None else None
+    return Problem(where, _explain(err, path, valid))
 
 
-def _explain(err: dict[str, Any], path: FieldPath) -> str:
+def fields_at(root: Any, loc: tuple[Any, ...]) -> set[str] | None:
+    """The keys valid where pydantic's error path ``loc`` leads (None when unknown): the
+    fields of the model(s) there, a union tag (``bar``, ``overview``) choosing the member."""
+    here = _leaves(root)
+    for part in loc:
+        step: list[Any] = []
+        for leaf in here:
+            if isinstance(part, int) and get_origin(leaf) is list:
+                step += _leaves(get_args(leaf)[0])
+            elif isinstance(part, str) and get_origin(leaf) is dict:
+                step += _leaves(get_args(leaf)[1])
+            elif _is_model(leaf) and part in leaf.model_fields:
+                step += _leaves(leaf.model_fields[part].annotation)
+            elif _is_model(leaf) and part == _tag_of(leaf):
+                step.append(leaf)
+        if step:  # else an internal step of pydantic's (a validator's name): stay
+            here = step
+    models = [leaf for leaf in here if _is_model(leaf)]
+    return {f for m in models for f in m.model_fields} if models else None
+
+
+def _leaves(annotation: Any) -> list[Any]:
+    """An annotation's alternatives: Annotated and unions opened, list/dict kept whole."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _leaves(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return [leaf for arg in get_args(annotation) for leaf in _leaves(arg)]
+    return [annotation]
+
+
+def _is_model(leaf: Any) -> bool:
+    return isinstance(leaf, type) and issubclass(leaf, BaseModel)
+
+
+def _tag_of(model: type[BaseModel]) -> Any:
+    kind = model.model_fields.get("kind")
+    return kind.default if kind is not None else None
+
+
+def _explain(err: dict[str, Any], path: FieldPath, valid: set[str] | None = None) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
-        close = difflib.get_close_matches(key, sorted(field_names()), n=1)
+        choices = sorted((valid if valid is not None else field_names()) - {key})
+        close = difflib.get_close_matches(key, choices, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else "; remove it or check the spelling"
         return f"unknown key '{key}'{hint}"
     if kind == "missing":

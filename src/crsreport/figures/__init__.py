@@ -102,6 +102,15 @@ class FigureSpec(Model):
         """Data columns the spec names (checked against the file's header)."""
         return [c for c in (self.date, *self.where) if c]
 
+    def number_columns(self) -> list[str]:
+        """Columns drawn as numbers: every non-blank value in them must be one."""
+        return []
+
+    def axis_column(self) -> str | None:
+        """A column ``start``/``end`` may select by when ``date`` is not given (a chart's
+        x axis), used when all its values are years or dates."""
+        return None
+
     def draw(self, data: FigureData, fmt: str) -> bytes:  # pragma: no cover - per kind
         raise NotImplementedError
 

@@ -42,6 +42,12 @@ class BarSpec(FigureSpec):
             raise ValueError("with 'group', 'y' names at most one column (none counts rows)")
         return self
 
+    def number_columns(self) -> list[str]:
+        return list(self.y)
+
+    def axis_column(self) -> str | None:
+        return self.x
+
     def columns_used(self) -> list[str]:
         return [*super().columns_used(), self.x, *self.y, *([self.group] if self.group else [])]
 

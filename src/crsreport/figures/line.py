@@ -26,6 +26,12 @@ class LineSpec(FigureSpec):
     labels: dict[str, str] = Field(default_factory=dict, description="Series display names.")
     y_label: str | None = None
 
+    def number_columns(self) -> list[str]:
+        return list(self.y)
+
+    def axis_column(self) -> str | None:
+        return self.x
+
     def columns_used(self) -> list[str]:
         return [*super().columns_used(), self.x, *self.y]
 
