@@ -314,7 +314,11 @@ def _drop_extras(doc: Any) -> None:
 
 
 def _settings(doc: Any) -> None:
-    """Word 2013+ layout (no "Compatibility Mode")."""
+    """Word 2013+ layout (no "Compatibility Mode"); a schema-valid zoom (python-docx's
+    template has ``w:zoom w:val="bestFit"`` without the required ``w:percent``)."""
+    zoom = doc.settings.element.find(qn("w:zoom"))
+    if zoom is not None:
+        zoom.set(qn("w:percent"), "100")
     for setting in doc.settings.element.iter(qn("w:compatSetting")):
         if setting.get(qn("w:name")) == "compatibilityMode":
             setting.set(qn("w:val"), "15")
