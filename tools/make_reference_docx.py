@@ -34,7 +34,8 @@ from crsreport.render.docxml import (
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "docx" / "reference.docx"
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
-SERIF, SANS = "Times New Roman", "Arial"
+SERIF, SANS, MONO = "Times New Roman", "Arial", "Courier New"
+EM = 11 / 72  # one em of body text, in inches (the CSS sizes blocks in em)
 TEXT_WIDTH = Twips(9360)  # 6.5 in between 1 in margins
 BLACK = RGBColor(0, 0, 0)
 
@@ -55,6 +56,7 @@ BUILT_IN = {"toc 1", "toc 2", "toc 3", "footnote text", "footnote reference", "H
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _THEME_COLOR_ATTRS = ("w:themeColor", "w:themeShade", "w:themeTint")
 
+_MINOR_HEADING = {"before": 8, "after": 2, "keep": True}
 # name: (style id or None, base, font, size pt, extra settings)
 PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | None, dict]] = {
     "Normal": (None, None, None, None, {}),
@@ -69,9 +71,10 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
         11,
         {"bold": True, "italic": True, "before": 10, "after": 3},
     ),
-    "Heading 4": (None, "Normal", SANS, None, {}),
-    "Heading 5": (None, "Normal", SANS, None, {}),
-    "Heading 6": (None, "Normal", SANS, None, {}),
+    # h5 and h6 in the PDF and HTML: bold, 0.83 and 0.67 em (the user-agent sizes)
+    "Heading 4": (None, "Normal", SANS, 9, {"bold": True, "italic": False, **_MINOR_HEADING}),
+    "Heading 5": (None, "Normal", SANS, 7.5, {"bold": True, "italic": False, **_MINOR_HEADING}),
+    "Heading 6": (None, "Normal", SANS, 7.5, {"bold": True, "italic": False, **_MINOR_HEADING}),
     "Heading 7": (None, "Normal", SANS, None, {}),
     "Heading 8": (None, "Normal", SANS, None, {}),
     "Heading 9": (None, "Normal", SANS, None, {}),
@@ -82,7 +85,14 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
     "List Number": (None, "Normal", None, None, {"after": 4}),
     "List Number 2": (None, "Normal", None, None, {"after": 4}),
     "List Number 3": (None, "Normal", None, None, {"after": 4}),
-    "Quote": (None, "Normal", None, None, {"italic": None, "left": 0.5, "right": 0.5}),
+    # blockquote { margin: 0.6em 1.5em }
+    "Quote": (
+        None,
+        "Normal",
+        None,
+        None,
+        {"italic": None, "left": 1.5 * EM, "right": 1.5 * EM, "before": 6.6, "after": 6.6},
+    ),
     "Caption": (None, "Normal", SANS, 10, {"bold": True, "keep": True, "before": 12, "after": 3}),
     "Figure Unit": (None, "Normal", SANS, 9, {"keep": True, "after": 3}),
     "Source Note": (None, "Normal", SANS, 8.5, {"before": 2, "after": 2}),
@@ -115,6 +125,8 @@ CHARACTER_STYLES: dict[str, tuple[str | None, dict]] = {
     "Run-in Lead": (None, {"bold": True}),
     "footnote reference": (FOOTNOTE_REFERENCE, {"superscript": True}),
     "Note Letter": (None, {"superscript": True}),
+    "Code": (None, {"font": MONO}),  # <code>: monospace
+    "Source Label": (None, {"italic": True}),  # .source-label, .notes-label
 }
 TABLE_STYLE = f"""<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="CRSTable">
 <w:name w:val="CRS Table"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>
@@ -283,7 +295,7 @@ def _character(doc: Any, name: str, spec: tuple) -> None:
     style_id, opts = spec
     style = _get_or_add(doc, name, C, style_id)
     style.base_style = doc.styles["Default Paragraph Font"]
-    _font(style, None, None, opts)
+    _font(style, opts.get("font"), None, opts)
     style.hidden = False
     style.unhide_when_used = True
 

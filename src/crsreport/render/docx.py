@@ -72,18 +72,20 @@ from .docxml import bookmark_name
 from .htmlwalk import safe_href
 
 WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
-HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
+HEADING_STYLES = tuple(f"Heading {n}" for n in range(1, 7))  # h2..h6 and deeper in HTML
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
 }
 LINK = "Hyperlink"
+CODE = "Code"
+BOLD = ("Strong", "Run-in Lead")
 BODY_STYLES = (
     *HEADING_STYLES, "Normal", "List Bullet", "List Bullet 2", "List Bullet 3", "List Number",
     "List Number 2", "List Number 3", "Quote", "CRS Table", "Table Text", "Caption", "Figure",
     "Figure Unit", "Source Note", "Strong", "Emphasis", "Run-in Lead", "Hyperlink",
-    "Note Letter", "footnote text", "footnote reference",
+    "Note Letter", "footnote text", "footnote reference", "Code", "Source Label",
 )  # fmt: skip
 """The styles the walker uses for sections (the layouts add mastheads, TOC and the rest)."""
 
@@ -158,7 +160,7 @@ class DocxWriter(Visitor[None]):
         self.blocks_of(node.children, into)
 
     def visit_section(self, node: Section, into: Any, depth: int) -> None:
-        level = min(node.level, 3)
+        level = min(node.level, len(HEADING_STYLES))
         title = f"{node.label} {node.title}" if node.label else node.title
         heading = self.para(into, HEADING_STYLES[level - 1], title)
         docxml.add_bookmark(heading, bookmark_name(node.id))
@@ -168,7 +170,7 @@ class DocxWriter(Visitor[None]):
         self.blocks_of(node.children, into)
 
     def visit_heading(self, node: Heading, into: Any, depth: int) -> None:
-        level = min(node.level, 3)
+        level = min(node.level, len(HEADING_STYLES))
         paragraph = self.para(into, HEADING_STYLES[level - 1])
         self.inline(node.children, paragraph)
         docxml.add_bookmark(paragraph, bookmark_name(node.id))
@@ -213,7 +215,7 @@ class DocxWriter(Visitor[None]):
                 self.block(child, into, depth)
 
     def visit_code_block(self, node: CodeBlock, into: Any, depth: int) -> None:
-        self.para(into, "Normal", node.text.rstrip("\n"))
+        self.para(into, "Normal").add_run(node.text.rstrip("\n"), style=CODE)
 
     def visit_rule(self, node: Rule, into: Any, depth: int) -> None:
         self.para(into, "Normal")
@@ -283,11 +285,11 @@ class DocxWriter(Visitor[None]):
 
     def figure_notes(self, node: Figure, into: Any) -> None:
         source = self.para(into, "Source Note")
-        source.add_run(node.source_label, style="Strong")
+        source.add_run(node.source_label, style="Source Label")
         source.add_run(f" {node.source}")
         if node.notes:
             notes = self.para(into, "Source Note")
-            notes.add_run(node.notes_label, style="Strong")
+            notes.add_run(node.notes_label, style="Source Label")
             notes.add_run(" " + " ".join(node.notes))
         for note in node.lettered:
             self.para(into, "Source Note", f"{note.letter}. {note.text}")
@@ -326,7 +328,14 @@ class DocxWriter(Visitor[None]):
         return docxml.runs_since(paragraph, mark)
 
     def visit_code(self, node: Code, paragraph: Any, style: str | None) -> None:
-        paragraph.add_run(node.text, style=style)
+        if style == LINK:  # a run has one character style: a link's look wins
+            paragraph.add_run(node.text, style=style)
+            return
+        run = paragraph.add_run(node.text, style=CODE)
+        if style in BOLD:
+            run.bold = True
+        elif style == "Emphasis":
+            run.italic = True
 
     def visit_link(self, node: Link, paragraph: Any, style: str | None) -> None:
         href = safe_href(node.href)
@@ -338,7 +347,7 @@ class DocxWriter(Visitor[None]):
 
     def visit_xref(self, node: XRef, paragraph: Any, style: str | None) -> None:
         name = bookmark_name(node.anchor)
-        docxml.add_field(paragraph, f"REF {name} \\h", node.text)
+        docxml.add_field(paragraph, f"REF {name} \\h", node.text, style)
 
     def visit_sup(self, node: Sup, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(node.text, style="Note Letter")
