@@ -83,17 +83,20 @@ print("a code block")
 """
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The project above as DOCX and HTML: suffix -> path."""
-    project = tmp_path_factory.mktemp("styles")
-    (project / "sections").mkdir()
+def build_styles_project(project: Path) -> dict[str, Path]:
+    """Write the project above into `project` and build its DOCX and HTML: suffix -> path."""
+    (project / "sections").mkdir(parents=True)
     (project / "data").mkdir()
     (project / "report.yaml").write_text(REPORT, encoding="utf-8")
     (project / "sections" / "body.md").write_text(BODY, encoding="utf-8")
     shutil.copy(REPO_ROOT / "templates/init/common/data/events.csv", project / "data")
     paths = crsreport.build(crsreport.load_report(project), ["docx", "html"], project / "out")
     return {p.suffix: p for p in paths}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return build_styles_project(tmp_path_factory.mktemp("styles"))
 
 
 @pytest.fixture(scope="module")

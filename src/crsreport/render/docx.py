@@ -71,7 +71,6 @@ from . import RenderContext, docxml
 from .docxml import bookmark_name
 from .htmlwalk import safe_href
 
-WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
 HEADING_STYLES = tuple(f"Heading {n}" for n in range(1, 7))  # h2..h6 and deeper in HTML
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -251,6 +250,16 @@ class DocxWriter(Visitor[None]):
         self.inline(node.children, paragraph, "Strong" if node.header or row.total else None)
 
     def visit_figure(self, node: Figure, into: Any, depth: int) -> None:
+        columns = docxml.column_count(self.document.sections[-1])
+        if node.width == "full" and columns > 1 and into is self.document:
+            # as figure.width-full { column-span: all }: a one-column stretch of the page
+            docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), 1)
+            self.figure(node, into)
+            docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), columns)
+        else:
+            self.figure(node, into)
+
+    def figure(self, node: Figure, into: Any) -> None:
         caption = self.para(into, "Caption")
         prefix, _, count = node.number.rpartition("-")
         caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
@@ -270,8 +279,19 @@ class DocxWriter(Visitor[None]):
         if data is None:
             paragraph.add_run(node.alt)
             return
-        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=WIDTHS[node.width])
+        width = self.room(node, into)
+        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         docxml.set_alt_text(shape, node.alt, node.title)
+
+    def room(self, node: Figure, into: Any) -> int:
+        """The width a picture fills, as in the PDF (``figure img { width: 100% }``): its
+        column, or the page's text width for a full-width figure; a table cell's width
+        at most."""
+        section = self.document.sections[-1]  # the one the body is being written into
+        full = node.width == "full"
+        width = docxml.text_width(section) if full else docxml.column_width(section)
+        cell_width = getattr(into, "width", None)  # a table cell (the summary page)
+        return min(width, cell_width) if cell_width else width
 
     def _image_bytes(self, node: Figure) -> bytes | None:
         if node.file is not None:
