@@ -211,3 +211,22 @@ def test_a_block_quote_is_indented_as_in_the_pdf(document) -> None:
 def test_the_styles_project_is_schema_valid(built) -> None:
     require_schemas()
     assert schema_errors(built[".docx"].read_bytes()) == []
+
+
+def test_the_masthead_is_set_off_from_the_date_line_as_in_the_pdf(document) -> None:
+    """.masthead: organisation and tagline, the label right, a 2 pt rule under both."""
+    org, label, date = document.paragraphs[:3]
+    assert (org.style.name, label.style.name, date.style.name) == (
+        "Masthead Org",
+        "Masthead Label",
+        "Date Line",
+    )
+    assert [r.style.name for r in org.runs if r.text.strip()] == [
+        "Default Paragraph Font",
+        "Masthead Tagline",
+    ]
+    assert label.text == "IN FOCUS" and label.style.paragraph_format.alignment == 2  # right
+    rule = label.style.element.find(f"{W}pPr/{W}pBdr/{W}bottom")
+    assert (rule.get(f"{W}sz"), rule.get(f"{W}color")) == ("16", "1F3864")
+    assert date.style.element.find(f"{W}pPr/{W}pBdr") is None
+    assert date.style.paragraph_format.space_before == Pt(6)

@@ -38,6 +38,7 @@ SERIF, SANS, MONO = "Times New Roman", "Arial", "Courier New"
 EM = 11 / 72  # one em of body text, in inches (the CSS sizes blocks in em)
 TEXT_WIDTH = Twips(9360)  # 6.5 in between 1 in margins
 BLACK = RGBColor(0, 0, 0)
+RULE, MUTED = RGBColor(0x1F, 0x38, 0x64), RGBColor(0x4A, 0x4A, 0x4A)  # base.css --rule, --muted
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
 _PPR_AFTER_PBDR = (
@@ -103,9 +104,16 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
     "toc 3": ("TOC3", "Normal", None, None, {"toc": 0.5, "after": 2}),
     "Header": (None, "Normal", SANS, 9, {}),
     "Footer": (None, "Normal", SANS, 9, {}),
-    "Masthead Label": (None, "Normal", SANS, 20, {"bold": True, "after": 0}),
-    "Masthead Org": (None, "Normal", SANS, 11, {"after": 12}),
-    "Date Line": (None, "Normal", SANS, 10, {"after": 0}),
+    # .masthead: the label right, over a 2 pt rule in the house blue; the date line below
+    "Masthead Label": (
+        None,
+        "Normal",
+        SANS,
+        20,
+        {"bold": True, "color": RULE, "after": 0, "align": "right", "rule": (16, "1F3864")},
+    ),
+    "Masthead Org": (None, "Normal", SANS, 11, {"bold": True, "after": 0}),
+    "Date Line": (None, "Normal", SANS, 9, {"before": 6, "after": 0}),
     "Author Line": (None, "Normal", SANS, 10, {"after": 0}),
     "Product Number": (None, "Normal", SANS, 10, {"bold": True, "after": 0}),
     "Summary Label": (None, "Normal", SANS, 13, {"bold": True, "keep": True, "after": 6}),
@@ -127,6 +135,7 @@ CHARACTER_STYLES: dict[str, tuple[str | None, dict]] = {
     "Note Letter": (None, {"superscript": True}),
     "Code": (None, {"font": MONO}),  # <code>: monospace
     "Source Label": (None, {"italic": True}),  # .source-label, .notes-label
+    "Masthead Tagline": (None, {"italic": True, "bold": False, "size": 8, "color": MUTED}),
 }
 TABLE_STYLE = f"""<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="CRSTable">
 <w:name w:val="CRS Table"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>
@@ -207,6 +216,14 @@ def _get_or_add(doc: Any, name: str, kind: Any, style_id: str | None) -> Any:
     return style
 
 
+def _rule(style: Any, eighths: int, color: str) -> None:
+    """A rule under the paragraph, `eighths` of a point thick."""
+    border = f'<w:bottom w:val="single" w:sz="{eighths}" w:space="4" w:color="{color}"/>'
+    style.element.get_or_add_pPr().insert_element_before(
+        parse_xml(f"<w:pBdr {nsdecls('w')}>{border}</w:pBdr>"), *_PPR_AFTER_PBDR
+    )
+
+
 def _box(style: Any, fill: str | None) -> None:
     """A thin box border (and optional shading) round the paragraph."""
     sides = "".join(
@@ -263,6 +280,10 @@ def _paragraph(doc: Any, name: str, spec: tuple) -> None:
         pf.keep_with_next = True
     if opts.get("center"):
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if opts.get("align") == "right":
+        pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if "rule" in opts:
+        _rule(style, *opts["rule"])
     if "toc" in opts:
         _toc(style, opts["toc"])
     if opts.get("plain"):  # python-docx's Title/Subtitle: rule, numbering, letter-spacing
@@ -295,7 +316,7 @@ def _character(doc: Any, name: str, spec: tuple) -> None:
     style_id, opts = spec
     style = _get_or_add(doc, name, C, style_id)
     style.base_style = doc.styles["Default Paragraph Font"]
-    _font(style, opts.get("font"), None, opts)
+    _font(style, opts.get("font"), opts.get("size"), opts)
     style.hidden = False
     style.unhide_when_used = True
 

@@ -400,7 +400,10 @@ class DocxWriter(Visitor[None]):
                 _footer(section, self, node.footer, node.footer_number, first_page=True)
 
     def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
-        self.para(into, "Masthead Org", node.org)
+        org = self.para(into, "Masthead Org", node.org)
+        if node.tagline:
+            org.add_run().add_break(WD_BREAK.LINE)
+            org.add_run(node.tagline, style="Masthead Tagline")
         self.para(into, "Masthead Label", node.label)
 
     def visit_main(self, node: Main, into: Any, depth: int) -> None:
