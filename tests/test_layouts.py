@@ -44,7 +44,7 @@ PAGE_W, PAGE_H = 612, 792  # points
 HEADER_BAND = (0, 0, PAGE_W, 40)  # top margin box area
 FOOTER_BAND = (0, PAGE_H - 40, PAGE_W, 40)  # bottom margin box area
 DIRECT_FORMATTING = ("b", "bCs", "i", "iCs", "color", "sz", "szCs", "rFonts", "u", "highlight")
-HOUSE_FONTS = {"Times New Roman", "Arial"}
+HOUSE_FONTS = {"Times New Roman", "Arial", "Courier New"}  # serif, sans, and code
 
 
 # ---------------------------------------------------------------- helpers

@@ -34,9 +34,11 @@ from crsreport.render.docxml import (
 
 OUT = Path(__file__).resolve().parents[1] / "templates" / "docx" / "reference.docx"
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
-SERIF, SANS = "Times New Roman", "Arial"
+SERIF, SANS, MONO = "Times New Roman", "Arial", "Courier New"
+EM = 11 / 72  # one em of body text, in inches (the CSS sizes blocks in em)
 TEXT_WIDTH = Twips(9360)  # 6.5 in between 1 in margins
 BLACK = RGBColor(0, 0, 0)
+RULE, MUTED = RGBColor(0x1F, 0x38, 0x64), RGBColor(0x4A, 0x4A, 0x4A)  # base.css --rule, --muted
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
 _PPR_AFTER_PBDR = (
@@ -55,6 +57,7 @@ BUILT_IN = {"toc 1", "toc 2", "toc 3", "footnote text", "footnote reference", "H
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _THEME_COLOR_ATTRS = ("w:themeColor", "w:themeShade", "w:themeTint")
 
+_MINOR_HEADING = {"before": 8, "after": 2, "keep": True}
 # name: (style id or None, base, font, size pt, extra settings)
 PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | None, dict]] = {
     "Normal": (None, None, None, None, {}),
@@ -69,9 +72,10 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
         11,
         {"bold": True, "italic": True, "before": 10, "after": 3},
     ),
-    "Heading 4": (None, "Normal", SANS, None, {}),
-    "Heading 5": (None, "Normal", SANS, None, {}),
-    "Heading 6": (None, "Normal", SANS, None, {}),
+    # h5 and h6 in the PDF and HTML: bold, 0.83 and 0.67 em (the user-agent sizes)
+    "Heading 4": (None, "Normal", SANS, 9, {"bold": True, "italic": False, **_MINOR_HEADING}),
+    "Heading 5": (None, "Normal", SANS, 7.5, {"bold": True, "italic": False, **_MINOR_HEADING}),
+    "Heading 6": (None, "Normal", SANS, 7.5, {"bold": True, "italic": False, **_MINOR_HEADING}),
     "Heading 7": (None, "Normal", SANS, None, {}),
     "Heading 8": (None, "Normal", SANS, None, {}),
     "Heading 9": (None, "Normal", SANS, None, {}),
@@ -82,7 +86,14 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
     "List Number": (None, "Normal", None, None, {"after": 4}),
     "List Number 2": (None, "Normal", None, None, {"after": 4}),
     "List Number 3": (None, "Normal", None, None, {"after": 4}),
-    "Quote": (None, "Normal", None, None, {"italic": None, "left": 0.5, "right": 0.5}),
+    # blockquote { margin: 0.6em 1.5em }
+    "Quote": (
+        None,
+        "Normal",
+        None,
+        None,
+        {"italic": None, "left": 1.5 * EM, "right": 1.5 * EM, "before": 6.6, "after": 6.6},
+    ),
     "Caption": (None, "Normal", SANS, 10, {"bold": True, "keep": True, "before": 12, "after": 3}),
     "Figure Unit": (None, "Normal", SANS, 9, {"keep": True, "after": 3}),
     "Source Note": (None, "Normal", SANS, 8.5, {"before": 2, "after": 2}),
@@ -93,9 +104,16 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
     "toc 3": ("TOC3", "Normal", None, None, {"toc": 0.5, "after": 2}),
     "Header": (None, "Normal", SANS, 9, {}),
     "Footer": (None, "Normal", SANS, 9, {}),
-    "Masthead Label": (None, "Normal", SANS, 20, {"bold": True, "after": 0}),
-    "Masthead Org": (None, "Normal", SANS, 11, {"after": 12}),
-    "Date Line": (None, "Normal", SANS, 10, {"after": 0}),
+    # .masthead: the label right, over a 2 pt rule in the house blue; the date line below
+    "Masthead Label": (
+        None,
+        "Normal",
+        SANS,
+        20,
+        {"bold": True, "color": RULE, "after": 0, "align": "right", "rule": (16, "1F3864")},
+    ),
+    "Masthead Org": (None, "Normal", SANS, 11, {"bold": True, "after": 0}),
+    "Date Line": (None, "Normal", SANS, 9, {"before": 6, "after": 0}),
     "Author Line": (None, "Normal", SANS, 10, {"after": 0}),
     "Product Number": (None, "Normal", SANS, 10, {"bold": True, "after": 0}),
     "Summary Label": (None, "Normal", SANS, 13, {"bold": True, "keep": True, "after": 6}),
@@ -115,6 +133,9 @@ CHARACTER_STYLES: dict[str, tuple[str | None, dict]] = {
     "Run-in Lead": (None, {"bold": True}),
     "footnote reference": (FOOTNOTE_REFERENCE, {"superscript": True}),
     "Note Letter": (None, {"superscript": True}),
+    "Code": (None, {"font": MONO}),  # <code>: monospace
+    "Source Label": (None, {"italic": True}),  # .source-label, .notes-label
+    "Masthead Tagline": (None, {"italic": True, "bold": False, "size": 8, "color": MUTED}),
 }
 TABLE_STYLE = f"""<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="CRSTable">
 <w:name w:val="CRS Table"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>
@@ -195,6 +216,14 @@ def _get_or_add(doc: Any, name: str, kind: Any, style_id: str | None) -> Any:
     return style
 
 
+def _rule(style: Any, eighths: int, color: str) -> None:
+    """A rule under the paragraph, `eighths` of a point thick."""
+    border = f'<w:bottom w:val="single" w:sz="{eighths}" w:space="4" w:color="{color}"/>'
+    style.element.get_or_add_pPr().insert_element_before(
+        parse_xml(f"<w:pBdr {nsdecls('w')}>{border}</w:pBdr>"), *_PPR_AFTER_PBDR
+    )
+
+
 def _box(style: Any, fill: str | None) -> None:
     """A thin box border (and optional shading) round the paragraph."""
     sides = "".join(
@@ -251,6 +280,10 @@ def _paragraph(doc: Any, name: str, spec: tuple) -> None:
         pf.keep_with_next = True
     if opts.get("center"):
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if opts.get("align") == "right":
+        pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if "rule" in opts:
+        _rule(style, *opts["rule"])
     if "toc" in opts:
         _toc(style, opts["toc"])
     if opts.get("plain"):  # python-docx's Title/Subtitle: rule, numbering, letter-spacing
@@ -283,7 +316,7 @@ def _character(doc: Any, name: str, spec: tuple) -> None:
     style_id, opts = spec
     style = _get_or_add(doc, name, C, style_id)
     style.base_style = doc.styles["Default Paragraph Font"]
-    _font(style, None, None, opts)
+    _font(style, opts.get("font"), opts.get("size"), opts)
     style.hidden = False
     style.unhide_when_used = True
 
@@ -314,7 +347,11 @@ def _drop_extras(doc: Any) -> None:
 
 
 def _settings(doc: Any) -> None:
-    """Word 2013+ layout (no "Compatibility Mode")."""
+    """Word 2013+ layout (no "Compatibility Mode"); a schema-valid zoom (python-docx's
+    template has ``w:zoom w:val="bestFit"`` without the required ``w:percent``)."""
+    zoom = doc.settings.element.find(qn("w:zoom"))
+    if zoom is not None:
+        zoom.set(qn("w:percent"), "100")
     for setting in doc.settings.element.iter(qn("w:compatSetting")):
         if setting.get(qn("w:name")) == "compatibilityMode":
             setting.set(qn("w:val"), "15")

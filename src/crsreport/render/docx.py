@@ -74,8 +74,7 @@ from . import RenderContext, docxml
 from .docxml import bookmark_name
 from .htmlwalk import safe_href
 
-WIDTHS = {"column": Inches(3.35), "full": Inches(6.5)}
-HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3")
+HEADING_STYLES = tuple(f"Heading {n}" for n in range(1, 7))  # h2..h6 and deeper in HTML
 INDENT = Inches(0.15)
 """How far each level of a sub-row's first cell is indented."""
 ALIGN = {
@@ -84,11 +83,13 @@ ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER,
 }
 LINK = "Hyperlink"
+CODE = "Code"
+BOLD = ("Strong", "Run-in Lead")
 BODY_STYLES = (
     *HEADING_STYLES, "Normal", "List Bullet", "List Bullet 2", "List Bullet 3", "List Number",
     "List Number 2", "List Number 3", "Quote", "CRS Table", "Table Text", "Caption", "Figure",
     "Figure Unit", "Source Note", "Strong", "Emphasis", "Run-in Lead", "Hyperlink",
-    "Note Letter", "footnote text", "footnote reference",
+    "Note Letter", "footnote text", "footnote reference", "Code", "Source Label",
 )  # fmt: skip
 """The styles the walker uses for sections (the layouts add mastheads, TOC and the rest)."""
 
@@ -166,7 +167,7 @@ class DocxWriter(Visitor[None]):
         if node.title is None:  # lead text: no heading
             self.blocks_of(node.children, into)
             return
-        level = min(node.level, 3)
+        level = min(node.level, len(HEADING_STYLES))
         title = f"{node.label} {node.title}" if node.label else node.title
         heading = self.para(into, HEADING_STYLES[level - 1], title)
         docxml.add_bookmark(heading, bookmark_name(node.id))
@@ -176,7 +177,7 @@ class DocxWriter(Visitor[None]):
         self.blocks_of(node.children, into)
 
     def visit_heading(self, node: Heading, into: Any, depth: int) -> None:
-        level = min(node.level, 3)
+        level = min(node.level, len(HEADING_STYLES))
         paragraph = self.para(into, HEADING_STYLES[level - 1])
         self.inline(node.children, paragraph)
         docxml.add_bookmark(paragraph, bookmark_name(node.id))
@@ -221,7 +222,7 @@ class DocxWriter(Visitor[None]):
                 self.block(child, into, depth)
 
     def visit_code_block(self, node: CodeBlock, into: Any, depth: int) -> None:
-        self.para(into, "Normal", node.text.rstrip("\n"))
+        self.para(into, "Normal").add_run(node.text.rstrip("\n"), style=CODE)
 
     def visit_rule(self, node: Rule, into: Any, depth: int) -> None:
         self.para(into, "Normal")
@@ -260,6 +261,16 @@ class DocxWriter(Visitor[None]):
         self.inline(node.children, paragraph, "Strong" if bold else None)
 
     def visit_figure(self, node: Figure, into: Any, depth: int) -> None:
+        columns = docxml.column_count(self.document.sections[-1])
+        if node.width == "full" and columns > 1 and into is self.document:
+            # as figure.width-full { column-span: all }: a one-column stretch of the page
+            docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), 1)
+            self.figure(node, into)
+            docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), columns)
+        else:
+            self.figure(node, into)
+
+    def figure(self, node: Figure, into: Any) -> None:
         caption = self.para(into, "Caption")
         prefix, _, count = node.number.rpartition("-")
         caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
@@ -279,8 +290,19 @@ class DocxWriter(Visitor[None]):
         if data is None:
             paragraph.add_run(node.alt)
             return
-        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=WIDTHS[node.width])
+        width = self.room(node, into)
+        shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         docxml.set_alt_text(shape, node.alt, node.title)
+
+    def room(self, node: Figure, into: Any) -> int:
+        """The width a picture fills, as in the PDF (``figure img { width: 100% }``): its
+        column, or the page's text width for a full-width figure; a table cell's width
+        at most."""
+        section = self.document.sections[-1]  # the one the body is being written into
+        full = node.width == "full"
+        width = docxml.text_width(section) if full else docxml.column_width(section)
+        cell_width = getattr(into, "width", None)  # a table cell (the summary page)
+        return min(width, cell_width) if cell_width else width
 
     def _image_bytes(self, node: Figure) -> bytes | None:
         if node.file is not None:
@@ -294,11 +316,11 @@ class DocxWriter(Visitor[None]):
 
     def figure_notes(self, node: Figure, into: Any) -> None:
         source = self.para(into, "Source Note")
-        source.add_run(node.source_label, style="Strong")
+        source.add_run(node.source_label, style="Source Label")
         source.add_run(f" {node.source}")
         if node.notes:
             notes = self.para(into, "Source Note")
-            notes.add_run(node.notes_label, style="Strong")
+            notes.add_run(node.notes_label, style="Source Label")
             notes.add_run(" " + " ".join(node.notes))
         for note in node.lettered:
             self.para(into, "Source Note", f"{note.letter}. {note.text}")
@@ -337,7 +359,14 @@ class DocxWriter(Visitor[None]):
         return docxml.runs_since(paragraph, mark)
 
     def visit_code(self, node: Code, paragraph: Any, style: str | None) -> None:
-        paragraph.add_run(node.text, style=style)
+        if style == LINK:  # a run has one character style: a link's look wins
+            paragraph.add_run(node.text, style=style)
+            return
+        run = paragraph.add_run(node.text, style=CODE)
+        if style in BOLD:
+            run.bold = True
+        elif style == "Emphasis":
+            run.italic = True
 
     def visit_link(self, node: Link, paragraph: Any, style: str | None) -> None:
         href = safe_href(node.href)
@@ -349,7 +378,7 @@ class DocxWriter(Visitor[None]):
 
     def visit_xref(self, node: XRef, paragraph: Any, style: str | None) -> None:
         name = bookmark_name(node.anchor)
-        docxml.add_field(paragraph, f"REF {name} \\h", node.text)
+        docxml.add_field(paragraph, f"REF {name} \\h", node.text, style)
 
     def visit_superscript(self, node: Superscript, paragraph: Any, style: str | None) -> None:
         for run in self.runs_of(node.children, paragraph, style):
@@ -390,7 +419,10 @@ class DocxWriter(Visitor[None]):
                 _footer(section, self, node.footer, node.footer_number, first_page=True)
 
     def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
-        self.para(into, "Masthead Org", node.org)
+        org = self.para(into, "Masthead Org", node.org)
+        if node.tagline:
+            org.add_run().add_break(WD_BREAK.LINE)
+            org.add_run(node.tagline, style="Masthead Tagline")
         self.para(into, "Masthead Label", node.label)
 
     def visit_main(self, node: Main, into: Any, depth: int) -> None:

@@ -20,7 +20,9 @@ Notes
     the note's paragraph to add runs / hyperlinks to.
     ``add_note_paragraph(note_paragraph, text="") -> Paragraph`` a further note paragraph.
 Layout
-    ``set_columns(section, count, space_twips=360)``; ``repeat_header_rows(table, n=1)``;
+    ``set_columns(section, count, space_twips=360)``; ``column_count(section)``,
+    ``text_width(section)`` and ``column_width(section)`` (the room a picture has);
+    ``repeat_header_rows(table, n=1)``;
     ``cant_split(row)``; ``set_alt_text(inline_shape, description, title=None)``;
     ``restart_numbering(paragraph) -> int`` / ``set_numbering(paragraph, num_id)`` start a
     fresh "List Number" count; ``different_first_page(section)`` (``w:titlePg``). Page size
@@ -56,6 +58,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement, parse_xml
 from docx.parts.numbering import NumberingPart
 from docx.parts.story import StoryPart
+from docx.shared import Length, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -83,6 +86,8 @@ __all__ = [
     "bookmark_names",
     "bookmark_start",
     "cant_split",
+    "column_count",
+    "column_width",
     "copy_styles",
     "different_first_page",
     "normalize_package",
@@ -92,6 +97,7 @@ __all__ = [
     "set_columns",
     "set_language",
     "set_numbering",
+    "text_width",
 ]
 
 FOOTNOTE_TEXT = "FootnoteText"
@@ -445,6 +451,41 @@ def set_columns(section: Section, count: int, space_twips: int = 360) -> None:
         cols.attrib.pop(attr, None)
     cols.set(qn("w:num"), str(count))
     cols.set(qn("w:space"), str(space_twips))
+
+
+def column_count(section: Section) -> int:
+    """How many text columns `section` has (``w:cols``; one when it says nothing)."""
+    cols = section._sectPr.find(qn("w:cols"))
+    if cols is None:
+        return 1
+    explicit = cols.findall(qn("w:col"))
+    if explicit and cols.get(qn("w:equalWidth")) in ("0", "false", "off"):
+        return len(explicit)
+    return max(1, int(cols.get(qn("w:num"), "1")))
+
+
+def text_width(section: Section) -> Length:
+    """The width between `section`'s left and right margins (and gutter); a section
+    that says nothing of them is taken as Letter with 1 in margins, as Word does."""
+    page = section.page_width if section.page_width is not None else Twips(12240)
+    left, right = (
+        Twips(1440) if m is None else m for m in (section.left_margin, section.right_margin)
+    )
+    return Length(page - left - right - (section.gutter or 0))
+
+
+def column_width(section: Section) -> Length:
+    """The width of `section`'s narrowest text column: its text width less the gaps
+    between the columns, shared equally, or the narrowest of unequal ``w:col`` widths."""
+    cols = section._sectPr.find(qn("w:cols"))
+    count = column_count(section)
+    if count == 1 or cols is None:
+        return text_width(section)
+    explicit = cols.findall(qn("w:col"))
+    if explicit and cols.get(qn("w:equalWidth")) in ("0", "false", "off"):
+        return Length(min(Twips(int(c.get(qn("w:w"), "0"))) for c in explicit))
+    space = Twips(int(cols.get(qn("w:space"), "720")))  # the schema's default: 0.5 in
+    return Length((text_width(section) - (count - 1) * space) // count)
 
 
 def different_first_page(section: Section, on: bool = True) -> None:
