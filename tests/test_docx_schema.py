@@ -28,6 +28,8 @@ from lxml import etree
 import crsreport
 from crsreport.products import PRODUCTS
 
+pytestmark = pytest.mark.e2e  # builds every example and --init project: the slow end
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO_ROOT.parent / "shared" / "ooxml-schemas"
 ISO = SCHEMAS / "ISO-IEC29500-4_2016"
