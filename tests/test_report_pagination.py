@@ -80,3 +80,27 @@ def test_the_wide_table_has_its_own_landscape_page_with_a_crs_footer(pages, tmp_
     assert re.search(rf"Page\s+{n} size:\s+792 x 612 pts", info), info
     last = [line for line in pages[n - 1].splitlines() if line.strip()][-1]
     assert last.split()[-1] == f"CRS-{n - front}"
+
+
+def test_the_docx_as_libreoffice_prints_it_is_numbered_like_the_pdf(
+    pages, tmp_path_factory, require
+):
+    """Front matter unnumbered, body from 1, the landscape table on a turned page footed
+    CRS-n: the same numbers on the same pages as the PDF."""
+    soffice = require("soffice")
+    out = tmp_path_factory.mktemp("docx")
+    report = crsreport.load_report(REPO / "examples" / "report")
+    (docx,) = crsreport.build(report, ["docx"], out_dir=out)
+    _run(soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", out, docx)  # fmt: skip
+    pdf = out / "R99001.pdf"
+    count = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", pdf)).group(1))
+    office = [_run("pdftotext", "-layout", "-f", n, "-l", n, pdf, "-") for n in range(1, count + 1)]
+    numbers = [_footer_number(p) for p in office]
+    front = numbers.index("1")
+    assert front == 3 and numbers[:front] == [None] * front
+    turned = [n for n in range(front + 1, count + 1) if "Table A-2." in office[n - 1]]
+    assert len(turned) == 1
+    info = _run("pdfinfo", "-f", turned[0], "-l", turned[0], pdf)
+    assert re.search(rf"Page\s+{turned[0]} size:\s+792 x 612 pts", info), info
+    assert office[turned[0] - 1].split()[-1] == f"CRS-{turned[0] - front}"

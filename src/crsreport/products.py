@@ -197,7 +197,7 @@ def report_layout(doc: Document) -> list[Node]:
     return [
         RunningHeads(header=doc.title, footer=house.CRS, footer_number=True),
         *front,
-        Main(children=main),
+        Main(children=main, number_from_1=True),
         *closing(doc),
     ]
 

@@ -488,6 +488,7 @@ class Main(Element):
 
     kind: ClassVar[str] = "main"
     furniture: ClassVar[bool] = True
+    number_from_1: bool = False  # front matter unnumbered, the body's pages from 1 (Report)
 
 
 @dataclass(eq=False, kw_only=True)

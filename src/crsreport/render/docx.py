@@ -12,7 +12,7 @@ from itertools import zip_longest
 from typing import Any
 
 from docx import Document as DocxDocument
-from docx.enum.section import WD_SECTION
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Inches
 
@@ -139,6 +139,7 @@ class DocxWriter(Visitor[None]):
     def __init__(self, document: Any, ctx: RenderContext) -> None:
         super().__init__()
         self.document, self.ctx = document, ctx
+        self.heads: RunningHeads | None = None  # the page heads, for sections added later
 
     # walking
     def block(self, node: Node, into: Any, depth: int = 0) -> None:
@@ -261,6 +262,9 @@ class DocxWriter(Visitor[None]):
         self.inline(node.children, paragraph, "Strong" if bold else None)
 
     def visit_figure(self, node: Figure, into: Any, depth: int) -> None:
+        if node.landscape and into is self.document:
+            self.landscape(node, into)
+            return
         columns = docxml.column_count(self.document.sections[-1])
         if node.width == "full" and columns > 1 and into is self.document:
             # as figure.width-full { column-span: all }: a one-column stretch of the page
@@ -269,6 +273,36 @@ class DocxWriter(Visitor[None]):
             docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), columns)
         else:
             self.figure(node, into)
+
+    def landscape(self, node: Figure, into: Any) -> None:
+        """The figure on a landscape page of its own, footed ``CRS-n`` as CRS prints one;
+        then the pages turn back, with the footer they had."""
+        columns = docxml.column_count(self.document.sections[-1])
+        turned = self.new_page_section()
+        _orient(turned, WD_ORIENT.LANDSCAPE)
+        docxml.set_columns(turned, 1)
+        self._footers(turned, "CRS-")
+        self.figure(node, into)
+        back = self.new_page_section()
+        _orient(back, WD_ORIENT.PORTRAIT)
+        docxml.set_columns(back, columns)
+        self._footers(back, "")
+
+    def new_page_section(self) -> Any:
+        """A section from a new page on, counting pages on (python-docx copies the last
+        section's properties: a restart of the numbering is not carried over)."""
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        docxml.continue_page_numbers(section)
+        docxml.different_first_page(section, False)
+        return section
+
+    def _footers(self, section: Any, prefix: str) -> None:
+        """The running footer on every page of ``section``, its number after ``prefix``."""
+        heads = self.heads
+        section.footer.is_linked_to_previous = True  # drop the copied footer
+        section.footer.is_linked_to_previous = False  # and start one of its own
+        if heads is not None and heads.footer:
+            _footer(section, self, heads.footer, heads.footer_number, prefix=prefix)
 
     def figure(self, node: Figure, into: Any) -> None:
         caption = self.para(into, "Caption")
@@ -405,6 +439,7 @@ class DocxWriter(Visitor[None]):
 
     # page furniture
     def visit_running_heads(self, node: RunningHeads, into: Any, depth: int) -> None:
+        self.heads = node
         section = self.document.sections[0]
         docxml.different_first_page(section)
         if node.header:
@@ -426,7 +461,30 @@ class DocxWriter(Visitor[None]):
         self.para(into, "Masthead Label", node.label)
 
     def visit_main(self, node: Main, into: Any, depth: int) -> None:
+        if node.number_from_1 and into is self.document:
+            self.number_body_from_1()
         self.blocks_of(node.children, into)
+
+    def number_body_from_1(self) -> None:
+        """The body in a section of its own, numbered from 1 with the running heads; the
+        front matter before it keeps its footer text but no number and no header."""
+        docxml.drop_trailing_page_break(self.document)
+        body = self.new_page_section()
+        front = self.document.sections[-2]
+        docxml.restart_page_numbers(body, 1)
+        self._footers(body, "")
+        heads = self.heads
+        if heads is not None and heads.header:
+            body.header.is_linked_to_previous = True
+            body.header.is_linked_to_previous = False
+            header = body.header.paragraphs[0]
+            header.style = self.document.styles["Header"]
+            header.add_run(heads.header)
+            docxml.clear(front.header.paragraphs[0])
+            if heads.footer:
+                footer = front.footer.paragraphs[0]
+                docxml.clear(footer)
+                footer.add_run(heads.footer)
 
     def visit_title_block(self, node: TitleBlock, into: Any, depth: int) -> None:
         self.para(into, "Title", node.text)
@@ -531,9 +589,19 @@ class DocxWriter(Visitor[None]):
         self.page_break(into)
 
 
-def _footer(section: Any, w: DocxWriter, text: str, number: bool, first_page: bool = False) -> None:
+def _footer(
+    section: Any, w: DocxWriter, text: str, number: bool, first_page: bool = False, prefix: str = ""
+) -> None:
     footer = (section.first_page_footer if first_page else section.footer).paragraphs[0]
     footer.style = w.document.styles["Footer"]
-    footer.add_run(f"{text}\t\t" if number else text)
+    footer.add_run(f"{text}\t\t{prefix}" if number else text)
     if number:
         docxml.add_field(footer, "PAGE", "1")
+
+
+def _orient(section: Any, orientation: Any) -> None:
+    """Turn ``section``'s pages: the orientation, and width and height to match."""
+    width, height = section.page_width, section.page_height
+    if (orientation == WD_ORIENT.LANDSCAPE) == (width < height):
+        section.page_width, section.page_height = height, width
+    section.orientation = orientation

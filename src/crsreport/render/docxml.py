@@ -434,6 +434,7 @@ _SECTPR_AFTER_COLS = (
     "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
     "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange",
 )  # fmt: skip
+_SECTPR_AFTER_PGNUMTYPE = ("w:cols", *_SECTPR_AFTER_COLS)
 _TRPR_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
 _TRPR_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del")
 
@@ -486,6 +487,38 @@ def column_width(section: Section) -> Length:
         return Length(min(Twips(int(c.get(qn("w:w"), "0"))) for c in explicit))
     space = Twips(int(cols.get(qn("w:space"), "720")))  # the schema's default: 0.5 in
     return Length((text_width(section) - (count - 1) * space) // count)
+
+
+def restart_page_numbers(section: Section, start: int = 1) -> None:
+    """Number `section`'s pages from `start` (``w:pgNumType w:start``)."""
+    num = section._sectPr.find(qn("w:pgNumType"))
+    if num is None:
+        num = OxmlElement("w:pgNumType")
+        section._sectPr.insert_element_before(num, *_SECTPR_AFTER_PGNUMTYPE)
+    num.set(qn("w:start"), str(start))
+
+
+def continue_page_numbers(section: Section) -> None:
+    """Let `section` count pages on from the one before (no ``w:start``)."""
+    num = section._sectPr.find(qn("w:pgNumType"))
+    if num is not None:
+        num.attrib.pop(qn("w:start"), None)
+
+
+def drop_trailing_page_break(document: Document) -> None:
+    """Remove the body's last paragraph when it holds only a page break (a section break
+    that starts a new page takes its place)."""
+    body = document.element.body
+    last = [p for p in body.iterchildren(qn("w:p"))]
+    if last and not "".join(last[-1].itertext()).strip() and last[-1].findall(f".//{qn('w:br')}"):
+        body.remove(last[-1])
+
+
+def clear(paragraph: Paragraph) -> None:
+    """Remove `paragraph`'s runs and fields, keeping its properties."""
+    for child in list(paragraph._p):
+        if child.tag != qn("w:pPr"):
+            paragraph._p.remove(child)
 
 
 def different_first_page(section: Section, on: bool = True) -> None:
