@@ -31,7 +31,12 @@ from crsreport.products import PRODUCTS
 pytestmark = pytest.mark.e2e  # builds every example and --init project: the slow end
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SCHEMAS = REPO_ROOT.parent / "shared" / "ooxml-schemas"
+PLACES = (
+    REPO_ROOT.parent / "shared" / "ooxml-schemas",  # beside the repository, as on this machine
+    Path(os.environ.get("CRSREPORT_OOXML_SCHEMAS", "/nonexistent")),
+    Path("/work/shared/ooxml-schemas"),  # where a machine of this kind keeps them
+)
+SCHEMAS = next((p for p in PLACES if p.is_dir()), PLACES[0])
 ISO = SCHEMAS / "ISO-IEC29500-4_2016"
 OPC = SCHEMAS / "ecma" / "fouth-edition"
 
