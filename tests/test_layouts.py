@@ -428,7 +428,9 @@ def test_pdf_is_letter_and_tagged(builds, product):
         re.M,
     )
     assert len(sizes) == page_count(pdf)
-    assert {(float(x), float(y)) for x, y in sizes} == {(612.0, 792.0)}
+    pages = [(float(x), float(y)) for x, y in sizes]
+    assert pages[0] == (612.0, 792.0)
+    assert set(pages) <= {(612.0, 792.0), (792.0, 612.0)}  # a wide table turns its page
 
 
 @pytest.mark.parametrize("product", PRODUCTS)
@@ -516,6 +518,8 @@ def test_report_pdf_running_footer_and_header_after_the_cover(report_build):
     front = 3  # cover, summary, contents: unnumbered, no running header
     title = punctuate(report.title)
     for n in range(2, count + 1):
+        if n > front and f"CRS-{n - front}" in pdftotext(pdf, n):
+            continue  # a landscape page: footed CRS-n (test_report_pagination), bands differ
         foot = pdftotext(pdf, n, crop=FOOTER_BAND)
         assert house.CRS in foot, f"page {n}: no '{house.CRS}' footer"
         header = norm(pdftotext(pdf, n, crop=HEADER_BAND))
@@ -613,7 +617,9 @@ def test_docx_every_section_is_letter(builds, product):
     for sect in sections:
         size = sect.find("w:pgSz", NS)
         assert size is not None, "a section has no w:pgSz"
-        assert (size.get(w("w")), size.get(w("h"))) == LETTER
+        turned = size.get(w("orient")) == "landscape"  # a wide table's own page
+        dims = (size.get(w("w")), size.get(w("h")))
+        assert dims == (LETTER[::-1] if turned else LETTER)
 
 
 def test_in_focus_docx_footer_and_header_in_libreoffice(libreoffice_pdfs):
