@@ -27,7 +27,7 @@ from crsreport.build import source_epoch
 from crsreport.errors import ReportError, Warnings
 from crsreport.model import Report
 from crsreport.render import FORMATS, RenderContext, images_for
-from crsreport.resolve import resolve
+from crsreport.resolve import LOOKS_LIKE_A_FILE, resolve
 
 SCALE = float(os.environ.get("CRSREPORT_PROPERTY_SCALE", "1"))  # e.g. 20 for a long hunt
 
@@ -122,7 +122,13 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
 markdown = st.one_of(
     st.lists(block(), min_size=1, max_size=6).map("\n\n".join),
     st.text(TEXT_ALPHABET, min_size=1, max_size=300),
-).filter(lambda text: not text.strip().endswith(".md") and text.strip())
+).filter(
+    lambda text: (
+        text.strip()
+        and not text.strip().endswith(".md")
+        and not LOOKS_LIKE_A_FILE.match(text.strip())
+    )  # a mistyped file name is refused
+)
 
 titles = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
 
