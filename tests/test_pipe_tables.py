@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -138,3 +139,31 @@ def test_styled_rows_are_bold_and_indented_in_the_docx(tmp_path):
     indented = [p.paragraph_format.left_indent is not None for p in first]
     assert bold == [True, True, False, False, False, False, False, False, False, True]
     assert indented == [False, False, True, True, True, True, True, True, False, False]
+
+
+def test_lettered_notes_follow_a_bare_notes_label(make_project):
+    rows = "type,n\nA,1\n"
+    report = STYLED.replace("row_style: style,", "").replace(
+        "@COLUMNS@", "[{column: type}, {column: n, note: Counted twice.}]"
+    )
+    project = make_project({"report.yaml": report, "sections/counts.md": "Text.\n",
+                            "data/rows.csv": rows})  # fmt: skip
+    doc = crsreport.resolve(crsreport.load_report(project))
+    html = HtmlWriter({}).render([doc])
+    assert '<p class="figure-notes"><span class="notes-label">Note:</span></p>' in html
+    assert '<p class="figure-lettered"><span class="letter">a.</span> Counted twice.</p>' in html
+
+
+@pytest.mark.e2e
+def test_no_data_table_row_may_split_across_pages_in_the_docx(tmp_path):
+    import zipfile
+
+    report = crsreport.load_report(REPO / "examples" / "report")
+    (path,) = crsreport.build(report, ["docx"], tmp_path)
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("word/document.xml").decode()
+    tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)
+    data = [t for t in tables if 'w:val="CRSTable"' in t]
+    assert len(data) >= 5
+    for table in data:
+        assert table.count("<w:tr>") + table.count("<w:tr ") == table.count("<w:cantSplit/>")

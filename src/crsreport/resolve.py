@@ -255,7 +255,7 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         source=spec.source,
         source_label="Sources:" if ";" in spec.source else "Source:",
         notes=list(spec.notes),
-        notes_label="Notes:" if len(spec.notes) > 1 else "Note:",
+        notes_label="Notes:" if len(spec.notes) + len(lettered) > 1 else "Note:",
         lettered=[LetteredNote(letter, text) for letter, text in lettered],
         alt=spec.alt,
         width=spec.width,

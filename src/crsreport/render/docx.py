@@ -235,6 +235,7 @@ class DocxWriter(Visitor[None]):
         table.style = self.document.styles["CRS Table"]
         for r, row in enumerate(rows):
             self._row(table, r, row)
+            docxml.cant_split(table.rows[r])  # a row never breaks across pages
         headers = sum(1 for r in rows if r.header)
         if headers:
             docxml.repeat_header_rows(table, headers)
@@ -352,10 +353,11 @@ class DocxWriter(Visitor[None]):
         source = self.para(into, "Source Note")
         source.add_run(node.source_label, style="Source Label")
         source.add_run(f" {node.source}")
-        if node.notes:
+        if node.notes or node.lettered:  # lettered notes follow a bare label, as CRS prints
             notes = self.para(into, "Source Note")
             notes.add_run(node.notes_label, style="Source Label")
-            notes.add_run(" " + " ".join(node.notes))
+            if node.notes:
+                notes.add_run(" " + " ".join(node.notes))
         for note in node.lettered:
             self.para(into, "Source Note", f"{note.letter}. {note.text}")
 

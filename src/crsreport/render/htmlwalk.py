@@ -189,11 +189,11 @@ class HtmlWriter(Visitor[str]):
             f'<p class="figure-source"><span class="source-label">{escape(node.source_label)}'
             f"</span> {escape(node.source)}</p>"
         )
-        if node.notes:
+        if node.notes or node.lettered:  # lettered notes follow a bare label, as CRS prints
             notes = " ".join(str(escape(n)) for n in node.notes)
             out += (
                 f'<p class="figure-notes"><span class="notes-label">{escape(node.notes_label)}'
-                f"</span> {notes}</p>"
+                f"</span>{' ' + notes if notes else ''}</p>"
             )
         for note in node.lettered:
             letter_span = f'<span class="letter">{escape(note.letter)}.</span>'
