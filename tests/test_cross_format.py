@@ -85,10 +85,10 @@ def missing_in_order(blocks: list[list[str]], stream: list[str]) -> list[str]:
 def _same(expected: str, found: str) -> bool:
     """A word, or one with a note number or a table-note letter run into it by the PDF's
     text (``201612``, ``launchesa``)."""
-    rest = found[len(expected) :] if found.startswith(expected) else None
-    return rest == "" or (
-        rest is not None and (rest.isdigit() or len(expected) > 3 == len(rest) + 2)
-    )
+    if not found.startswith(expected):
+        return False
+    rest = found[len(expected) :]
+    return rest == "" or rest.isdigit() or (len(expected) > 3 and len(rest) == 1)
 
 
 def _find(block: list[str], stream: list[str], start: int) -> int | None:

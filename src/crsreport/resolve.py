@@ -401,7 +401,8 @@ def caption_tables(ctx: Context, blocks: list[Node]) -> list[Node]:
     while i < len(blocks):
         block = blocks[i]
         after = blocks[i + 1] if i + 1 < len(blocks) else None
-        caption = TABLE_CAPTION.match(after.plain().strip()) if _is_para(after) else None
+        is_caption = isinstance(after, Paragraph)
+        caption = TABLE_CAPTION.match(after.plain().strip()) if is_caption else None
         if not (isinstance(block, Table) and caption):
             out.append(block)
             i += 1
@@ -412,10 +413,6 @@ def caption_tables(ctx: Context, blocks: list[Node]) -> list[Node]:
     return out
 
 
-def _is_para(node: Node | None) -> bool:
-    return isinstance(node, Paragraph)
-
-
 def _table_figure(
     ctx: Context, table: Table, caption: re.Match[str], following: list[Node]
 ) -> tuple[Figure, int]:
@@ -424,7 +421,7 @@ def _table_figure(
     _claim(ctx, f"tbl:{caption['id']}", where)
     lines: dict[str, str] = {}
     for block in following:
-        found = TABLE_LINES.match(block.plain().strip()) if _is_para(block) else None
+        found = TABLE_LINES.match(block.plain().strip()) if isinstance(block, Paragraph) else None
         if not found or found["label"].rstrip("s") in {k.rstrip("s") for k in lines}:
             break
         lines[found["label"]] = " ".join(found["text"].split())

@@ -604,9 +604,9 @@ class Visitor(Generic[T]):
 
 
 def node_fields(cls: type[Node]) -> list[dataclasses.Field[Any]]:
-    """The declared fields of a node class, ``children`` and ``src`` last."""
-    fields = [f for f in dataclasses.fields(cls) if f.name not in ("children", "src")]
-    return fields
+    """The fields a node class declares of its own (every node's ``src`` and an element's
+    ``children`` left out)."""
+    return [f for f in dataclasses.fields(cls) if f.name not in ("children", "src")]
 
 
 def to_dict(node: Node) -> dict[str, Any]:
