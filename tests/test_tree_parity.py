@@ -59,9 +59,14 @@ WORDS = {
     "thanks": "Thankswords",
     "superscript": "Superwords",
     "subscript": "Subwords",
+    "inserted": "Insertedwords",
+    "deleted": "Deletedwords",
+    "changed": "Changedwords",
+    "changes": "Changeswords",
 }
-WEB_ONLY = {WORDS["site"], WORDS["running_title"]}
-"""Furniture a DOCX leaves out: the web page's footer, the print-only running title."""
+WEB_ONLY = {WORDS["site"], WORDS["running_title"], WORDS["changes"]}
+"""Furniture a DOCX leaves out: the web page's footer, the print-only running title, a
+redline's change summary (Word lists tracked changes itself)."""
 PAGE_HEADS = {WORDS["header"]}
 """Words only in page headers (print CSS and DOCX header parts, not the HTML body)."""
 
@@ -87,6 +92,8 @@ def every_class_tree() -> t.Document:
         t.NoteRef(label="n", n=1, children=[_p(t.Text(text=w["note"]))]),
         t.Text(text=" see "),
         t.XRef(text="Table 1", target="tbl:x", anchor="tbl-x"),
+        t.Inserted(children=[t.Text(text=f" {w['inserted']}")]),
+        t.Deleted(children=[t.Text(text=f" {w['deleted']}")]),
     ]
     cell = t.TableCell(children=[t.Text(text=w["cell"]), t.Sup(text="a")], align="right")
     table = t.Table(
@@ -112,6 +119,7 @@ def every_class_tree() -> t.Document:
         t.CodeBlock(text=w["code_block"]),
         t.Rule(),
         figure,
+        t.Change(change="insert", id="change-1", children=[_p(t.Text(text=w["changed"]))]),
     ]
     section = t.Section(id="s", title=w["section"], level=1, children=body)
     authors = [t.Author(w["author"], "Analyst", coordinator=True)]
@@ -130,6 +138,7 @@ def every_class_tree() -> t.Document:
     )
     summary = t.Summary(children=[_p(t.Text(text=WORDS["summary"]))])
     front = [
+        t.ChangeSummary(text=w["changes"], changes=[t.ChangeEntry("Changed", "change-1")]),
         t.RunningHeads(header=w["header"], footer="Footer", footer_number=True),
         t.Masthead(org="Org", tagline="Tagline", label=w["masthead"]),
         t.Cover(title=w["cover"], date_line="Date", org="Org", url="https://x.gov", id="R99999"),

@@ -108,6 +108,17 @@ def build(
     return BuildResult([paths[n] for n in names], assets, todo, skipped)
 
 
+def render_tree(
+    doc: Node, report: Report, names: list[str], out: Path, warnings: Warnings, jobs: int = 1
+) -> dict[str, bytes]:
+    """Render a resolved tree (a redline, say) to ``names``; the bytes by format name."""
+    ctx = RenderContext(report.root, warnings, source_epoch(report), Assets())
+    results, _ = _render(doc, ctx, names, out, max(1, jobs))
+    collect(results, warnings)
+    warnings.check()
+    return {name: results[name].data for name in names}
+
+
 def _inputs(doc: Node, report: Report, names: list[str], epoch: int) -> dict[str, str]:
     base = tree_inputs(doc, report.root, epoch)
     return {name: format_inputs(base, name, FORMATS[name].target) for name in names}

@@ -68,6 +68,12 @@ def parser() -> argparse.ArgumentParser:
         "--watch", action="store_true", help="rebuild on every change; errors do not stop it"
     )
     task.add_argument("--init", metavar="DIR", type=Path, help="create a new project in DIR")
+    task.add_argument(
+        "--compare",
+        metavar="BASE",
+        help="write a redline against an earlier version: a folder holding it, a tree written "
+        "by --format json, or a git revision (HEAD~1); outputs are named ID-changes.*",
+    )
     p.add_argument(
         "--product",
         default="in_focus",
@@ -155,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
 
         formats = parse_formats(args.format)
         return watch(args.project, once)
+    if args.compare:
+        return _compare(args)
     if args.check:
         from .check import check, summary
         from .load import load_report
@@ -195,6 +203,22 @@ def _build_once(args: argparse.Namespace) -> int:
         cool_down()
     outputs = dict(zip(formats, paths, strict=True))
     stamp.write(where, started, read, outputs, report.id, warned)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """``--compare BASE``: the redline outputs, and one line saying what changed."""
+    from .compare import compare
+    from .load import load_report
+
+    with _warnings():
+        report = load_report(args.project)
+        paths, red = compare(
+            report, args.compare, args.format, args.out, strict=args.strict, jobs=args.jobs or 1
+        )
+    for path in paths:
+        log.info("wrote %s", path)
+    print(f"{report.id}: {red.summary}")
     return 0
 
 

@@ -574,6 +574,56 @@ class VersionFooter(Leaf):
     furniture: ClassVar[bool] = True
 
 
+# ---- changes (``--compare``) -------------------------------------------------------------
+
+
+@dataclass(eq=False, kw_only=True)
+class Change(Element):
+    """Blocks that changed between two versions: ``insert``, ``delete``, ``move_from``,
+    ``move_to`` (the same text elsewhere) or ``modify`` (changed inside); ``id`` is the
+    anchor the change summary links to."""
+
+    kind: ClassVar[str] = "change"
+    change: str
+    id: str
+    what: str = ""
+
+
+@dataclass(eq=False, kw_only=True)
+class Inserted(Element):
+    """Words added in this version."""
+
+    kind: ClassVar[str] = "inserted"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class Deleted(Element):
+    """Words removed since the earlier version."""
+
+    kind: ClassVar[str] = "deleted"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """One line of the change summary: what changed and the anchor of the change."""
+
+    text: str
+    anchor: str
+
+
+@dataclass(eq=False, kw_only=True)
+class ChangeSummary(Node):
+    """What changed since the earlier version, in a sentence and a linked list."""
+
+    kind: ClassVar[str] = "change_summary"
+    furniture: ClassVar[bool] = True
+    text: str
+    base: str = ""
+    changes: list[ChangeEntry] = field(default_factory=list)
+
+
 # ---- walking ---------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -648,6 +698,8 @@ _ENTRIES = ("entries", "figures", "tables", "contacts")
 def _typed(name: str, value: Any) -> Any:
     if name == "authors":
         return [Author(**a) for a in value]
+    if name == "changes":
+        return [ChangeEntry(**e) for e in value]
     if name in _ENTRIES:
         return [ContentsEntry(**e) for e in value]
     if name == "lettered":

@@ -26,12 +26,15 @@ from ..tree import (
     BlockQuote,
     BulletList,
     Byline,
+    Change,
+    ChangeSummary,
     Code,
     CodeBlock,
     Columns,
     Contents,
     Cover,
     DateLine,
+    Deleted,
     Disclaimer,
     Document,
     Emph,
@@ -40,6 +43,7 @@ from ..tree import (
     FirstPageFooter,
     HardBreak,
     Heading,
+    Inserted,
     Lead,
     Link,
     ListItem,
@@ -140,6 +144,8 @@ class DocxWriter(Visitor[None]):
         super().__init__()
         self.document, self.ctx = document, ctx
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
+        when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.revisions = docxml.Revisions(house.CRS, when)  # marks of a --compare redline
 
     # walking
     def block(self, node: Node, into: Any, depth: int = 0) -> None:
@@ -162,6 +168,8 @@ class DocxWriter(Visitor[None]):
 
     # blocks
     def visit_document(self, node: Document, into: Any, depth: int) -> None:
+        if node.authors:
+            self.revisions.author = node.authors[0].name
         self.blocks_of(node.children, into)
 
     def visit_section(self, node: Section, into: Any, depth: int) -> None:
@@ -433,11 +441,46 @@ class DocxWriter(Visitor[None]):
         for child in node.children:
             if not first:
                 note.add_run(" ")
-            if isinstance(child, Paragraph):
-                self.inline(child.children, note)
-            else:  # a list, quote or code in a note: its words, run in (never dropped)
-                note.add_run(" ".join(child.plain().split()))
+            self.note_block(child, note)
             first = False
+
+    def note_block(self, node: Node, note: Any) -> None:
+        """A block of a note, run into the note's paragraph (a note is one paragraph)."""
+        if isinstance(node, Paragraph):
+            self.inline(node.children, note)
+        elif isinstance(node, Change):
+            mark = docxml.content_mark(note)
+            for child in node.children:
+                self.note_block(child, note)
+            if node.change != "modify":
+                added = docxml.content_since(note, mark)
+                docxml.track(added, node.change, self.revisions, paragraph_marks=False)
+        else:  # a list, quote or code in a note: its words, run in (never dropped)
+            note.add_run(" ".join(node.plain().split()))
+
+    # changes since an earlier version (--compare): Word's tracked changes
+    def visit_change(self, node: Change, into: Any, depth: int) -> None:
+        container = docxml.block_container(into)
+        before = set(container)
+        self.blocks_of(node.children, into, depth)
+        if node.change != "modify":  # a modified block's changes are marked inside it
+            added = docxml.elements_since(container, before)
+            docxml.track(added, node.change, self.revisions)
+
+    def visit_inserted(self, node: Inserted, paragraph: Any, style: str | None) -> None:
+        self._tracked(node, paragraph, style, "insert")
+
+    def visit_deleted(self, node: Deleted, paragraph: Any, style: str | None) -> None:
+        self._tracked(node, paragraph, style, "delete")
+
+    def _tracked(self, node: Node, paragraph: Any, style: str | None, change: str) -> None:
+        mark = docxml.content_mark(paragraph)
+        self.inline(node.children, paragraph, style)
+        added = docxml.content_since(paragraph, mark)
+        docxml.track(added, change, self.revisions, paragraph_marks=False)
+
+    def visit_change_summary(self, node: ChangeSummary, into: Any, depth: int) -> None:
+        pass  # Word lists tracked changes in its review pane; the summary is for readers
 
     # page furniture
     def visit_running_heads(self, node: RunningHeads, into: Any, depth: int) -> None:

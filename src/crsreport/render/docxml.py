@@ -27,6 +27,11 @@ Layout
     ``restart_numbering(paragraph) -> int`` / ``set_numbering(paragraph, num_id)`` start a
     fresh "List Number" count; ``different_first_page(section)`` (``w:titlePg``). Page size
     and margins need no helper: ``section.page_width`` etc.
+Tracked changes
+    ``Revisions(author, date)`` numbers the marks of one document;
+    ``block_container(into)`` the element a document, cell or note adds blocks to;
+    ``track(elements, change, revisions, paragraph_marks=True)`` marks every run (and
+    paragraph mark) in `elements` inserted or deleted (``w:ins``/``w:del``).
 Styles
     ``copy_styles(source, target, names) -> list[str]`` copies the named styles `target`
     lacks (with their base, linked and list-numbering definitions); never changes its own.
@@ -263,6 +268,11 @@ def add_hyperlink(
 def content_mark(paragraph: Paragraph) -> int:
     """A mark for `runs_since`: how many elements `paragraph` holds now."""
     return len(paragraph._p)
+
+
+def content_since(paragraph: Paragraph, mark: int) -> list[Any]:
+    """The elements (runs, links, fields) appended to `paragraph` since `mark`."""
+    return list(paragraph._p)[mark:]
 
 
 def runs_since(paragraph: Paragraph, mark: int) -> list[Run]:
@@ -712,6 +722,74 @@ def copy_styles(source: Document, target: Document, names: Iterable[str]) -> lis
 
 
 # ---------------------------------------------------------------------------------------
+# tracked changes
+
+
+_TRACKED = {"insert": "w:ins", "move_to": "w:ins", "delete": "w:del", "move_from": "w:del"}
+_DELETED_TEXT = {qn("w:t"): qn("w:delText"), qn("w:instrText"): qn("w:delInstrText")}
+
+
+@dataclass
+class Revisions:
+    """Who made the changes and when, and the next mark id (unique in the document)."""
+
+    author: str
+    date: str  # ISO 8601, UTC
+    next_id: int = 1
+
+    def mark(self, tag: str) -> Any:
+        element = OxmlElement(tag)
+        element.set(qn("w:id"), str(self.next_id))
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
+        self.next_id += 1
+        return element
+
+
+def block_container(into: Any) -> Any:
+    """The XML element blocks are added to: a document's body, a cell, a note."""
+    document_element = getattr(into, "element", None)
+    body = getattr(document_element, "body", None)
+    return body if body is not None else into._element
+
+
+def elements_since(parent: Any, before: set[Any]) -> list[Any]:
+    """The children of `parent` that are not in `before` (added since it was taken)."""
+    return [el for el in parent if el not in before]
+
+
+def track(
+    elements: Iterable[Any], change: str, revisions: Revisions, paragraph_marks: bool = True
+) -> None:
+    """Mark every run in `elements` as inserted or deleted, so Word's Accept and Reject
+    give one version or the other; with `paragraph_marks`, whole paragraphs too."""
+    tag = _TRACKED[change]
+    tracked = (qn("w:ins"), qn("w:del"))
+    for element in elements:
+        for run in list(element.iter(qn("w:r"))):
+            if run.getparent().tag in tracked:
+                continue
+            wrapper = revisions.mark(tag)
+            run.addprevious(wrapper)
+            wrapper.append(run)
+            if tag == "w:del":
+                for text in run.iter(*_DELETED_TEXT):
+                    text.tag = _DELETED_TEXT[text.tag]
+        if paragraph_marks:
+            for p in element.iter(qn("w:p")):
+                _mark_paragraph(p, tag, revisions)
+
+
+def _mark_paragraph(p: Any, tag: str, revisions: Revisions) -> None:
+    ppr = p.get_or_add_pPr()
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        ppr.insert_element_before(rpr, "w:sectPr", "w:pPrChange")
+    if rpr.find(qn("w:ins")) is None and rpr.find(qn("w:del")) is None:
+        rpr.insert(0, revisions.mark(tag))
+
+
 # package level
 
 

@@ -21,6 +21,8 @@ from ..tree import (
     BlockQuote,
     BulletList,
     Byline,
+    Change,
+    ChangeSummary,
     Code,
     CodeBlock,
     Columns,
@@ -28,6 +30,7 @@ from ..tree import (
     ContentsEntry,
     Cover,
     DateLine,
+    Deleted,
     Disclaimer,
     Document,
     Emph,
@@ -36,6 +39,7 @@ from ..tree import (
     FirstPageFooter,
     HardBreak,
     Heading,
+    Inserted,
     Lead,
     Link,
     ListItem,
@@ -414,6 +418,42 @@ class HtmlWriter(Visitor[str]):
         return "".join(parts) + "</nav>\n"
 
 
+    # changes since an earlier version (--compare)
+    _CHANGES: ClassVar[dict[str, tuple[str, str]]] = {
+        "insert": ("ins", "Added"),
+        "delete": ("del", "Removed"),
+        "move_from": ("del", "Moved from here"),
+        "move_to": ("ins", "Moved here"),
+        "modify": ("div", "Changed"),
+    }
+
+    def visit_change(self, node: Change) -> str:
+        tag, said = self._CHANGES[node.change]
+        kind = escape(node.change.replace("_", "-"))
+        return (
+            f'<{tag} class="change change-{kind}" id="{escape(node.id)}">'
+            f'<span class="change-said">{said}: </span>{self.inner(node)}</{tag}>'
+        )
+
+    def visit_inserted(self, node: Inserted) -> str:
+        return f'<ins><span class="change-said">added: </span>{self.inner(node)}</ins>'
+
+    def visit_deleted(self, node: Deleted) -> str:
+        return f'<del><span class="change-said">removed: </span>{self.inner(node)}</del>'
+
+    def visit_change_summary(self, node: ChangeSummary) -> str:
+        since = f" since {escape(node.base)}" if node.base else ""
+        items = "".join(
+            f'<li><a href="#{escape(c.anchor)}">{escape(c.text)}</a></li>' for c in node.changes
+        )
+        listing = f"<ol>{items}</ol>" if items else ""
+        return (
+            '<section class="change-summary" aria-labelledby="change-summary-title">'
+            f'<h2 id="change-summary-title">Changes{since}</h2>'
+            f"<p>{escape(node.text)}</p>{listing}</section>"
+        )
+
+
 def _toc_list(entries: list[ContentsEntry]) -> str:
     items = "".join(
         f'<li class="toc-level-{e.level}"><a href="#{escape(e.id)}">{escape(e.title)}</a></li>\n'
@@ -470,7 +510,15 @@ class PrintWriter(HtmlWriter):
         return f'<ol start="{int(node.start)}"{reset}>{self.inner(node)}</ol>'
 
     def visit_note_ref(self, node: NoteRef) -> str:
-        parts = [
-            self.inner(c) if isinstance(c, Paragraph) else self.visit(c) for c in node.children
-        ]
+        parts = [self.note_part(c) for c in node.children]
         return f'<span class="footnote">{" ".join(parts)}</span>'
+
+    def note_part(self, node: Node) -> str:
+        """A block of a note as inline markup (a footnote is one box at the page foot)."""
+        if isinstance(node, Paragraph):
+            return self.inner(node)
+        if isinstance(node, Change):
+            kind = escape(node.change.replace("_", "-"))
+            inner = " ".join(self.note_part(c) for c in node.children)
+            return f'<span class="change change-{kind}">{inner}</span>'
+        return self.visit(node)
