@@ -126,12 +126,12 @@ def buildable_formats() -> list[str]:
     return names
 
 
-@pytest.fixture(name="require")
+@pytest.fixture(name="require", scope="session")
 def _require_fixture() -> Callable[[str], str]:
     return require
 
 
-@pytest.fixture(name="run_cli")
+@pytest.fixture(name="run_cli", scope="session")
 def _run_cli_fixture() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_cli
 

@@ -107,7 +107,7 @@ def _from_git(revision: str, project: Path) -> Document:
     """The project as it was at ``revision``, unpacked to a temporary folder."""
     top = _git(project, "rev-parse", "--show-toplevel").decode().strip()
     where = project.resolve().relative_to(Path(top).resolve()).as_posix()
-    archive = _git(project, "archive", "--format=tar", revision, "--", where or ".")
+    archive = _git(Path(top), "archive", "--format=tar", revision, "--", where or ".")
     with tempfile.TemporaryDirectory(prefix="crsreport-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(folder, filter="data")

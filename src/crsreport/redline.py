@@ -23,6 +23,7 @@ from .tree import (
     Change,
     ChangeEntry,
     ChangeSummary,
+    Cover,
     Deleted,
     Document,
     Element,
@@ -77,9 +78,9 @@ def redline(old: Document, new: Document, base: str = "") -> Redline:
     _find_moves(doc, differ.changes)
     _number_notes(doc)
     items = [ChangeEntry(_entry(c), c.anchor) for c in differ.changes if c.anchor]
-    doc.children.insert(
-        0, ChangeSummary(text=summary_text(differ.changes), base=base, changes=items)
-    )
+    said = ChangeSummary(text=summary_text(differ.changes), base=base, changes=items)
+    covers = [i for i, n in enumerate(doc.children) if isinstance(n, Cover)]
+    doc.children.insert(covers[0] + 1 if covers else 0, said)  # after a Report's cover
     return Redline(doc, differ.changes)
 
 
@@ -123,11 +124,12 @@ class _Differ:
         if isinstance(b, Section):
             section = b.title or b.id
             if isinstance(a, Section) and a.title != b.title:
-                self.record("modify", "section title", section, a.title or "", b.title or "", b)
+                old_title, new_title = a.title or "", b.title or ""
+                self.record("modify", "section title", section, old_title, new_title, b, False)
         if isinstance(a, Figure) and isinstance(b, Figure):
             return self.figure(a, b, section)
-        if _plain_key(a) == _plain_key(b):
-            return b
+        if _plain_key(a) == _plain_key(b) or (b.furniture and not isinstance(b, Element)):
+            return b  # furniture (contents, footers) is the new version's, unmarked
         if isinstance(a, TableRow) and isinstance(b, TableRow):
             return self.row(a, b, section)
         if isinstance(a, Element) and isinstance(b, Element) and b.children:
@@ -146,9 +148,10 @@ class _Differ:
         if not _marked(node):
             return node  # only a note inside changed: its change is marked there
         what = _what(b)
-        change = self.record("modify", what, section, a.plain(), b.plain(), b)
-        if b.kind in ("table_cell", "heading"):
+        if b.kind in ("table_cell", "heading"):  # marked in place: no block to link to
+            self.record("modify", what, section, a.plain(), b.plain(), b, linked=False)
             return node
+        change = self.record("modify", what, section, a.plain(), b.plain(), b)
         return Change(change="modify", id=change.anchor, what=what, children=[node], src=b.src)
 
     def row(self, a: TableRow, b: TableRow, section: str) -> Node:
@@ -176,6 +179,8 @@ class _Differ:
     def mark(self, node: Node, change: str, section: str) -> Node:
         """``node`` shown whole as inserted or deleted."""
         what = _what(node)
+        if isinstance(node, Section):
+            section = node.title or node.id
         old, new = (node.plain(), "") if change == "delete" else ("", node.plain())
         record = self.record(change, what, section, old, new, node)
         if isinstance(node, ListItem):
@@ -188,9 +193,16 @@ class _Differ:
         return Change(change=change, id=record.anchor, what=what, children=[node], src=node.src)
 
     def record(
-        self, change: str, what: str, section: str, old: str, new: str, node: Node
+        self,
+        change: str,
+        what: str,
+        section: str,
+        old: str,
+        new: str,
+        node: Node,
+        linked: bool = True,
     ) -> Changed:
-        anchor = f"change-{len(self.changes) + 1}"
+        anchor = f"change-{len(self.changes) + 1}" if linked else ""
         item = Changed(change, what, section, old.strip(), new.strip(), str(node.src or ""), anchor)
         self.changes.append(item)
         return item
@@ -345,7 +357,7 @@ def summary_text(changes: list[Changed]) -> str:
     if not changes:
         return "no changes"
     parts: list[str] = []
-    sections = {c.section for c in changes if c.what != "section"}
+    sections = {c.section for c in changes if c.what != "section" and c.section}
     counts = _counts(changes)
     if sections:
         parts.append(_plural(len(sections), "section") + " changed")
@@ -357,6 +369,9 @@ def summary_text(changes: list[Changed]) -> str:
         for c in changes
         if c.what.startswith(("Figure ", "Table ")) and "(" in c.what
     ]
+    titles = sum(c.what == "section title" for c in changes)
+    if titles:
+        parts.append(f"{_plural(titles, 'section title')} changed")
     for verb in ("added", "removed", "changed", "moved"):
         if counts.get(("note", verb)):
             parts.append(f"{_plural(counts[('note', verb)], 'note')} {verb}")
@@ -374,9 +389,11 @@ def _counts(changes: list[Changed]) -> dict[tuple[str, str], int]:
     for c in changes:
         verb = _VERBS.get(c.change)
         if verb:
-            what = "note" if c.what == "note" else c.what if c.what == "section" else "paragraph"
-            if c.what.startswith(("Figure ", "Table ")) and c.change == "modify":
-                continue
+            what = c.what if c.what in ("note", "section") else "paragraph"
+            if c.what in ("table cell", "section title") or (
+                c.what.startswith(("Figure ", "Table ")) and c.change == "modify"
+            ):
+                continue  # counted as the figure's or the section's change
             counts[(what, verb)] = counts.get((what, verb), 0) + 1
     return counts
 
@@ -423,7 +440,7 @@ def _similar(a: Node, b: Node) -> bool:
         return a.id == b.id or _norm(a.title) == _norm(b.title)
     if a.furniture:
         return _key(a) == _key(b)
-    words_a, words_b = a.plain().split(), b.plain().split()
+    words_a, words_b = _words(a), _words(b)
     return SequenceMatcher(None, words_a, words_b, False).ratio() >= SIMILAR
 
 
@@ -436,6 +453,12 @@ def _shape(node: Node) -> tuple[Any, ...]:
         value = getattr(node, f.name)
         fields.append((f.name, repr(value)))
     return (node.kind, tuple(fields))
+
+
+def _words(node: Node) -> list[str]:
+    """The words of a block, cell by cell (``plain`` runs a table's cells together)."""
+    leaves = [n.plain() for n in node.walk() if not isinstance(n, Element)]
+    return " ".join(leaves).split()
 
 
 def _marked(node: Node) -> bool:
