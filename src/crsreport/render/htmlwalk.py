@@ -417,7 +417,6 @@ class HtmlWriter(Visitor[str]):
                 parts.append(f'<h3 class="toc-list-title">{title}</h3>\n{_toc_list(entries)}')
         return "".join(parts) + "</nav>\n"
 
-
     # changes since an earlier version (--compare)
     _CHANGES: ClassVar[dict[str, tuple[str, str]]] = {
         "insert": ("ins", "Added"),
