@@ -218,3 +218,16 @@ def test_the_check_finds_an_invalid_part() -> None:
             package.writestr(name, blob)
     errors = schema_errors(out.getvalue())
     assert errors and all(e.startswith("word/settings.xml:") for e in errors), errors
+
+
+def test_a_redline_with_tracked_changes_and_moves_is_schema_valid(tmp_path: Path) -> None:
+    require_schemas()
+    from crsreport.compare import compare
+
+    example = REPO_ROOT / "examples" / "redline"
+    report = crsreport.load_report(example / "current")
+    (path,), red = compare(report, str(example / "earlier"), ["docx"], tmp_path)
+    data = path.read_bytes()
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert red.changes and b"<w:ins " in body and b"<w:del " in body
+    assert schema_errors(data) == []

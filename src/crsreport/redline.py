@@ -340,6 +340,7 @@ def _find_moves(doc: Node, changes: list[Changed]) -> None:
             continue
         target = targets.pop(0)
         node.change, target.change = "move_from", "move_to"
+        node.move = target.move = f"move{node.id.removeprefix('change-')}"
         by_anchor[node.id].change, by_anchor[target.id].change = "move_from", "move_to"
 
 

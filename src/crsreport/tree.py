@@ -587,6 +587,7 @@ class Change(Element):
     change: str
     id: str
     what: str = ""
+    move: str = ""  # a move's name, shared by its two ends
 
 
 @dataclass(eq=False, kw_only=True)

@@ -465,7 +465,7 @@ class DocxWriter(Visitor[None]):
         self.blocks_of(node.children, into, depth)
         if node.change != "modify":  # a modified block's changes are marked inside it
             added = docxml.elements_since(container, before)
-            docxml.track(added, node.change, self.revisions)
+            docxml.track(added, node.change, self.revisions, move=node.move)
 
     def visit_inserted(self, node: Inserted, paragraph: Any, style: str | None) -> None:
         self._tracked(node, paragraph, style, "insert")

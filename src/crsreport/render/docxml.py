@@ -725,7 +725,12 @@ def copy_styles(source: Document, target: Document, names: Iterable[str]) -> lis
 # tracked changes
 
 
-_TRACKED = {"insert": "w:ins", "move_to": "w:ins", "delete": "w:del", "move_from": "w:del"}
+_TRACKED = {
+    "insert": "w:ins",
+    "delete": "w:del",
+    "move_from": "w:moveFrom",
+    "move_to": "w:moveTo",
+}
 _DELETED_TEXT = {qn("w:t"): qn("w:delText"), qn("w:instrText"): qn("w:delInstrText")}
 
 
@@ -759,12 +764,18 @@ def elements_since(parent: Any, before: set[Any]) -> list[Any]:
 
 
 def track(
-    elements: Iterable[Any], change: str, revisions: Revisions, paragraph_marks: bool = True
+    elements: Iterable[Any],
+    change: str,
+    revisions: Revisions,
+    paragraph_marks: bool = True,
+    move: str = "",
 ) -> None:
-    """Mark every run in `elements` as inserted or deleted, so Word's Accept and Reject
-    give one version or the other; with `paragraph_marks`, whole paragraphs too."""
+    """Mark every run in `elements` as inserted, deleted or moved, so Word's Accept and
+    Reject give one version or the other; with `paragraph_marks`, whole paragraphs too.
+    A move (`move` names it, the same at both ends) is also wrapped in a named range."""
+    elements = list(elements)
     tag = _TRACKED[change]
-    tracked = (qn("w:ins"), qn("w:del"))
+    tracked = tuple(qn(t) for t in _TRACKED.values())
     for element in elements:
         for run in list(element.iter(qn("w:r"))):
             if run.getparent().tag in tracked:
@@ -772,12 +783,32 @@ def track(
             wrapper = revisions.mark(tag)
             run.addprevious(wrapper)
             wrapper.append(run)
-            if tag == "w:del":
+            if tag == "w:del":  # moved-from text stays w:t: it is still in the document
                 for text in run.iter(*_DELETED_TEXT):
                     text.tag = _DELETED_TEXT[text.tag]
         if paragraph_marks:
             for p in element.iter(qn("w:p")):
                 _mark_paragraph(p, tag, revisions)
+    if move:
+        _move_range(elements, tag, move, revisions)
+
+
+def _move_range(elements: list[Any], tag: str, name: str, revisions: Revisions) -> None:
+    """``w:moveFromRangeStart``/``End`` (or ``moveTo…``) around the moved paragraphs."""
+    paragraphs = [p for el in elements for p in el.iter(qn("w:p"))]
+    if not paragraphs:
+        return
+    start = revisions.mark(f"{tag}RangeStart")
+    start.set(qn("w:name"), name)
+    end = OxmlElement(f"{tag}RangeEnd")
+    end.set(qn("w:id"), start.get(qn("w:id")))
+    first, last = paragraphs[0], paragraphs[-1]
+    ppr = first.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        first.insert(0, start)
+    last.append(end)
 
 
 def _mark_paragraph(p: Any, tag: str, revisions: Revisions) -> None:
@@ -786,7 +817,7 @@ def _mark_paragraph(p: Any, tag: str, revisions: Revisions) -> None:
     if rpr is None:
         rpr = OxmlElement("w:rPr")
         ppr.insert_element_before(rpr, "w:sectPr", "w:pPrChange")
-    if rpr.find(qn("w:ins")) is None and rpr.find(qn("w:del")) is None:
+    if not any(rpr.find(qn(t)) is not None for t in _TRACKED.values()):
         rpr.insert(0, revisions.mark(tag))
 
 
