@@ -122,9 +122,9 @@ EXPECTED = {
     "of Experts Submitted Pursuant to Resolution 2569 (2021)*, S/2022/132, March 1, 2022, "
     "https://undocs.org/S/2022/132 (hereinafter, UNSC, *Panel of Experts Final Report*).",
     ("@unsc-poe-2022", 1): "UNSC, *Panel of Experts Final Report*.",
-    ("@csis-missile-threat;dibmac-2017", 0): "Missile Defense Project, “Missiles of North "
-    "Korea,” Center for Strategic and International Studies, "
-    "https://missilethreat.csis.org/country/dprk/; DIBMAC, *Missile Threat*.",
+    ("@csis-missile-threat;dibmac-2017", 0): "Missile Defense Project, Center for Strategic "
+    "and International Studies, Missile Threat, “Missiles of North Korea,” updated March 24, "
+    "2023, https://missilethreat.csis.org/country/dprk/; DIBMAC, *Missile Threat*.",
     ("@ofac-nk", 0): "U.S. Department of the Treasury, Office of Foreign Assets Control (OFAC), "
     "Sanctions Programs and Country Information, “North Korea Sanctions,” https://home.treasury"
     ".gov/policy-issues/financial-sanctions/sanctions-programs-and-country-information/north-"
@@ -133,9 +133,17 @@ EXPECTED = {
     "Making Missile-Ready Nuclear Weapons, U.S. Analysts Say,” Washington Post, August 8, 2017.",
     ("@sanger-broad-2017", 0): "David E. Sanger and William J. Broad, “Trump Inherits a Secret "
     "Cyberwar Against North Korean Missiles,” New York Times, March 4, 2017.",
-    ("@csis-provocations", 0): "Center for Strategic and International Studies (CSIS), "
-    "“Database of North Korean Provocations,” Beyond Parallel, "
-    "https://beyondparallel.csis.org/database-north-korean-provocations/.",
+    ("@csis-provocations", 0): "CSIS, “Database of North Korean Provocations.”",
+    ("@schiller-2012", 0): "Markus Schiller, *Characterizing the North Korean Nuclear Missile "
+    "Threat*, RAND Corporation, Technical Report TR-1268-TSF, 2012, pp. 1-2, "
+    "https://www.rand.org/pubs/technical_reports/TR1268.html.",
+    ("@hfac-print", 0): "U.S. Congress, House Committee on Foreign Affairs, *Legislation on "
+    "Foreign Relations Through 2008*, committee print, 111th Cong., 1st sess., 2009, "
+    "H.Prt. 111-27, p. 1201.",
+    ("@gpo-style", 0): "U.S. Government Printing Office (GPO), *Style Manual*, 30th ed., 2008, "
+    "p. 171.",
+    ("@IF10472", 0): "CRS In Focus IF10472, *North Korea's Nuclear Weapons and Missile "
+    "Programs*.",
     ("@nkspea", 0): "North Korea Sanctions and Policy Enhancement Act of 2016 (NKSPEA; "
     "P.L. 114-122).",
     ("@nkspea", 1): "P.L. 114-122.",
@@ -164,12 +172,28 @@ def test_report_example_numbers_citations_with_markdown_footnotes(example_doc):
 def test_citation_in_a_markdown_footnote_is_written_in_place(example_doc):
     text = dict(notes(example_doc))["data"]
     assert text.endswith(
-        "See James Martin Center for Nonproliferation Studies (CNS), “The CNS North Korea "
-        "Missile Test Database,” Nuclear Threat Initiative, "
+        "See James Martin Center for Nonproliferation Studies (CNS), Nuclear Threat Initiative, "
+        "“The CNS North Korea Missile Test Database,” "
         "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/ and "
-        "Center for Strategic and International Studies (CSIS), “Database of North Korean "
-        "Provocations,” Beyond Parallel, "
+        "Center for Strategic and International Studies (CSIS), Beyond Parallel, “Database of "
+        "North Korean Provocations,” "
         "https://beyondparallel.csis.org/database-north-korean-provocations/."
+    )
+
+
+def test_narrative_citations_name_the_source_and_call_its_note(example_doc):
+    para = next(n for n in example_doc.walk() if n.kind == "paragraph" and "Schiller" in n.plain())
+    kids = para.children
+    calls = [(kids[i - 1].plain(), k.label) for i, k in enumerate(kids) if k.kind == "note_ref"]
+    assert ("Markus Schiller", "@schiller-2012") in calls
+    assert ("CSIS", "@csis-provocations") in calls, "named again: the short author"
+    assert "An outside study by Markus Schiller judged" in para.plain()
+    assert "@" not in para.plain()
+    assert dict(notes(example_doc))["counts"] == (
+        "The database’s categories follow its own definitions; see CSIS, “Database of North "
+        "Korean Provocations.” The U.S. intelligence community’s view is in U.S. Congress, "
+        "Senate Committee on Armed Services, *Worldwide Threats*, hearing, 115th Cong., 1st "
+        "sess., May 23, 2017, S.Hrg. 115-321, p. 4."
     )
 
 
@@ -316,8 +340,8 @@ def test_csl_json_and_bibtex_give_the_same_notes_as_yaml(make_project):
 
 def test_in_focus_prints_citations_in_the_text(make_project):
     prose = (
-        "For more, see [@R41746]. The [inventory counts bridges](@fhwa). "
-        "Congress acted [@iija]. Text [@ntsb, p. 5].\n"
+        "For more, see @R41746. The [inventory counts bridges](@fhwa). "
+        "Congress acted [@iija]. Text [@ntsb, p. 5]. [The law](@iija) says so.\n"
     )
     doc = resolve(make_project(project_files("IF99001", **{"sections/a.md": prose})))
     assert not [n for n in doc.walk() if n.kind == "note_ref"], "an In Focus has no footnotes"
@@ -325,8 +349,9 @@ def test_in_focus_prints_citations_in_the_text(make_project):
     assert marked(para) == (
         "For more, see CRS Report R41746, *Earthquake Risk and U.S. Highway Infrastructure: "
         "Frequently Asked Questions*. The inventory counts bridges. Congress acted "
-        "Infrastructure Investment and Jobs Act (IIJA; P.L. 117-58). Text National "
-        "Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel Strikes*, p. 5."
+        "(Infrastructure Investment and Jobs Act (IIJA; P.L. 117-58)). Text (National "
+        "Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel Strikes*, p. 5). "
+        "The law says so."
     )
     links = {n.plain(): n.href for n in para.walk() if n.kind == "link"}
     assert links == {
