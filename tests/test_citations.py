@@ -142,8 +142,7 @@ EXPECTED = {
     "H.Prt. 111-27, p. 1201.",
     ("@gpo-style", 0): "U.S. Government Printing Office (GPO), *Style Manual*, 30th ed., 2008, "
     "p. 171.",
-    ("@IF10472", 0): "CRS In Focus IF10472, *North Korea's Nuclear Weapons and Missile "
-    "Programs*.",
+    ("@IF10472", 0): "CRS In Focus IF10472, *North Korea's Nuclear Weapons and Missile Programs*.",
     ("@nkspea", 0): "North Korea Sanctions and Policy Enhancement Act of 2016 (NKSPEA; "
     "P.L. 114-122).",
     ("@nkspea", 1): "P.L. 114-122.",
