@@ -566,3 +566,103 @@ def test_html_note_links_resolve_both_ways(example_doc, example_build):
         back = note.xpath('.//a[@class="note-back"]')
         assert len(back) == 1
         assert page.get_element_by_id(back[0].get("href")[1:]) is ref
+
+
+# ---------------------------------------------------------------- the citation corpus
+
+CORPUS_FILE = REPO / "tests" / "fixtures" / "citations.yaml"
+
+
+def corpus() -> tuple[list[dict], list[tuple[str, str]]]:
+    """The corpus sources and, in reading order, (citation as written, note CRS prints)."""
+    import yaml
+
+    entries = yaml.safe_load(CORPUS_FILE.read_text(encoding="utf-8"))
+    return entries, [tuple(cite) for entry in entries for cite in entry["cites"]]
+
+
+def corpus_files() -> dict[str, str]:
+    import yaml
+
+    entries, cites = corpus()
+    refs = yaml.safe_dump([e["source"] for e in entries], allow_unicode=True, sort_keys=False)
+    prose = "\n\n".join(f"Sentence {i}.{cite}" for i, (cite, _) in enumerate(cites, 1))
+    return project_files("R99003", **{"refs.yaml": refs, "sections/a.md": prose + "\n"})
+
+
+def plain_note(expected: str) -> str:
+    return re.sub(r"\s+", " ", expected.replace("*", "")).strip()
+
+
+def italics(expected: str) -> list[str]:
+    return re.findall(r"\*([^*]+)\*", expected)
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from conftest import write_project
+
+    folder = write_project(tmp_path_factory.mktemp("corpus") / "project", corpus_files())
+    out = folder / "build"
+    paths = crsreport.build(crsreport.load_report(folder), ["html", "pdf", "docx"], out_dir=out)
+    return {path.suffix: path for path in paths}
+
+
+def test_corpus_covers_every_kind_of_source():
+    entries, cites = corpus()
+    kinds = {e["source"]["type"] for e in entries}
+    assert len(entries) >= 40 and len(cites) > len(entries), "sources, some cited again"
+    assert kinds >= {
+        "report", "book", "hearing", "document", "dataset", "article-newspaper",
+        "article-magazine", "webpage", "post-weblog", "legislation", "regulation",
+    }  # fmt: skip
+    fields = {key for e in entries for key in e["source"]}
+    assert fields >= {"genre", "publisher", "edition", "updated", "accessed", "chapter-number"}
+
+
+def test_corpus_notes_are_the_crs_forms(make_project):
+    doc = resolve(make_project(corpus_files()))
+    _, cites = corpus()
+    found = [text for _, text in notes(doc)]
+    assert len(found) == len(cites)
+    for (cite, expected), text in zip(cites, found, strict=True):
+        assert text == expected, cite
+
+
+@pytest.mark.e2e
+def test_corpus_notes_in_the_html(corpus_build):
+    page = lxml.html.fromstring(corpus_build[".html"].read_bytes())
+    items = page.xpath('//section[@id="notes"]//li') or page.xpath(
+        '//li[starts-with(@id, "note-")]'
+    )
+    _, cites = corpus()
+    assert len(items) == len(cites)
+    for (cite, expected), item in zip(cites, items, strict=True):
+        (para,) = item.xpath("./p")
+        assert re.sub(r"\s+", " ", para.text_content()).strip() == plain_note(expected), cite
+        assert [e.text_content() for e in para.xpath(".//em")] == italics(expected), cite
+
+
+@pytest.mark.e2e
+def test_corpus_notes_in_the_docx_as_pandoc_reads_them(corpus_build, require):
+    require("pandoc")
+    found = pandoc_notes(corpus_build[".docx"])
+    _, cites = corpus()
+    assert len(found) == len(cites)
+    for (cite, expected), note in zip(cites, found, strict=True):
+        assert fold(pandoc_text(note["c"])) == fold(plain_note(expected)), cite
+        assert [fold(pandoc_text(e["c"])) for e in pandoc_emphs(note)] == italics(expected), cite
+
+
+@pytest.mark.e2e
+def test_corpus_notes_in_the_pdf(corpus_build, require):
+    require("pdftotext")
+    # pdftotext joins a word hyphenated at a line's end (a URL's "all-|actions"), so the
+    # hyphens are left out here; HTML and DOCX compare them exactly
+    text = squash("".join(page_texts(corpus_build[".pdf"]))).replace("-", "")
+    _, cites = corpus()
+    at = 0
+    for n, (cite, expected) in enumerate(cites, 1):
+        found = text.find(squash(f"{n}. {plain_note(expected)}").replace("-", ""), at)
+        assert found >= 0, f"note {n} ({cite}) is not printed as CRS prints it"
+        at = found
