@@ -666,3 +666,101 @@ def test_corpus_notes_in_the_pdf(corpus_build, require):
         found = text.find(squash(f"{n}. {plain_note(expected)}").replace("-", ""), at)
         assert found >= 0, f"note {n} ({cite}) is not printed as CRS prints it"
         at = found
+
+
+# ---------------------------------------------------------------- narrative citations
+
+NARRATIVE = """\
+As @ntsb [p. 5] found, strikes recur. @R41746 answers questions; @ntsb [pp. 1-2] adds more.
+Write to me@example.com, follow @CRSgov, see https://x.org/@user or `@R41746`.[^n]
+
+[^n]: For the code, see @usc23 [§202(d)].
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("As @a says", [("a", None, None, "")]),
+        ("@a [p. 5] and @b [sec. 2(a)].", [("a", "page", "5", ""), ("b", "section", "2(a)", "")]),
+        ("@a [emphasis added]", [("a", None, None, ", emphasis added")]),
+        ("mail me@example.com, x.@a, https://x.org/@a, 5\\@a", []),
+        ("see @fig:tests and @tbl:a", []),
+        ("[see @a] and @b", [("a", None, None, ""), ("b", None, None, "")]),
+    ],
+)
+def test_narrative_syntax(text, expected):
+    found = [i for m in syntax.find(text) for i in m.items]
+    assert [(i.key, i.label, i.locator, i.suffix) for i in found] == expected
+
+
+def test_narrative_citation_in_a_report_names_the_author_and_calls_the_note(make_project):
+    doc = resolve(make_project(project_files(**{"sections/a.md": NARRATIVE})))
+    body = next(n for n in doc.walk() if n.kind == "paragraph")
+    assert body.plain() == (
+        "As National Transportation Safety Board (NTSB) found, strikes recur. CRS Report "
+        "R41746 answers questions; NTSB adds more. Write to me@example.com, follow @CRSgov, "
+        "see https://x.org/@user or @R41746."
+    )
+    assert [text for _, text in notes(doc)] == [
+        "National Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel "
+        "Strikes*, SIR-25-02, March 2025, p. 5 (hereinafter, NTSB, *Safeguarding Bridges*).",
+        NOTES[0],
+        "NTSB, *Safeguarding Bridges*, pp. 1-2.",
+        "For the code, see 23 U.S.C. §202(d).",
+    ]
+    named = [
+        body.children[i - 1].plain() for i, n in enumerate(body.children) if n.kind == "note_ref"
+    ]
+    assert named[:3] == ["National Transportation Safety Board (NTSB)", "CRS Report R41746", "NTSB"]
+
+
+def test_narrative_citation_in_an_insight_is_the_in_text_form(make_project):
+    prose = "As @R41746 [p. 2] explains, bridges age. @iija funds them; @CRSgov posts.\n"
+    doc = resolve(make_project(project_files("IN99001", **{"sections/a.md": prose})))
+    para = next(n for n in doc.walk() if n.kind == "paragraph")
+    assert marked(para) == (
+        "As CRS Report R41746, *Earthquake Risk and U.S. Highway Infrastructure: Frequently "
+        "Asked Questions*, p. 2 explains, bridges age. Infrastructure Investment and Jobs Act "
+        "(IIJA; P.L. 117-58) funds them; @CRSgov posts."
+    )
+    links = {n.plain(): n.href for n in para.walk() if n.kind == "link"}
+    assert links == {"CRS Report R41746": "https://crsreports.congress.gov/product/pdf/R/R41746"}
+
+
+def test_misspelled_narrative_citation_is_located_with_a_suggestion(make_project):
+    prose = "Fine @CRSgov.\n\nAs @nstb found,\nand @R41764 [p. 2] too.\n"
+    with pytest.raises(ReportError) as error:
+        resolve(make_project(project_files(**{"sections/a.md": prose})))
+    assert [str(p) for p in error.value.problems] == [
+        "sections/a.md:3: unknown citation key '@nstb' (not in refs.yaml); "
+        "did you mean '@ntsb' or '@lsb1'?",
+        "sections/a.md:4: unknown citation key '@R41764' (not in refs.yaml); "
+        "did you mean '@R41746'?",
+    ]
+
+
+# ---------------------------------------------------------------- BibTeX, read by bibtexparser
+
+BIBTEX_NAMES = r"""@book{lvb,
+  author = {Ludwig van Beethoven and Doe, Jr., John and M{\"u}ller, J{\"o}rg and
+            {National Transportation Safety Board (NTSB)}},
+  title = {Symphonies}, publisher = {Breitkopf}, edition = {2}, year = 1826, month = may}
+"""
+
+
+def test_bibtex_names_and_months_come_from_bibtexparser(make_project):
+    files = project_files(refs="refs.bib", **{"refs.bib": BIBTEX_NAMES})
+    files["sections/a.md"] = "One.[@lvb] As @lvb showed.\n"
+    doc = resolve(make_project(files))
+    assert [text for _, text in notes(doc)] == [
+        "Ludwig van Beethoven, John Doe Jr., Jörg Müller, and National Transportation Safety "
+        "Board (NTSB), *Symphonies*, Breitkopf, 2nd ed., May 1826.",
+        "Van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB), "
+        "*Symphonies*.",  # a particle opening a sentence is capitalised
+    ]
+    body = next(n for n in doc.walk() if n.kind == "paragraph").plain()
+    assert body == (
+        "One. As van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB) "
+        "showed."
+    )

@@ -197,7 +197,8 @@ def _entry(
     messages: Messages = []
     csl = _normalise(data, messages)
     form = _form(csl, messages)
-    messages += [(None, m) for m in _missing(csl, form)] + _values(csl)
+    named = {field_name for field_name, _ in messages}  # a bad value is not also missing
+    messages += [(None, m) for m in _missing(csl, form, named)] + _values(csl)
     for field_name, message in messages:
         problems.add(where(field_name), f"entry '{ident}' ({kind}): {message}")
     return None if messages else Entry(ident, csl, form, at)
@@ -293,8 +294,12 @@ def _short_author(csl: dict[str, Any]) -> None:
         csl["authority"] = match["abbr"] if match else csl["publisher"]
 
 
-def _missing(csl: dict[str, Any], form: str) -> list[str]:
-    needs = [" or ".join(group) for group in REQUIRED[form] if not any(map(csl.get, group))]
+def _missing(csl: dict[str, Any], form: str, named: set[str | None]) -> list[str]:
+    needs = [
+        " or ".join(group)
+        for group in REQUIRED[form]
+        if not any(map(csl.get, group)) and named.isdisjoint(group)
+    ]
     if form == "law" and csl.get("container-title"):
         if not csl.get("volume"):
             needs.append("volume (the title of the code, or the Register volume)")

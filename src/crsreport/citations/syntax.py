@@ -75,14 +75,8 @@ def find(text: str) -> Iterator[Match]:
 def _narrative(text: str, start: int, end: int) -> Iterator[Match]:
     """The ``@key`` and ``@key [locator]`` citations between ``start`` and ``end``."""
     for match in NARRATIVE.finditer(text, start, end):
-        body = match["locator"]
-        item = Item(match["key"])
-        if body is not None:
-            item = (
-                _item(ITEM.match(f"@{item.key}, {body}"))
-                if LOCATOR.match(f", {body}")
-                else (Item(item.key, suffix=body.strip()))
-            )
+        key, body = match["key"], match["locator"]
+        item = Item(key) if body is None else _item(ITEM.match(f"@{key}, {body.strip()}"))
         yield Match(match.start(), match.end(), (item,), True, body is not None)
 
 
