@@ -3,7 +3,7 @@ and the narrative ``@key`` or ``@key [p. 5]`` written into the sentence.
 
 Keys start with a letter, digit or ``_`` and may hold ``:.#$%&+?<>~/-`` inside; keys
 starting ``fig:``, ``tbl:`` or ``sec:`` are cross-references (numbering.py), never
-citations. An ``@`` after a word character, ``.``, ``/`` or ``\\`` (an e-mail address, a
+citations. An ``@`` after a word character, ``.`` or ``/`` (an e-mail address, a
 URL) starts no citation; whether a bare ``@word`` cites is decided against the bibliography
 (cite.py), so a handle such as ``@CRSgov`` can stay text.
 """
