@@ -203,6 +203,15 @@ def test_urls_in_notes_are_links(example_doc):
     assert links[0].plain().startswith("https://home.treasury.gov/")
 
 
+def test_a_crs_product_note_links_its_series_and_number_to_its_url(example_doc):
+    ref = next(n for n in example_doc.walk() if getattr(n, "label", None) == "@IF10472;R41259")
+    links = {n.plain(): n.href for n in ref.walk() if n.kind == "link"}
+    assert links == {
+        "CRS In Focus IF10472": "https://crsreports.congress.gov/product/pdf/IF/IF10472",
+        "CRS Report R41259": "https://crsreports.congress.gov/product/pdf/R/R41259",
+    }
+
+
 def test_note_call_follows_the_punctuation_of_cited_words(example_doc):
     para = next(
         n for n in example_doc.walk() if n.kind == "paragraph" and "administers" in n.plain()

@@ -138,7 +138,7 @@ class _Pass:
             return [self.note_ref(items, src)]
         if self.notes:
             return self.join(items, self.formatter.note)
-        return [Text(text="("), *self.join(items, self.in_text), Text(text=")")]
+        return [Text(text="("), *self.join(items, self.formatter.in_text), Text(text=")")]
 
     def narrative(
         self, items: tuple[Item, ...], in_note: bool, where: Location, src: Source | None
@@ -149,7 +149,7 @@ class _Pass:
         if not self.known(items, where):
             return []
         if not self.notes:
-            return self.join(items, self.in_text)
+            return self.join(items, self.formatter.in_text)
         if in_note:
             return self.join(items, self.formatter.note)
         name = Text(text=_name(self.entries[item.key], later), src=src)
@@ -201,24 +201,6 @@ class _Pass:
         label = "@" + ";".join(i.key for i in items)
         paragraph = Paragraph(children=body, src=src)
         return NoteRef(children=[paragraph], label=label, citation=True, src=src)
-
-    def in_text(self, item: Item) -> list[Node]:
-        """The in-text form, its leading words linked to the source's URL when it has one.
-
-        The link stops before an italic title ("CRS Report R41609, *Title*"), so the title
-        stays italic in DOCX, where a hyperlink run carries only the Hyperlink style.
-        """
-        nodes = self.formatter.in_text(item)
-        url = self.entries[item.key].url
-        if not url:
-            return nodes
-        cut = next((i for i, n in enumerate(nodes) if not isinstance(n, Text)), 0) or len(nodes)
-        head, tail = nodes[:cut], nodes[cut:]
-        last = head[-1]
-        if tail and isinstance(last, Text) and last.text.endswith(", "):
-            last.text = last.text[:-2]
-            tail.insert(0, Text(text=", "))
-        return [Link(children=head, href=url), *tail]
 
     def join(self, items: tuple[Item, ...], form: Form) -> list[Node]:
         """Cites joined by "; ", each with the writer's prefix and suffix."""
