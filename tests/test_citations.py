@@ -760,16 +760,19 @@ BIBTEX_NAMES = r"""@book{lvb,
 
 def test_bibtex_names_and_months_come_from_bibtexparser(make_project):
     files = project_files(refs="refs.bib", **{"refs.bib": BIBTEX_NAMES})
-    files["sections/a.md"] = "One.[@lvb] As @lvb showed.\n"
+    files["sections/a.md"] = "As @lvb showed. One.[@lvb] As @lvb showed.\n"
     doc = resolve(make_project(files))
     assert [text for _, text in notes(doc)] == [
         "Ludwig van Beethoven, John Doe Jr., Jörg Müller, and National Transportation Safety "
         "Board (NTSB), *Symphonies*, Breitkopf, 2nd ed., May 1826.",
         "Van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB), "
         "*Symphonies*.",  # a particle opening a sentence is capitalised
+        "Van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB), "
+        "*Symphonies*.",
     ]
     body = next(n for n in doc.walk() if n.kind == "paragraph").plain()
     assert body == (
-        "One. As van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB) "
-        "showed."
+        "As Ludwig van Beethoven, John Doe Jr., Jörg Müller, and National Transportation Safety "
+        "Board (NTSB) showed. One. As van Beethoven, Doe, Müller, and National Transportation "
+        "Safety Board (NTSB) showed."
     )

@@ -168,7 +168,7 @@ def _field_lines(text: str, at: Location, starts: list[int]) -> Callable[[str | 
             return at
         end = next(n for n in starts if n > at.line)
         names = "|".join(re.escape(n) for n in FIELD_SPELLINGS.get(field_name, (field_name,)))
-        pattern = re.compile(rf'(?:^|[\s{{,"-])"?(?:{names})"?\s*[:=]', re.I)
+        pattern = re.compile(rf'(?:^|[\s{{,"])"?(?:{names})"?\s*[:=]', re.I)
         for number in range(at.line, end):
             if pattern.search(lines[number - 1]):
                 return Location(at.file, number)

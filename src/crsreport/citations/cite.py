@@ -252,14 +252,10 @@ def _law(csl: dict[str, str]) -> str:
 
 
 def _person(name: dict[str, str], short: bool) -> str:
-    parts = (
-        ("non-dropping-particle", "family")
-        if short
-        else ("given", "dropping-particle", "non-dropping-particle", "family")
-    )
-    text = " ".join(name[p] for p in parts if name.get(p))
-    suffix = name.get("suffix")
-    return name.get("literal") or (f"{text}, {suffix}" if suffix and not short else text)
+    """A name as the notes print it: "John Doe Jr.", or "Doe" when short."""
+    long = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    parts = ("non-dropping-particle", "family") if short else long
+    return name.get("literal") or " ".join(name[p] for p in parts if name.get(p))
 
 
 def _and(names: list[str]) -> str:
