@@ -122,9 +122,9 @@ EXPECTED = {
     "of Experts Submitted Pursuant to Resolution 2569 (2021)*, S/2022/132, March 1, 2022, "
     "https://undocs.org/S/2022/132 (hereinafter, UNSC, *Panel of Experts Final Report*).",
     ("@unsc-poe-2022", 1): "UNSC, *Panel of Experts Final Report*.",
-    ("@csis-missile-threat;dibmac-2017", 0): "Missile Defense Project, “Missiles of North "
-    "Korea,” Center for Strategic and International Studies, "
-    "https://missilethreat.csis.org/country/dprk/; DIBMAC, *Missile Threat*.",
+    ("@csis-missile-threat;dibmac-2017", 0): "Missile Defense Project, Center for Strategic "
+    "and International Studies, Missile Threat, “Missiles of North Korea,” updated March 24, "
+    "2023, https://missilethreat.csis.org/country/dprk/; DIBMAC, *Missile Threat*.",
     ("@ofac-nk", 0): "U.S. Department of the Treasury, Office of Foreign Assets Control (OFAC), "
     "Sanctions Programs and Country Information, “North Korea Sanctions,” https://home.treasury"
     ".gov/policy-issues/financial-sanctions/sanctions-programs-and-country-information/north-"
@@ -133,9 +133,16 @@ EXPECTED = {
     "Making Missile-Ready Nuclear Weapons, U.S. Analysts Say,” Washington Post, August 8, 2017.",
     ("@sanger-broad-2017", 0): "David E. Sanger and William J. Broad, “Trump Inherits a Secret "
     "Cyberwar Against North Korean Missiles,” New York Times, March 4, 2017.",
-    ("@csis-provocations", 0): "Center for Strategic and International Studies (CSIS), "
-    "“Database of North Korean Provocations,” Beyond Parallel, "
-    "https://beyondparallel.csis.org/database-north-korean-provocations/.",
+    ("@csis-provocations", 0): "CSIS, “Database of North Korean Provocations.”",
+    ("@schiller-2012", 0): "Markus Schiller, *Characterizing the North Korean Nuclear Missile "
+    "Threat*, RAND Corporation, Technical Report TR-1268-TSF, 2012, pp. 1-2, "
+    "https://www.rand.org/pubs/technical_reports/TR1268.html.",
+    ("@hfac-print", 0): "U.S. Congress, House Committee on Foreign Affairs, *Legislation on "
+    "Foreign Relations Through 2008*, committee print, 111th Cong., 1st sess., 2009, "
+    "H.Prt. 111-27, p. 1201.",
+    ("@gpo-style", 0): "U.S. Government Printing Office (GPO), *Style Manual*, 30th ed., 2008, "
+    "p. 171.",
+    ("@IF10472", 0): "CRS In Focus IF10472, *North Korea's Nuclear Weapons and Missile Programs*.",
     ("@nkspea", 0): "North Korea Sanctions and Policy Enhancement Act of 2016 (NKSPEA; "
     "P.L. 114-122).",
     ("@nkspea", 1): "P.L. 114-122.",
@@ -164,12 +171,28 @@ def test_report_example_numbers_citations_with_markdown_footnotes(example_doc):
 def test_citation_in_a_markdown_footnote_is_written_in_place(example_doc):
     text = dict(notes(example_doc))["data"]
     assert text.endswith(
-        "See James Martin Center for Nonproliferation Studies (CNS), “The CNS North Korea "
-        "Missile Test Database,” Nuclear Threat Initiative, "
+        "See James Martin Center for Nonproliferation Studies (CNS), Nuclear Threat Initiative, "
+        "“The CNS North Korea Missile Test Database,” "
         "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/ and "
-        "Center for Strategic and International Studies (CSIS), “Database of North Korean "
-        "Provocations,” Beyond Parallel, "
+        "Center for Strategic and International Studies (CSIS), Beyond Parallel, “Database of "
+        "North Korean Provocations,” "
         "https://beyondparallel.csis.org/database-north-korean-provocations/."
+    )
+
+
+def test_narrative_citations_name_the_source_and_call_its_note(example_doc):
+    para = next(n for n in example_doc.walk() if n.kind == "paragraph" and "Schiller" in n.plain())
+    kids = para.children
+    calls = [(kids[i - 1].plain(), k.label) for i, k in enumerate(kids) if k.kind == "note_ref"]
+    assert ("Markus Schiller", "@schiller-2012") in calls
+    assert ("CSIS", "@csis-provocations") in calls, "named again: the short author"
+    assert "An outside study by Markus Schiller judged" in para.plain()
+    assert "@" not in para.plain()
+    assert dict(notes(example_doc))["counts"] == (
+        "The database’s categories follow its own definitions; see CSIS, “Database of North "
+        "Korean Provocations.” The U.S. intelligence community’s view is in U.S. Congress, "
+        "Senate Committee on Armed Services, *Worldwide Threats*, hearing, 115th Cong., 1st "
+        "sess., May 23, 2017, S.Hrg. 115-321, p. 4."
     )
 
 
@@ -178,6 +201,15 @@ def test_urls_in_notes_are_links(example_doc):
     links = [n for n in ref.walk() if n.kind == "link"]
     assert [link.href for link in links] == [links[0].plain()]
     assert links[0].plain().startswith("https://home.treasury.gov/")
+
+
+def test_a_crs_product_note_links_its_series_and_number_to_its_url(example_doc):
+    ref = next(n for n in example_doc.walk() if getattr(n, "label", None) == "@IF10472;R41259")
+    links = {n.plain(): n.href for n in ref.walk() if n.kind == "link"}
+    assert links == {
+        "CRS In Focus IF10472": "https://crsreports.congress.gov/product/pdf/IF/IF10472",
+        "CRS Report R41259": "https://crsreports.congress.gov/product/pdf/R/R41259",
+    }
 
 
 def test_note_call_follows_the_punctuation_of_cited_words(example_doc):
@@ -316,8 +348,8 @@ def test_csl_json_and_bibtex_give_the_same_notes_as_yaml(make_project):
 
 def test_in_focus_prints_citations_in_the_text(make_project):
     prose = (
-        "For more, see [@R41746]. The [inventory counts bridges](@fhwa). "
-        "Congress acted [@iija]. Text [@ntsb, p. 5].\n"
+        "For more, see @R41746. The [inventory counts bridges](@fhwa). "
+        "Congress acted [@iija]. Text [@ntsb, p. 5]. [The law](@iija) says so.\n"
     )
     doc = resolve(make_project(project_files("IF99001", **{"sections/a.md": prose})))
     assert not [n for n in doc.walk() if n.kind == "note_ref"], "an In Focus has no footnotes"
@@ -325,8 +357,9 @@ def test_in_focus_prints_citations_in_the_text(make_project):
     assert marked(para) == (
         "For more, see CRS Report R41746, *Earthquake Risk and U.S. Highway Infrastructure: "
         "Frequently Asked Questions*. The inventory counts bridges. Congress acted "
-        "Infrastructure Investment and Jobs Act (IIJA; P.L. 117-58). Text National "
-        "Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel Strikes*, p. 5."
+        "(Infrastructure Investment and Jobs Act (IIJA; P.L. 117-58)). Text (National "
+        "Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel Strikes*, p. 5). "
+        "The law says so."
     )
     links = {n.plain(): n.href for n in para.walk() if n.kind == "link"}
     assert links == {
@@ -542,3 +575,204 @@ def test_html_note_links_resolve_both_ways(example_doc, example_build):
         back = note.xpath('.//a[@class="note-back"]')
         assert len(back) == 1
         assert page.get_element_by_id(back[0].get("href")[1:]) is ref
+
+
+# ---------------------------------------------------------------- the citation corpus
+
+CORPUS_FILE = REPO / "tests" / "fixtures" / "citations.yaml"
+
+
+def corpus() -> tuple[list[dict], list[tuple[str, str]]]:
+    """The corpus sources and, in reading order, (citation as written, note CRS prints)."""
+    import yaml
+
+    entries = yaml.safe_load(CORPUS_FILE.read_text(encoding="utf-8"))
+    return entries, [tuple(cite) for entry in entries for cite in entry["cites"]]
+
+
+def corpus_files() -> dict[str, str]:
+    import yaml
+
+    entries, cites = corpus()
+    refs = yaml.safe_dump([e["source"] for e in entries], allow_unicode=True, sort_keys=False)
+    prose = "\n\n".join(f"Sentence {i}.{cite}" for i, (cite, _) in enumerate(cites, 1))
+    return project_files("R99003", **{"refs.yaml": refs, "sections/a.md": prose + "\n"})
+
+
+def plain_note(expected: str) -> str:
+    return re.sub(r"\s+", " ", expected.replace("*", "")).strip()
+
+
+def italics(expected: str) -> list[str]:
+    return re.findall(r"\*([^*]+)\*", expected)
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from conftest import write_project
+
+    folder = write_project(tmp_path_factory.mktemp("corpus") / "project", corpus_files())
+    out = folder / "build"
+    paths = crsreport.build(crsreport.load_report(folder), ["html", "pdf", "docx"], out_dir=out)
+    return {path.suffix: path for path in paths}
+
+
+def test_corpus_covers_every_kind_of_source():
+    entries, cites = corpus()
+    kinds = {e["source"]["type"] for e in entries}
+    assert len(entries) >= 40 and len(cites) > len(entries), "sources, some cited again"
+    assert kinds >= {
+        "report", "book", "hearing", "document", "dataset", "article-newspaper",
+        "article-magazine", "webpage", "post-weblog", "legislation", "regulation",
+    }  # fmt: skip
+    fields = {key for e in entries for key in e["source"]}
+    assert fields >= {"genre", "publisher", "edition", "updated", "accessed", "chapter-number"}
+
+
+def test_corpus_notes_are_the_crs_forms(make_project):
+    doc = resolve(make_project(corpus_files()))
+    _, cites = corpus()
+    found = [text for _, text in notes(doc)]
+    assert len(found) == len(cites)
+    for (cite, expected), text in zip(cites, found, strict=True):
+        assert text == expected, cite
+
+
+@pytest.mark.e2e
+def test_corpus_notes_in_the_html(corpus_build):
+    page = lxml.html.fromstring(corpus_build[".html"].read_bytes())
+    items = page.xpath('//section[@id="notes"]//li') or page.xpath(
+        '//li[starts-with(@id, "note-")]'
+    )
+    _, cites = corpus()
+    assert len(items) == len(cites)
+    for (cite, expected), item in zip(cites, items, strict=True):
+        (para,) = item.xpath("./p")
+        assert re.sub(r"\s+", " ", para.text_content()).strip() == plain_note(expected), cite
+        assert [e.text_content() for e in para.xpath(".//em")] == italics(expected), cite
+
+
+@pytest.mark.e2e
+def test_corpus_notes_in_the_docx_as_pandoc_reads_them(corpus_build, require):
+    require("pandoc")
+    found = pandoc_notes(corpus_build[".docx"])
+    _, cites = corpus()
+    assert len(found) == len(cites)
+    for (cite, expected), note in zip(cites, found, strict=True):
+        assert fold(pandoc_text(note["c"])) == fold(plain_note(expected)), cite
+        assert [fold(pandoc_text(e["c"])) for e in pandoc_emphs(note)] == italics(expected), cite
+
+
+@pytest.mark.e2e
+def test_corpus_notes_in_the_pdf(corpus_build, require):
+    require("pdftotext")
+    # pdftotext joins a word hyphenated at a line's end (a URL's "all-|actions"), so the
+    # hyphens are left out here; HTML and DOCX compare them exactly
+    text = squash("".join(page_texts(corpus_build[".pdf"]))).replace("-", "")
+    _, cites = corpus()
+    at = 0
+    for n, (cite, expected) in enumerate(cites, 1):
+        found = text.find(squash(f"{n}. {plain_note(expected)}").replace("-", ""), at)
+        assert found >= 0, f"note {n} ({cite}) is not printed as CRS prints it"
+        at = found
+
+
+# ---------------------------------------------------------------- narrative citations
+
+NARRATIVE = """\
+As @ntsb [p. 5] found, strikes recur. @R41746 answers questions; @ntsb [pp. 1-2] adds more.
+Write to me@example.com, follow @CRSgov, see https://x.org/@user or `@R41746`.[^n]
+
+[^n]: For the code, see @usc23 [§202(d)].
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("As @a says", [("a", None, None, "")]),
+        ("@a [p. 5] and @b [sec. 2(a)].", [("a", "page", "5", ""), ("b", "section", "2(a)", "")]),
+        ("@a [emphasis added]", [("a", None, None, ", emphasis added")]),
+        ("mail me@example.com, x.@a, https://x.org/@a, 5\\@a", []),
+        ("see @fig:tests and @tbl:a", []),
+        ("[see @a] and @b", [("a", None, None, ""), ("b", None, None, "")]),
+    ],
+)
+def test_narrative_syntax(text, expected):
+    found = [i for m in syntax.find(text) for i in m.items]
+    assert [(i.key, i.label, i.locator, i.suffix) for i in found] == expected
+
+
+def test_narrative_citation_in_a_report_names_the_author_and_calls_the_note(make_project):
+    doc = resolve(make_project(project_files(**{"sections/a.md": NARRATIVE})))
+    body = next(n for n in doc.walk() if n.kind == "paragraph")
+    assert body.plain() == (
+        "As National Transportation Safety Board (NTSB) found, strikes recur. CRS Report "
+        "R41746 answers questions; NTSB adds more. Write to me@example.com, follow @CRSgov, "
+        "see https://x.org/@user or @R41746."
+    )
+    assert [text for _, text in notes(doc)] == [
+        "National Transportation Safety Board (NTSB), *Safeguarding Bridges from Vessel "
+        "Strikes*, SIR-25-02, March 2025, p. 5 (hereinafter, NTSB, *Safeguarding Bridges*).",
+        NOTES[0],
+        "NTSB, *Safeguarding Bridges*, pp. 1-2.",
+        "For the code, see 23 U.S.C. §202(d).",
+    ]
+    named = [
+        body.children[i - 1].plain() for i, n in enumerate(body.children) if n.kind == "note_ref"
+    ]
+    assert named[:3] == ["National Transportation Safety Board (NTSB)", "CRS Report R41746", "NTSB"]
+
+
+def test_narrative_citation_in_an_insight_is_the_in_text_form(make_project):
+    prose = "As @R41746 [p. 2] explains, bridges age. @iija funds them; @CRSgov posts.\n"
+    doc = resolve(make_project(project_files("IN99001", **{"sections/a.md": prose})))
+    para = next(n for n in doc.walk() if n.kind == "paragraph")
+    assert marked(para) == (
+        "As CRS Report R41746, *Earthquake Risk and U.S. Highway Infrastructure: Frequently "
+        "Asked Questions*, p. 2 explains, bridges age. Infrastructure Investment and Jobs Act "
+        "(IIJA; P.L. 117-58) funds them; @CRSgov posts."
+    )
+    links = {n.plain(): n.href for n in para.walk() if n.kind == "link"}
+    assert links == {"CRS Report R41746": "https://crsreports.congress.gov/product/pdf/R/R41746"}
+
+
+def test_misspelled_narrative_citation_is_located_with_a_suggestion(make_project):
+    prose = "Fine @CRSgov.\n\nAs @nstb found,\nand @R41764 [p. 2] too.\n"
+    with pytest.raises(ReportError) as error:
+        resolve(make_project(project_files(**{"sections/a.md": prose})))
+    assert [str(p) for p in error.value.problems] == [
+        "sections/a.md:3: unknown citation key '@nstb' (not in refs.yaml); "
+        "did you mean '@ntsb' or '@lsb1'?",
+        "sections/a.md:4: unknown citation key '@R41764' (not in refs.yaml); "
+        "did you mean '@R41746'?",
+    ]
+
+
+# ---------------------------------------------------------------- BibTeX, read by bibtexparser
+
+BIBTEX_NAMES = r"""@book{lvb,
+  author = {Ludwig van Beethoven and Doe, Jr., John and M{\"u}ller, J{\"o}rg and
+            {National Transportation Safety Board (NTSB)}},
+  title = {Symphonies}, publisher = {Breitkopf}, edition = {2}, year = 1826, month = may}
+"""
+
+
+def test_bibtex_names_and_months_come_from_bibtexparser(make_project):
+    files = project_files(refs="refs.bib", **{"refs.bib": BIBTEX_NAMES})
+    files["sections/a.md"] = "As @lvb showed. One.[@lvb] As @lvb showed.\n"
+    doc = resolve(make_project(files))
+    assert [text for _, text in notes(doc)] == [
+        "Ludwig van Beethoven, John Doe Jr., Jörg Müller, and National Transportation Safety "
+        "Board (NTSB), *Symphonies*, Breitkopf, 2nd ed., May 1826.",
+        "Van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB), "
+        "*Symphonies*.",  # a particle opening a sentence is capitalised
+        "Van Beethoven, Doe, Müller, and National Transportation Safety Board (NTSB), "
+        "*Symphonies*.",
+    ]
+    body = next(n for n in doc.walk() if n.kind == "paragraph").plain()
+    assert body == (
+        "As Ludwig van Beethoven, John Doe Jr., Jörg Müller, and National Transportation Safety "
+        "Board (NTSB) showed. One. As van Beethoven, Doe, Müller, and National Transportation "
+        "Safety Board (NTSB) showed."
+    )

@@ -7,6 +7,7 @@ recognised by their publisher (Congressional Research Service) and number.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ FORMS = {
     **dict.fromkeys(("document", "dataset"), "document"),
     **dict.fromkeys(("article-newspaper", "article-magazine"), "news"),
     **dict.fromkeys(("article", "webpage", "post", "post-weblog"), "web"),
+    "hearing": "congress",
 }
 REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "crs": [("title",), ("number",)],
@@ -43,16 +45,27 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "news": [("title",), ("container-title",), ("issued",)],
     "web": [("title",), ("URL", "container-title")],
     "law": [("number", "container-title")],
+    "congress": [("title",), ("author",)],
 }
 CRS_PUBLISHERS = {"congressional research service", "crs"}
 CRS_SERIES = {"IF": "CRS In Focus", "IN": "CRS Insight", "LSB": "CRS Legal Sidebar"}
 NAME_PARTS = ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle")
 NAME_FIELDS = ("author", "editor")
-DATE_FIELDS = ("issued", "accessed")
+DATE_FIELDS = {"issued": "issued", "accessed": "accessed", "updated": "event-date"}
 TEXT_FIELDS = (
     "title", "title-short", "collection-title", "container-title", "number", "publisher",
-    "URL", "volume", "page", "section", "authority", "genre", "note",
+    "URL", "volume", "page", "section", "authority", "genre", "note", "edition",
+    "chapter-number",
 )  # fmt: skip
+FIELD_SPELLINGS = {  # how each CSL field may be written in the file, for its line
+    "issued": ("issued", "date", "year", "month"),
+    "accessed": ("accessed", "urldate"),
+    "URL": ("URL", "url"),
+    "number": ("number",),
+}
+PUBLIC_LAW = re.compile(r"^P\.L\. \d{1,3}-\d{1,4}$")
+LAW_NUMBER = re.compile(r"^(?:P\.\s*L\.|Pub(?:lic|\.)\s*L(?:aw|\.)?)\s*(?P<n>.*)$", re.I)
+URL = re.compile(r"^https?://[^\s/?#]+\.[^\s]*$|^https?://localhost\b\S*$")
 ABBREVIATION = re.compile(r"^(?P<name>.+?)\s*\((?P<abbr>[A-Z][\w.&/-]*)\)$")
 
 
@@ -76,12 +89,14 @@ def load(root: Roots, name: str, where: Location) -> dict[str, Entry]:
     if reader is None:
         kinds = ", ".join(sorted(READERS))
         raise ReportError(Problem(where, f"'{name}': a bibliography must be one of {kinds}"))
-    raw = reader(read_text(root, name, where), name)
+    text = read_text(root, name, where)
+    raw = reader(text, name)
     problems = Collector()
+    starts = sorted({at.line for _, at in raw if at.line} | {text.count("\n") + 2})
     entries: dict[str, Entry] = {}
     folded: dict[str, Entry] = {}
     for data, at in raw:
-        entry = _entry(data, at, problems)
+        entry = _entry(data, at, problems, _field_lines(text, at, starts))
         if entry is None:
             continue
         twin = folded.get(entry.id.lower())
@@ -144,7 +159,30 @@ READERS: dict[str, Callable[[str, str], Raw]] = {
 # ---- one entry: normalise, then check ---------------------------------------------------
 
 
-def _entry(data: Any, at: Location, problems: Collector) -> Entry | None:
+def _field_lines(text: str, at: Location, starts: list[int]) -> Callable[[str | None], Location]:
+    """Where a field of the entry at ``at`` is written (its line, else the entry's)."""
+    lines = text.split("\n")
+
+    def where(field_name: str | None) -> Location:
+        if field_name is None or at.line is None:
+            return at
+        end = next(n for n in starts if n > at.line)
+        names = "|".join(re.escape(n) for n in FIELD_SPELLINGS.get(field_name, (field_name,)))
+        pattern = re.compile(rf'(?:^|[\s{{,"])"?(?:{names})"?\s*[:=]', re.I)
+        for number in range(at.line, end):
+            if pattern.search(lines[number - 1]):
+                return Location(at.file, number)
+        return at
+
+    return where
+
+
+Messages = list[tuple[str | None, str]]
+
+
+def _entry(
+    data: Any, at: Location, problems: Collector, where: Callable[[str | None], Location]
+) -> Entry | None:
     if not isinstance(data, dict):
         problems.add(at, "a bibliography entry must be a mapping of CSL fields")
         return None
@@ -156,12 +194,13 @@ def _entry(data: Any, at: Location, problems: Collector) -> Entry | None:
     if kind not in CSL_TYPES:
         problems.add(at, f"entry '{ident}': unknown CSL type '{kind}'{_close(str(kind))}")
         return None
-    messages: list[str] = []
+    messages: Messages = []
     csl = _normalise(data, messages)
     form = _form(csl, messages)
-    messages += _missing(csl, form)
-    for message in messages:
-        problems.add(at, f"entry '{ident}' ({kind}): {message}")
+    named = {field_name for field_name, _ in messages}  # a bad value is not also missing
+    messages += [(None, m) for m in _missing(csl, form, named)] + _values(csl)
+    for field_name, message in messages:
+        problems.add(where(field_name), f"entry '{ident}' ({kind}): {message}")
     return None if messages else Entry(ident, csl, form, at)
 
 
@@ -172,14 +211,14 @@ def _close(kind: str) -> str:
     return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
-def _normalise(data: dict[str, Any], messages: list[str]) -> dict[str, Any]:
+def _normalise(data: dict[str, Any], messages: Messages) -> dict[str, Any]:
     csl: dict[str, Any] = {"id": str(data["id"]), "type": data["type"]}
     for key in NAME_FIELDS:
         if data.get(key):
             csl[key] = _names(data[key], key, messages)
-    for key in DATE_FIELDS:
+    for key, variable in DATE_FIELDS.items():
         if data.get(key) not in (None, ""):
-            csl[key] = _date(data[key], key, messages)
+            csl[variable] = _date(data[key], key, messages)
     for key in TEXT_FIELDS:
         if data.get(key) not in (None, ""):
             csl[key] = str(data[key]).strip()
@@ -189,7 +228,7 @@ def _normalise(data: dict[str, Any], messages: list[str]) -> dict[str, Any]:
     return csl
 
 
-def _names(value: Any, key: str, messages: list[str]) -> list[dict[str, str]]:
+def _names(value: Any, key: str, messages: Messages) -> list[dict[str, str]]:
     items = value if isinstance(value, list) else [value]
     names = []
     for item in items:
@@ -203,38 +242,41 @@ def _names(value: Any, key: str, messages: list[str]) -> list[dict[str, str]]:
         elif isinstance(item, dict) and any(item.get(p) for p in NAME_PARTS):
             names.append({p: str(item[p]) for p in NAME_PARTS if item.get(p)})
         else:
-            messages.append(f"{key}: {item!r} is not a name; write 'Family, Given' or a mapping")
+            messages.append((key, f"{key}: {item!r} is not a name; write 'Family, Given'"))
     return names
 
 
-def _date(value: Any, key: str, messages: list[str]) -> dict[str, Any]:
+def _date(value: Any, key: str, messages: Messages) -> dict[str, Any]:
+    """A CSL date from ``2022-03-01``, CSL-JSON's date-parts or raw; no impossible day."""
     if isinstance(value, dict) and value.get("date-parts"):
-        try:
-            return {"date-parts": [[int(p) for p in value["date-parts"][0]]]}
-        except (TypeError, ValueError, IndexError):
-            pass
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            value = "-".join(str(int(p)) for p in value["date-parts"][0])
     parts = dates.parts(value.get("raw", "") if isinstance(value, dict) else value)
     if parts:
         return {"date-parts": [parts]}
     if isinstance(value, dict) and value.get("literal"):
         return {"literal": str(value["literal"])}
-    messages.append(f"{key}: {value!r} is not a date; write {dates.FORMS}")
+    shown = value.isoformat() if hasattr(value, "isoformat") else value
+    messages.append((key, f"{key}: '{shown}' is not a date; write {dates.FORMS}"))
     return {}
 
 
-def _form(csl: dict[str, Any], messages: list[str]) -> str:
+def _form(csl: dict[str, Any], messages: Messages) -> str:
     """The CRS form the entry takes; CRS products get their series label."""
     publisher = csl.get("publisher", "").lower()
     if csl["type"] == "report" and publisher in CRS_PUBLISHERS:
         match = id_pattern().match(csl.get("number", ""))
         if csl.get("number") and not match:
+            number = csl["number"]
             messages.append(
-                f"number: '{csl['number']}' is not a CRS product number (R41746, IF10472)"
+                ("number", f"number: '{number}' is not a CRS product number (R41746, IF10472)")
             )
         elif match:
             csl.setdefault("collection-title", CRS_SERIES.get(match.group(1), "CRS Report"))
         return "crs"
     _short_author(csl)
+    if csl["type"] == "hearing":
+        csl.setdefault("genre", "hearing")
     return FORMS.get(csl["type"], "report")
 
 
@@ -252,11 +294,30 @@ def _short_author(csl: dict[str, Any]) -> None:
         csl["authority"] = match["abbr"] if match else csl["publisher"]
 
 
-def _missing(csl: dict[str, Any], form: str) -> list[str]:
-    needs = [" or ".join(group) for group in REQUIRED[form] if not any(map(csl.get, group))]
+def _missing(csl: dict[str, Any], form: str, named: set[str | None]) -> list[str]:
+    needs = [
+        " or ".join(group)
+        for group in REQUIRED[form]
+        if not any(map(csl.get, group)) and named.isdisjoint(group)
+    ]
     if form == "law" and csl.get("container-title"):
         if not csl.get("volume"):
             needs.append("volume (the title of the code, or the Register volume)")
         if not (csl.get("section") or csl.get("page")):
             needs.append("section or page")
     return [f"needs {need}" for need in needs]
+
+
+def _values(csl: dict[str, Any]) -> Messages:
+    """Values that cannot be right: a URL a reader cannot open, a P.L. number out of form."""
+    messages: Messages = []
+    url = csl.get("URL")
+    if url and not URL.match(url):
+        messages.append(("URL", f"URL: '{url}' is not a web address; write https://…"))
+    law = LAW_NUMBER.match(csl.get("number", "")) if FORMS.get(csl["type"]) == "law" else None
+    if law and not PUBLIC_LAW.match(csl["number"]):
+        fix = re.sub(r"\s*[-–—]\s*", "-", law["n"].strip())
+        messages.append(
+            ("number", f"number: '{csl['number']}' is not a public law number; write 'P.L. {fix}'")
+        )
+    return messages

@@ -6,7 +6,6 @@ LaTeX in values is decoded with pylatexenc; URLs are kept as written.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from ..errors import Location, Problem, ReportError
@@ -49,14 +48,10 @@ FIELDS = {
     "note": "note",
     "url": "URL",
     "section": "section",
+    "edition": "edition",
+    "type": "genre",
+    "urldate": "accessed",
 }
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-    )
-}
-AND = re.compile(r"\s+and\s+", re.I)
 
 
 def entries(text: str, name: str) -> list[tuple[dict[str, Any], Location]]:
@@ -66,7 +61,7 @@ def entries(text: str, name: str) -> list[tuple[dict[str, Any], Location]]:
     quiet = logging.getLogger("bibtexparser")  # it logs failed blocks; we report them
     level, quiet.level = quiet.level, logging.CRITICAL
     try:
-        library = bibtexparser.parse_string(text)
+        library = bibtexparser.parse_string(text, append_middleware=_middleware())
     finally:
         quiet.setLevel(level)
     if library.failed_blocks:
@@ -84,8 +79,20 @@ def entries(text: str, name: str) -> list[tuple[dict[str, Any], Location]]:
     return found
 
 
+def _middleware() -> list[Any]:
+    """bibtexparser's own readers of names ("and", "von", "Jr.") and months ("mar" → 3)."""
+    from bibtexparser import middlewares
+
+    return [
+        middlewares.SeparateCoAuthors(),
+        middlewares.SplitNameParts(),
+        middlewares.MonthIntMiddleware(allow_inplace_modification=True),
+    ]
+
+
 def _csl(entry: Any) -> dict[str, Any]:
-    fields = {f.key.lower(): str(f.value) for f in entry.fields}
+    values = {f.key.lower(): f.value for f in entry.fields}
+    fields = {key: str(value) for key, value in values.items()}
     kind = entry.entry_type.lower()
     csl: dict[str, Any] = {"id": entry.key, "type": TYPES.get(kind, "document")}
     if kind == "misc":
@@ -97,7 +104,7 @@ def _csl(entry: Any) -> dict[str, Any]:
             csl[target] = fields[key].strip("{}") if key == "url" else _text(fields[key])
     for key in ("author", "editor"):
         if key in fields:
-            csl[key] = [_name(part) for part in _split_names(fields[key])]
+            csl[key] = [_name(parts) for parts in values[key]]
     issued = fields.get("date") or _year_month_day(fields)
     if issued:
         csl["issued"] = issued
@@ -110,39 +117,30 @@ def _text(value: str) -> str:
     return LatexNodes2Text().latex_to_text(value).strip()
 
 
-def _split_names(value: str) -> list[str]:
-    """Names split at ``and`` outside braces."""
-    parts, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", value, re.I):
-        token = match.group(0)
-        depth += {"{": 1, "}": -1}.get(token, 0)
-        if depth == 0 and AND.fullmatch(token):
-            parts.append(value[start : match.start()])
-            start = match.end()
-    parts.append(value[start:])
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _name(value: str) -> dict[str, str]:
-    """ "{Agency (ABBR)}" → literal; "Family, Given" or "Given Family" → parts."""
-    if value.startswith("{") and value.endswith("}"):
-        return {"literal": _text(value[1:-1])}
-    family, comma, given = value.partition(",")
-    if not comma:
-        given, _, family = value.rpartition(" ")
-    name = {"family": _text(family)}
-    if given.strip():
-        name["given"] = _text(given)
-    return name
+def _name(parts: Any) -> dict[str, str]:
+    """bibtexparser's name parts → CSL; a wholly braced name ("{Agency (ABBR)}") is literal."""
+    if not (parts.first or parts.von or parts.jr) and len(parts.last) == 1:
+        last = parts.last[0]
+        if last.startswith("{") and last.endswith("}"):
+            return {"literal": _text(last[1:-1])}
+    name = {
+        "given": " ".join(parts.first),
+        "non-dropping-particle": " ".join(parts.von),
+        "family": " ".join(parts.last),
+        "suffix": " ".join(parts.jr),
+    }
+    return {key: _text(value) for key, value in name.items() if value}
 
 
 def _year_month_day(fields: dict[str, str]) -> str | None:
     year = fields.get("year", "").strip()
     if not year:
         return None
-    month = fields.get("month", "").strip().lower()[:3]
-    number = MONTHS.get(month) or (int(month) if month.isdigit() else None)
-    if number is None:
+    month = fields.get("month", "").strip()
+    if not month:
         return year
+    if not month.isdigit():
+        return f"{year}-{month}"  # not a month bibtexparser knows: the date check names it
+    number = int(month)
     day = fields.get("day", "").strip()
     return f"{year}-{number:02d}" + (f"-{int(day):02d}" if day.isdigit() else "")

@@ -3,8 +3,13 @@
 In a Report each citation becomes a footnote (a ``note_ref`` node) numbered with the
 Markdown footnotes in reading order; inside a footnote it is written in place. In an
 In Focus or Insight, which carry no footnotes, it becomes the CRS in-text form, linked
-to the source's URL when it has one. ``[cited words](@key)`` puts the link (or the note
-call) on the writer's own words.
+to the source's URL when it has one, set off in parentheses. ``[cited words](@key)`` puts
+the link (or the note call) on the writer's own words.
+
+A narrative ``@key`` names the source in the sentence: in a Report its author (short after
+the first time) with the note call after it; in an In Focus or Insight the in-text form
+itself. A bare ``@word`` that is no key is a misspelled citation when it has a ``[locator]``
+or a bibliography key close to it; otherwise it is left as written (a handle, ``@CRSgov``).
 """
 
 from __future__ import annotations
@@ -109,22 +114,46 @@ class _Pass:
         out: list[Node] = []
         pos = 0
         for match in matches:
+            if match.narrative and not self.cites(match):
+                continue
             out += _plain(joined[pos : match.start], src)
             where = _where(src, joined.count("\n", 0, match.start))
-            out += self.citation(match.items, in_note, where, src)
-            pos = match.end
+            cite = self.narrative if match.narrative else self.citation
+            out += cite(match.items, in_note, where, src)
+            pos = match.end + _close_quote(out, joined[match.end : match.end + 1])
         return out + _plain(joined[pos:], src)
+
+    def cites(self, match: syntax.Match) -> bool:
+        """Whether a bare ``@word`` is meant as a citation (else it is text, a handle)."""
+        key = match.items[0].key
+        return match.bracketed or key in self.entries or bool(self.close(key, 0.6))
 
     def citation(
         self, items: tuple[Item, ...], in_note: bool, where: Location, src: Source | None
     ) -> list[Node]:
-        """One bracketed citation as a note call, or written in place."""
+        """One bracketed citation as a note call, or written in place (set off in text)."""
         if not self.known(items, where):
             return []
         if self.notes and not in_note:
             return [self.note_ref(items, src)]
-        form = self.formatter.note if self.notes else self.in_text
-        return self.join(items, form)
+        if self.notes:
+            return self.join(items, self.formatter.note)
+        return [Text(text="("), *self.join(items, self.formatter.in_text), Text(text=")")]
+
+    def narrative(
+        self, items: tuple[Item, ...], in_note: bool, where: Location, src: Source | None
+    ) -> list[Node]:
+        """``@key``: the source named in the sentence (with its note call in a Report)."""
+        (item,) = items
+        later = item.key in self.used
+        if not self.known(items, where):
+            return []
+        if not self.notes:
+            return self.join(items, self.formatter.in_text)
+        if in_note:
+            return self.join(items, self.formatter.note)
+        name = Text(text=_name(self.entries[item.key], later), src=src)
+        return [name, self.note_ref(items, src)]
 
     def words(self, link: Node, key: str, in_note: bool) -> list[Node]:
         """``[cited words](@key)``: the words, then the note call, link or in-text form."""
@@ -135,10 +164,9 @@ class _Pass:
         if self.notes and not in_note:
             return [*words, self.note_ref((Item(key),), link.src)]
         url = self.entries[key].url
-        if not self.notes and url:
-            return [Link(children=words, href=url, src=link.src)]
-        form = self.formatter.note if self.notes else self.formatter.in_text
-        return [*words, Text(text=" ("), *form(Item(key)), Text(text=")")]
+        if not self.notes:
+            return [Link(children=words, href=url, src=link.src)] if url else words
+        return [*words, Text(text=" ("), *self.formatter.note(Item(key)), Text(text=")")]
 
     def known(self, items: tuple[Item, ...], where: Location) -> bool:
         """Whether every key is in the bibliography; an unknown one is a located problem."""
@@ -154,11 +182,17 @@ class _Pass:
                 f"unknown citation key '@{key}': the report declares no bibliography; "
                 "add 'bibliography: refs.yaml' (or .json, .bib) to report.yaml"
             )
-        close = difflib.get_close_matches(key, list(self.entries), n=3, cutoff=0.5)
+        close = self.close(key, 0.5)
         hint = " or ".join(f"'@{k}'" for k in close)
         return f"unknown citation key '@{key}' (not in {self.file})" + (
             f"; did you mean {hint}?" if hint else ""
         )
+
+    def close(self, key: str, cutoff: float) -> list[str]:
+        """Bibliography keys like ``key``, closest first (case does not count)."""
+        folded = {k.lower(): k for k in self.entries}
+        close = difflib.get_close_matches(key.lower(), list(folded), n=3, cutoff=cutoff)
+        return [folded[k] for k in close]
 
     def note_ref(self, items: tuple[Item, ...], src: Source | None) -> NoteRef:
         """A footnote holding the citation in the CRS note form, capitalised and closed."""
@@ -167,24 +201,6 @@ class _Pass:
         label = "@" + ";".join(i.key for i in items)
         paragraph = Paragraph(children=body, src=src)
         return NoteRef(children=[paragraph], label=label, citation=True, src=src)
-
-    def in_text(self, item: Item) -> list[Node]:
-        """The in-text form, its leading words linked to the source's URL when it has one.
-
-        The link stops before an italic title ("CRS Report R41609, *Title*"), so the title
-        stays italic in DOCX, where a hyperlink run carries only the Hyperlink style.
-        """
-        nodes = self.formatter.in_text(item)
-        url = self.entries[item.key].url
-        if not url:
-            return nodes
-        cut = next((i for i, n in enumerate(nodes) if not isinstance(n, Text)), 0) or len(nodes)
-        head, tail = nodes[:cut], nodes[cut:]
-        last = head[-1]
-        if tail and isinstance(last, Text) and last.text.endswith(", "):
-            last.text = last.text[:-2]
-            tail.insert(0, Text(text=", "))
-        return [Link(children=head, href=url), *tail]
 
     def join(self, items: tuple[Item, ...], form: Form) -> list[Node]:
         """Cites joined by "; ", each with the writer's prefix and suffix."""
@@ -199,6 +215,53 @@ class _Pass:
                 space = "" if item.suffix[0] in ",.;:)" else " "
                 out.append(Text(text=space + item.suffix))
         return out
+
+
+def _close_quote(out: list[Node], after: str) -> int:
+    """A period or comma after a citation ending in a quoted title goes inside the quotes,
+    as CRS (American) punctuation has it; returns how many characters were moved."""
+    last = out[-1] if out else None
+    if after in (".", ",") and isinstance(last, Text) and last.text.endswith("”"):
+        last.text = last.text[:-1] + after + "”"
+        return 1
+    return 0
+
+
+def _name(entry: bibliography.Entry, later: bool) -> str:
+    """Who a narrative citation names: the author (short when named before), a CRS
+    product's series and number, a law's title."""
+    csl = entry.csl
+    if entry.form == "crs":
+        return f"{csl['collection-title']} {csl['number']}"
+    if entry.form == "law":
+        title = csl.get("title-short") if later else None
+        return title or csl.get("title") or csl.get("number") or _law(csl)
+    if later and csl.get("authority"):
+        return csl["authority"]
+    people = csl.get("author") or csl.get("editor")
+    if people:
+        return _and([_person(name, later) for name in people])
+    return csl.get("publisher") or csl.get("container-title") or csl["title"]
+
+
+def _law(csl: dict[str, str]) -> str:
+    section = csl.get("section")
+    return " ".join(filter(None, (csl.get("volume"), csl["container-title"]))) + (
+        f" §{section}" if section else ""
+    )
+
+
+def _person(name: dict[str, str], short: bool) -> str:
+    """A name as the notes print it: "John Doe Jr.", or "Doe" when short."""
+    long = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    parts = ("non-dropping-particle", "family") if short else long
+    return name.get("literal") or " ".join(name[p] for p in parts if name.get(p))
+
+
+def _and(names: list[str]) -> str:
+    if len(names) < 3:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
 def _where(src: Source | None, lines_in: int) -> Location:

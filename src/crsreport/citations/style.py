@@ -42,15 +42,21 @@ class Formatter:
         self.bibliography = CitationStylesBibliography(style, source, formatter.html)
 
     def note(self, item: Item) -> list[Node]:
-        """The footnote form: full on first citation, short (hereinafter) later."""
+        """The footnote form: full on first citation, short (hereinafter) later.
+
+        A CRS product's or a law's note never prints its URL, so its first words link to it.
+        """
         cited = self._register(item)
-        return self._nodes(item, self.bibliography.cite(cited.citation, _unknown))
+        nodes = self._nodes(item, self.bibliography.cite(cited.citation, _unknown))
+        entry = self.entries[item.key]
+        return _link_head(nodes, entry.url) if entry.form in ("crs", "law") else nodes
 
     def in_text(self, item: Item) -> list[Node]:
-        """The in-text form used by products without footnotes (In Focus, Insight)."""
+        """The in-text form used by products without footnotes (In Focus, Insight), its
+        leading words linked to the source's URL."""
         cited = self._register(item)
         rendered = self.bibliography.style.render_bibliography([cited])
-        return self._nodes(item, _flatten(rendered))
+        return _link_head(self._nodes(item, _flatten(rendered)), self.entries[item.key].url)
 
     def _register(self, item: Item) -> Any:
         from citeproc import Citation, CitationItem, Locator
@@ -128,3 +134,20 @@ def _link_url(nodes: list[Node], url: str) -> list[Node]:
             if part:
                 out.append(Text(text=part))
     return out
+
+
+def _link_head(nodes: list[Node], url: str | None) -> list[Node]:
+    """The words before the first italic title linked to ``url`` (when no link is there yet).
+
+    The link stops before an italic title ("CRS Report R41609, *Title*"), so the title
+    stays italic in DOCX, where a hyperlink run carries only the Hyperlink style.
+    """
+    if not url or any(isinstance(node, Link) for node in nodes):
+        return nodes
+    cut = next((i for i, n in enumerate(nodes) if not isinstance(n, Text)), 0) or len(nodes)
+    head, tail = nodes[:cut], nodes[cut:]
+    last = head[-1]
+    if tail and isinstance(last, Text) and last.text.endswith(", "):
+        last.text = last.text[:-2]
+        tail.insert(0, Text(text=", "))
+    return [Link(children=head, href=url), *tail]

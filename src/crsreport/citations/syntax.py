@@ -1,8 +1,11 @@
-"""The citation syntax in prose (pandoc's): ``[@key]``, ``[see @key, p. 5]``, ``[@a; @b]``.
+"""The citation syntax in prose (pandoc's): ``[@key]``, ``[see @key, p. 5]``, ``[@a; @b]``,
+and the narrative ``@key`` or ``@key [p. 5]`` written into the sentence.
 
 Keys start with a letter, digit or ``_`` and may hold ``:.#$%&+?<>~/-`` inside; keys
 starting ``fig:``, ``tbl:`` or ``sec:`` are cross-references (numbering.py), never
-citations. An ``@`` after a word character (an e-mail address) starts no citation.
+citations. An ``@`` after a word character, ``.`` or ``/`` (an e-mail address, a
+URL) starts no citation; whether a bare ``@word`` cites is decided against the bibliography
+(cite.py), so a handle such as ``@CRSgov`` can stay text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ KEY = r"(?!(?:fig|tbl|sec):)\w(?:[\w:.#$%&+?<>~/-]*\w)?"
 BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 ITEM = re.compile(rf"^\s*(?P<prefix>.*?)(?<![\w@])@(?P<key>{KEY})(?P<rest>.*?)\s*$", re.S)
 LINK_KEY = re.compile(rf"^@(?P<key>{KEY})$")
+NARRATIVE = re.compile(rf"(?<![\w@.\\/:+-])@(?P<key>{KEY})(?:[ \t]?\[(?P<locator>[^\[\]@]*)\])?")
 LABELS = {
     "page": r"pp?\.|pages?",
     "section": r"§§?|secs?\.|sections?",
@@ -48,16 +52,32 @@ class Match:
     start: int
     end: int
     items: tuple[Item, ...]
+    narrative: bool = False
+    """``@key`` in the sentence (pandoc's author-in-text), not a bracketed citation."""
+    bracketed: bool = False
+    """A narrative citation followed by its ``[locator]``: surely meant as a citation."""
 
 
 def find(text: str) -> Iterator[Match]:
-    """Every bracketed citation in ``text``, in order."""
+    """Every bracketed and narrative citation in ``text``, in order."""
     if "@" not in text:
         return
+    pos = 0
     for match in BRACKETS.finditer(text):
         items = parse(match.group(1))
         if items:
+            yield from _narrative(text, pos, match.start())
             yield Match(match.start(), match.end(), items)
+            pos = match.end()
+    yield from _narrative(text, pos, len(text))
+
+
+def _narrative(text: str, start: int, end: int) -> Iterator[Match]:
+    """The ``@key`` and ``@key [locator]`` citations between ``start`` and ``end``."""
+    for match in NARRATIVE.finditer(text, start, end):
+        key, body = match["key"], match["locator"]
+        item = Item(key) if body is None else _item(ITEM.match(f"@{key}, {body.strip()}"))
+        yield Match(match.start(), match.end(), (item,), True, body is not None)
 
 
 def parse(body: str) -> tuple[Item, ...]:
