@@ -27,6 +27,7 @@ from .figdata import (
 from .figures import FigureData, FigureSpec
 from .fingerprint import drawing_key
 from .model import Report, Section, slugify
+from .numbering import unknown_reference
 from .products import product_for
 from .prose import NoteDef, expand, parse
 from .sources import check_image, is_prose_file, load_data, read_text, safe_path
@@ -230,8 +231,7 @@ def _misplaced(ctx: Context, key: str, here: str) -> str:
         )
     if key in ctx.placed:
         return f"'@{key}' is already placed at {ctx.placed[key]}; place a figure once"
-    known = ", ".join(k for k in ctx.figure_sections if k[:3] == key[:3]) or "none"
-    return f"unknown figure '@{key}' to place here; known: {known}"
+    return f"{unknown_reference(key, ctx.figure_sections)} (to place here)"
 
 
 def _where_of(node: Node) -> Location:
