@@ -56,8 +56,8 @@ def make_report() -> Report:
         date=dt.date(2022, 3, 1),
         authors=[crsreport.Author(name="Alex Example", title="Specialist in Asian Affairs")],
         sections=[
-            Section(title="The Record", id="record", prose=[text], figures=[figure]),
-            Section(title="Issues for Congress", prose=["Congress may track the trend."]),
+            Section(title="The Record", id="record", text=[text], figures=[figure]),
+            Section(title="Issues for Congress", text=["Congress may track the trend."]),
         ],
     )
     return report.located(PROJECT, "<python>", {})

@@ -24,7 +24,7 @@ sections:
   - title: Summary of Events
     prose: sections/events.md
   - title: Issues for Congress
-    prose: "Congress may consider {{ counts | length }} options."
+    text: "Congress may consider {{ counts | length }} options."
 """,
     "sections/events.md": "# Details\n\nThe first paragraph of events.\n\n- one point\n- another\n",
     "data/counts.csv": "year,n\n2021,3\n2022,5\n",

@@ -59,7 +59,7 @@ sections:
       - {id: counts, kind: bar, title: Counts, data: data/counts.csv, x: year, y: [n],
          source: CRS., alt: Bars of counts.}
   - title: Issues for Congress
-    prose: "Congress may consider {{ counts | length }} options."
+    text: "Congress may consider {{ counts | length }} options."
 """,
     "sections/events.md": "The events are in @fig:counts.\n",
     "data/counts.csv": "year,n\n2021,3\n2022,5\n",

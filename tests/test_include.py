@@ -18,7 +18,7 @@ date: 2023-01-05
 include_roots: [../shared]
 sections:
   - title: Local
-    prose: "Local text; the shared one is @sec:sanctions."
+    text: "Local text; the shared one is @sec:sanctions."
   - include: ../shared/sanctions/section.yaml
   - title: Direct
     prose: ../shared/sanctions/extra.md

@@ -100,7 +100,7 @@ CASES = {
             "sections/a.md": "First paragraph.\n\nSecond paragraph,\nstill second,\n"
             "and here {{ nope }} is unknown.\n",
         },
-        ["sections/a.md:5:", "'nope' is undefined"],
+        ["sections/a.md:5:", "'nope' in {{ }} is not declared data; declared: report"],
     ),
     "prose that is not UTF-8": (
         {"report.yaml": BASE, "sections/a.md": b"caf\xe9 au lait\n"},

@@ -32,7 +32,7 @@ sections:
       - {id: late, kind: bar, title: Gammachart Counts, data: data/rows.csv, x: year,
          y: [n], source: Sourcelate., alt: Bars.}
   - title: Other
-    prose: ["Otherfirst paragraph."]
+    text: ["Otherfirst paragraph."]
 """
 PROSE = """\
 Firstpara opens the section.
@@ -84,7 +84,7 @@ def test_a_figure_placed_twice_is_a_located_error(project):
 
 
 def test_a_figure_of_another_section_is_a_located_error(project):
-    report = REPORT.replace('prose: ["Otherfirst paragraph."]', 'prose: ["@fig:chart"]')
+    report = REPORT.replace('text: ["Otherfirst paragraph."]', 'text: ["@fig:chart"]')
     with pytest.raises(ReportError, match=r"'@fig:chart' is declared in section 'Trends'"):
         crsreport.resolve(crsreport.load_report(project(report=report)))
 

@@ -24,7 +24,7 @@ title: Spending Shares
 date: 2023-01-05
 sections:
   - title: Spending
-    prose: "Shares are in @fig:budget."
+    text: "Shares are in @fig:budget."
     figures:
       - id: budget
         kind: waffle
@@ -182,7 +182,7 @@ date: 2023-01-05
 sections:
   - kind: sidebar
     title: Aside
-    prose: "A sidebar paragraph."
+    text: "A sidebar paragraph."
     figures:
       - {id: d, kind: dots, title: Dots, source: CRS., alt: Dots., glyph: o}
 """,

@@ -161,7 +161,7 @@ def sections(draw: st.DrawFn, ids: Any, depth: int = 0) -> dict[str, Any]:
         "kind": kind if depth == 0 else "section",
         "id": f"s{next(ids)}",
         "title": draw(titles.filter(str.strip)),  # a blank title is refused
-        "prose": draw(st.lists(markdown, max_size=2)),
+        "text": draw(st.lists(markdown, max_size=2)),
     }
     if draw(st.booleans()):
         section["figures"] = [draw(figures(ids))]
@@ -196,7 +196,7 @@ def _prose_report(root: Path, text: str, product: str) -> Report:
         "date": "2022-02-03",
         "data": {"rows": "data/rows.csv"},
         "summary": [text] if product == "report" else [],
-        "sections": [{"kind": "overview", "prose": [text]}],
+        "sections": [{"kind": "overview", "text": [text]}],
     }
     return Report.model_validate(data).located(root, "report.yaml", {})
 
@@ -337,7 +337,7 @@ def test_a_chart_title_of_control_characters_only_still_renders(root):
     chart = {"id": "f", "kind": "bar", "title": "\x10", "source": "S.", "alt": "A."}
     chart |= {"data": "data/rows.csv", "x": "year", "y": ["n"], "labels": {"n": "\x13"}}
     data = {"id": "IF10001", "title": "T", "date": "2022-02-03"}
-    data["sections"] = [{"kind": "overview", "prose": ["Text."], "figures": [chart]}]
+    data["sections"] = [{"kind": "overview", "text": ["Text."], "figures": [chart]}]
     report = Report.model_validate(data).located(root, "report.yaml", {})
     for name, output in render(report, ["html", "docx"]).items():
         CHECKS[name](output)

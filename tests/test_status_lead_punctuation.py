@@ -128,7 +128,7 @@ def test_superscript_and_subscript_in_prose_reach_html_and_docx(make_project, tm
     from crsreport.render.docx import render as render_docx
     from crsreport.render.htmlwalk import HtmlWriter
 
-    report = INSIGHT.replace("prose: sections/body.md", 'prose: ["The 11^th^ test; CO~2~ rose."]')
+    report = INSIGHT.replace("prose: sections/body.md", 'text: ["The 11^th^ test; CO~2~ rose."]')
     project = make_project({"report.yaml": report, "sections/lead.md": LEAD})
     doc = crsreport.resolve(crsreport.load_report(project))
     html = HtmlWriter({}).render([doc])

@@ -58,6 +58,45 @@ def _as_list(value: Any) -> Any:
 
 
 Prose = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])]
+"""Markdown files or inline text (the report-level summary and acknowledgments)."""
+
+
+def _markdown_file(item: str) -> str:
+    """A ``prose:`` item names a file; inline Markdown there is refused, saying where it goes
+    now (a path without .md is checked later, when the project's files are known)."""
+    one_word = "\n" not in item and len(item.split()) == 1
+    if item.strip().endswith(".md") and "\n" not in item:
+        return item
+    if one_word and LOOKS_LIKE_A_FILE.match(item.strip()):
+        return item  # a mistyped file name: refused at resolve, with the files it may mean
+    words = " ".join(item.split())
+    first = words[:40].rstrip() + ("…" if len(words) > 40 else "")
+    raise ValueError(
+        f"'prose:' names Markdown files (.md) only; '{first}' is inline Markdown: move it "
+        "to the section's 'text:' key (text: \"Your words…\"), which prints before the files"
+    )
+
+
+def _inline_text(item: str) -> str:
+    """A ``text:`` item is printed as written, so a lone file name there is a mistake."""
+    if "\n" not in item and item.strip().endswith(".md") and len(item.split()) == 1:
+        raise ValueError(
+            f"'{item.strip()}' under 'text:' would print that file name; name files under "
+            f"'prose:' (prose: {item.strip()})"
+        )
+    return item
+
+
+ProseFiles = Annotated[
+    list[Annotated[str, AfterValidator(_markdown_file)]],
+    BeforeValidator(_as_list, json_schema_input_type=str | list[str]),
+]
+InlineText = Annotated[
+    list[Annotated[str, AfterValidator(_inline_text)]],
+    BeforeValidator(_as_list, json_schema_input_type=str | list[str]),
+]
+LOOKS_LIKE_A_FILE = re.compile(r"^(?:~?/|\.\.?/)\S*$|^\S+\.[A-Za-z][A-Za-z0-9]{0,4}$")
+"""A one-word item with a file suffix or a path start: a file name, never inline text."""
 
 
 def slugify(text: str) -> str:
@@ -79,10 +118,13 @@ class Section(Model):
     kind: Literal["section"] = "section"
     id: str | None = Field(None, pattern=r"^[A-Za-z][\w.-]*$")
     title: str | None = Field(None, min_length=1)
-    prose: Prose = Field(
+    text: InlineText = Field(
         default_factory=list,
-        description="Markdown files (paths ending in .md, relative to the project) "
-        "or inline Markdown text.",
+        description="Inline Markdown, printed before the prose files (a string or a list).",
+    )
+    prose: ProseFiles = Field(
+        default_factory=list,
+        description="Markdown files: paths ending in .md, relative to the project.",
     )
     subsections: list[AnySection] = Field(default_factory=list)
     figures: list[AnyFigure] = Field(

@@ -6,6 +6,7 @@ Figures and tables count separately; in an appendix they restart as A-1, A-2….
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from typing import Any
@@ -15,6 +16,21 @@ from .tree import Element, Figure, Node, Section, Text, XRef
 
 XREF = re.compile(r"@(fig|tbl|sec):([A-Za-z][\w-]*(?:\.[\w-]+)*)")
 PREFIX = {"Figure": "fig", "Table": "tbl"}
+KIND_WORDS = {"fig": "a figure", "tbl": "a table", "sec": "a section"}
+
+
+def unknown_reference(key: str, known: Any) -> str:
+    """Why ``@key`` names nothing, with the reference meant: the same id under its own
+    prefix (``@fig:x`` where x is a table), else a close id of the same kind, else the list."""
+    prefix, _, ident = key.partition(":")
+    for other in KIND_WORDS:
+        if other != prefix and f"{other}:{ident}" in known:
+            return f"'@{key}': '{ident}' is {KIND_WORDS[other]}; write @{other}:{ident}"
+    same = [k for k in known if k.startswith(f"{prefix}:")]
+    close = difflib.get_close_matches(key, same, n=1, cutoff=0.6)
+    if close:
+        return f"unknown reference '@{key}'; did you mean '@{close[0]}'?"
+    return f"unknown reference '@{key}'; known: {', '.join(same) or 'none'}"
 
 
 def number(doc: Node) -> dict[str, dict[str, Any]]:
@@ -59,8 +75,7 @@ def _split(node: Node, targets: dict[str, dict[str, Any]], problems: Collector) 
         target = targets.get(key)
         if target is None:
             where = Location(node.src.file, node.src.line) if node.src else Location("<prose>")
-            known = ", ".join(k for k in targets if k.startswith(match.group(1))) or "none"
-            problems.add(where, f"unknown reference '@{key}'; known: {known}")
+            problems.add(where, unknown_reference(key, targets))
             continue
         if match.start() > pos:
             out.append(Text(text=node.text[pos : match.start()], src=node.src))

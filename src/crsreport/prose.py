@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import traceback
 from collections.abc import Callable
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
+from jinja2.utils import missing
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
@@ -52,9 +54,35 @@ MAX_DEPTH = 40
 _TEMPLATE_NAME = "<prose>"
 
 
+class PlainUndefined(StrictUndefined):
+    """A missing value explained in the writer's terms: the fields or rows that exist."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or obj is missing:
+            return super()._undefined_message
+        if isinstance(obj, dict) and isinstance(name, str):
+            fields = ", ".join(map(str, obj)) or "none"
+            return f"there is no field '{name}' here; the fields are: {fields}"
+        if isinstance(obj, list) and isinstance(name, str):
+            return (
+                f"'{name}' is asked of a list of {len(obj)} rows, not of one row; pick a "
+                f"row (LIST[0].{name}) or loop ({{% for row in LIST %}}{{{{ row.{name} }}}}"
+                "{% endfor %})"
+            )
+        if isinstance(obj, list | tuple | str):
+            return f"there is no item {name!r}: the list holds {len(obj)} (0 to {len(obj) - 1})"
+        return f"there is no '{name}' in {type(obj).__name__} value {str(obj)[:40]!r}"
+
+
 @cache
 def _jinja() -> GuardedSandbox:
-    return GuardedSandbox()
+    env = GuardedSandbox()
+    env.undefined = PlainUndefined  # the messages only; the sandbox's limits are its own
+    return env
 
 
 def expand(source: str, values: dict[str, Any], src: Source) -> str:
@@ -68,16 +96,139 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
     except ReportError:
         raise
     except TemplateSyntaxError as exc:
-        raise _error(src, exc.lineno, f"template syntax error: {exc.message}") from None
+        line, message = plain_syntax(source, exc, src.line or 1)
+        raise _error(src, line, message) from None
     except UndefinedError as exc:
-        hint = f"; declared data: {', '.join(sorted(values)) or 'none'}"
-        raise _error(src, _template_line(exc), f"{exc.message}{hint}") from None
+        line = _template_line(exc)
+        raise _error(src, line, _undefined(exc, values, source, line)) from None
     except SecurityError as exc:
         raise _error(src, _template_line(exc), f"refused by the sandbox: {exc}") from None
     except RecursionError:
         raise _error(src, None, "template nested too deeply to compute") from None
     except Exception as exc:  # anything a template computes from data is the writer's
         raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
+
+
+def _undefined(exc: UndefinedError, values: dict[str, Any], source: str, line: int | None) -> str:
+    """A name that is not declared data gets the close names and the declared ones; a
+    field asked of a list names the list as the writer wrote it."""
+    message = exc.message or "a value is undefined"
+    name = re.fullmatch(r"'(\w+)' is undefined", message)
+    if name is None:
+        field = re.match(r"'(\w+)' is asked of a list", message)
+        text = source.splitlines()[line - 1] if field and line else ""
+        owner = re.search(rf"(\w+)\s*\.\s*{field.group(1)}\b", text) if field else None
+        return message.replace("LIST", owner.group(1) if owner else "rows")
+    declared = sorted(v for v in values if not v.startswith("_crs_"))
+    close = difflib.get_close_matches(name.group(1), declared, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return (
+        f"'{name.group(1)}' in {{{{ }}}} is not declared data; {hint}declared: "
+        f"{', '.join(declared) or 'none'} (data files are named under 'data:' in report.yaml)"
+    )
+
+
+_DELIMITER = re.compile(r"\{\{|\{%|\}\}|%\}")
+_CLOSER = {"{{": "}}", "{%": "%}"}
+_BLOCK_TAG = re.compile(r"\{%-?\s*(end)?(for|if)\b")
+
+
+def plain_syntax(source: str, exc: TemplateSyntaxError, first: int = 1) -> tuple[int | None, str]:
+    """Jinja's syntax error in the writer's words: which ``{{`` or ``{%`` is wrong, where,
+    and what to write. Lines are ``source``'s (the message counts from ``first``)."""
+    message = exc.message or ""
+    if message.startswith("'{%"):  # the sandbox's refusal: plain already
+        return exc.lineno, message
+    opened = _unclosed(source)
+    if opened is not None:
+        mark, pos = opened
+        line = source.count("\n", 0, pos) + 1
+        return line, (
+            f"'{mark}' opened on line {first + line - 1} is never closed; close it with "
+            f"'{_CLOSER[mark]}' (or write {{{{ \"{mark}\" }}}} to print it as text)"
+        )
+    block = _unbalanced_block(source, first)
+    if block is not None:
+        return block
+    return exc.lineno, f"cannot read {_snippet(source, exc.lineno, first)}: {_reason(message)}"
+
+
+_JINJA_WORDS = (
+    (re.compile(r"No filter named '(\w+)'\.?"), "there is no filter '{0}'{close}"),
+    (re.compile(r"Encountered unknown tag '(\w+)'\.?.*", re.S), "there is no tag '{0}'{close}"),
+    (
+        re.compile(r"expected token 'end of print statement', got '(.+)'"),
+        "'{0}' is where '}}}}' "
+        "should close the value (two values need an operator or a filter between them)",
+    ),
+    (
+        re.compile(r"expected token 'end of statement block', got '(.+)'"),
+        "'{0}' is where '%}}' should close the tag",
+    ),
+    (
+        re.compile(r"unexpected '(.+)'"),
+        "'{0}' comes where it cannot stand (an unfinished value before it, or a stray character)",
+    ),
+)
+_KNOWN_TAGS = ("for", "if", "elif", "else", "endfor", "endif", "set")
+
+
+def _reason(message: str) -> str:
+    """One of Jinja's messages in plain words, with what was meant when it is close."""
+    message = re.sub(r"(?<!token )'end of print statement'", "'}}'", message)
+    message = re.sub(r"(?<!token )'end of statement block'", "'%}'", message)
+    for pattern, words in _JINJA_WORDS:
+        found = pattern.fullmatch(message)
+        if found:
+            names = _jinja().filters if "filter" in words else _KNOWN_TAGS
+            close = difflib.get_close_matches(found.group(1), list(names), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return words.format(found.group(1), close=hint)
+    return message[:1].lower() + message[1:].rstrip(".")
+
+
+def _unclosed(source: str) -> tuple[str, int] | None:
+    """The first ``{{`` or ``{%`` whose closer does not come before the next opener."""
+    opened: tuple[str, int] | None = None
+    for match in _DELIMITER.finditer(source):
+        mark = match.group()
+        if mark in _CLOSER:
+            if opened is not None:
+                return opened
+            opened = (mark, match.start())
+        elif opened is not None and mark == _CLOSER[opened[0]]:
+            opened = None
+    return opened
+
+
+def _unbalanced_block(source: str, first: int) -> tuple[int, str] | None:
+    """A ``{% for %}``/``{% if %}`` never ended, or an end tag that ends nothing."""
+    stack: list[tuple[str, int]] = []
+    for match in _BLOCK_TAG.finditer(source):
+        line = source.count("\n", 0, match.start()) + 1
+        tag = match.group(2)
+        if not match.group(1):
+            stack.append((tag, line))
+        elif stack and stack[-1][0] == tag:
+            stack.pop()
+        else:
+            shown = first + line - 1
+            return line, f"'{{% end{tag} %}}' on line {shown} ends no open '{{% {tag} %}}'"
+    if stack:
+        tag, line = stack[-1]
+        return line, (
+            f"'{{% {tag} … %}}' opened on line {first + line - 1} is never ended; "
+            f"add '{{% end{tag} %}}' where it should end"
+        )
+    return None
+
+
+def _snippet(source: str, line: int | None, first: int) -> str:
+    """The ``{{ … }}`` or ``{% … %}`` on ``line`` as the writer wrote it."""
+    text = source.splitlines()[line - 1] if line and line <= source.count("\n") + 1 else ""
+    found = re.search(r"\{[{%].*?(?:[}%]\}|$)", text)
+    shown = first + (line or 1) - 1
+    return f"'{found.group()[:60]}' on line {shown}" if found else f"the {{{{ }}}} on line {shown}"
 
 
 def _render(template: Any, values: dict[str, Any], src: Source) -> str:

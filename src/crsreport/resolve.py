@@ -26,7 +26,8 @@ from .figdata import (
 )
 from .figures import FigureData, FigureSpec
 from .fingerprint import drawing_key
-from .model import Report, Section, slugify
+from .model import LOOKS_LIKE_A_FILE, Report, Section, slugify
+from .numbering import unknown_reference
 from .products import product_for
 from .prose import NoteDef, expand, parse
 from .sources import check_image, is_prose_file, load_data, read_text, safe_path
@@ -172,7 +173,9 @@ def section_node(
     ident = section.id or _fresh_id(ctx, "lead", _src(ctx.where(*path)))
     if section.id:
         _claim(ctx, section.id, ctx.where(*path, "id"))
-    body = prose(ctx, section.prose, (*path, "prose"), level)
+    inline = [(item, (*path, "text", i), False) for i, item in enumerate(section.text)]
+    files = [(item, (*path, "prose", i), True) for i, item in enumerate(section.prose)]
+    body = prose_blocks(ctx, [*inline, *files], level)
     figures = {
         f"{numbering.PREFIX[spec.caption_label]}:{spec.id}": figure_node(
             ctx, spec, (*path, "figures", i)
@@ -230,8 +233,7 @@ def _misplaced(ctx: Context, key: str, here: str) -> str:
         )
     if key in ctx.placed:
         return f"'@{key}' is already placed at {ctx.placed[key]}; place a figure once"
-    known = ", ".join(k for k in ctx.figure_sections if k[:3] == key[:3]) or "none"
-    return f"unknown figure '@{key}' to place here; known: {known}"
+    return f"{unknown_reference(key, ctx.figure_sections)} (to place here)"
 
 
 def _where_of(node: Node) -> Location:
@@ -332,12 +334,20 @@ def _src(where: Location) -> Source:
 
 
 def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0) -> list[Node]:
-    """Expand and parse each prose item (a .md file or inline text)."""
+    """Expand and parse each item of a field that takes .md files or inline text."""
+    fragments = [(item, (*path, i), is_prose_file(item)) for i, item in enumerate(items)]
+    return prose_blocks(ctx, fragments, level)
+
+
+def prose_blocks(ctx: Context, fragments: list[Fragment], level: int = 0) -> list[Node]:
+    """Expand and parse each fragment (a .md file, or inline text), headings shifted to
+    sit below the section at ``level``."""
     blocks: list[Node] = []
-    for i, item in enumerate(items):
-        where = ctx.where(*path, i)
-        if is_prose_file(item):
+    for item, path, is_file in fragments:
+        where = ctx.where(*path)
+        if is_file and is_prose_file(item):
             src = Source(item, 1)
+            _exists(ctx, item, where)
             text = read_text(ctx.report.roots, item, where)
         elif LOOKS_LIKE_A_FILE.match(item.strip()):
             raise ReportError(Problem(where, _not_markdown(ctx, item.strip())))
@@ -355,9 +365,20 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
     return blocks
 
 
-LOOKS_LIKE_A_FILE = re.compile(r"^(?:~?/|\.\.?/)\S*$|^\S+\.[A-Za-z][A-Za-z0-9]{0,4}$")
-"""A one-word prose item with a file suffix or a path start: a mistyped prose file, never
-inline text (which would print that word alone)."""
+Fragment = tuple[str, tuple[Any, ...], bool]
+"""A prose item, its field path, and whether it names a file (``prose:``) or is text."""
+
+
+def _exists(ctx: Context, item: str, where: Location) -> None:
+    """A prose file that is not there: the project's .md file it may have meant."""
+    outside = os.path.isabs(item) or os.path.normpath(item).startswith("..")
+    if outside or os.path.lexists(ctx.report.root / item):
+        return  # read_text explains a path outside the project
+    close = difflib.get_close_matches(item, _markdown_files(ctx.report.root), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ReportError(
+        Problem(where, f"file not found: '{item}' (relative to {ctx.report.root}){hint}")
+    )
 
 
 def _not_markdown(ctx: Context, item: str) -> str:
@@ -365,10 +386,7 @@ def _not_markdown(ctx: Context, item: str) -> str:
     found = _markdown_files(ctx.report.root)
     close = difflib.get_close_matches(item, found, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return (
-        f"'{item}' looks like a file name, but prose files are Markdown ending in '.md' "
-        f"(else the item is printed as its own text){hint}"
-    )
+    return f"'{item}' looks like a file name, but prose files are Markdown ending in '.md'{hint}"
 
 
 def _markdown_files(root: Path, limit: int = 5_000) -> list[str]:

@@ -672,8 +672,9 @@ def to_dict(node: Node) -> dict[str, Any]:
 
 
 def _plain_value(value: Any) -> Any:
-    if isinstance(value, Drawing):
-        return {"figure_kind": value.figure_kind, "key": value.key}
+    if isinstance(value, Drawing):  # the rows drawn, so a reader need not re-select them
+        rows = value.data.get("rows", [])
+        return {"figure_kind": value.figure_kind, "key": value.key, "rows": rows}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, list):
@@ -682,7 +683,7 @@ def _plain_value(value: Any) -> Any:
 
 
 def from_dict(value: dict[str, Any]) -> Node:
-    """The node a ``to_dict`` value describes (drawings come back as their key only)."""
+    """The node a ``to_dict`` value describes (drawings come back as their key and rows)."""
     cls = NODE_CLASSES[value["kind"]]
     hints = {f.name: f for f in node_fields(cls)}
     kwargs: dict[str, Any] = {name: _typed(name, value[name]) for name in hints if name in value}
@@ -706,5 +707,5 @@ def _typed(name: str, value: Any) -> Any:
     if name == "lettered":
         return [LetteredNote(**n) for n in value]
     if name == "drawing" and value is not None:
-        return Drawing(value["figure_kind"], {}, {}, value["key"])
+        return Drawing(value["figure_kind"], {}, {"rows": value["rows"]}, value["key"])
     return value

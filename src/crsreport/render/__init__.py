@@ -116,4 +116,6 @@ register_format(
 register_format(
     "docx", ".docx", "crsreport.render.docx:render", images=("png",), cost=1.0, preload=("docx",)
 )
-register_format("json", ".json", "crsreport.render.jsontree:render", cost=0.0)
+register_format(  # drawn so the paths its figure nodes name exist
+    "json", ".json", "crsreport.render.jsontree:render", images=("svg", "png"), cost=0.0
+)

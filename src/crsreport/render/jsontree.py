@@ -18,20 +18,37 @@ from ..tree import Document, Element, Node, node_fields
 from . import RenderContext
 
 FORMAT_NAME = "crsreport-document"
-FORMAT_VERSION = 2
-"""2: one object per node with its class's fields (1 had ``text`` and free ``attrs``)."""
+FORMAT_VERSION = 3
+"""3: a drawn figure carries its rows and its SVG/PNG files; 2: one object per node with
+its class's fields (1 had ``text`` and free ``attrs``)."""
+FIGURE_FOLDER = ".cache/figures"
+"""Where a build keeps drawn figures, relative to the output folder (and the JSON file)."""
+FIGURE_FILES = ("svg", "png")
 
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
     """The tree as UTF-8 JSON: numbers, cross-references and notes already resolved."""
-    return (
-        json.dumps(envelope(doc), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
-    ).encode()
+    value = envelope(doc, FIGURE_FOLDER)
+    return (json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
 
 
-def envelope(doc: Document) -> dict[str, Any]:
-    """The JSON value written: format name and version around the tree."""
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "document": tree.to_dict(doc)}
+def envelope(doc: Document, figures: str | None = None) -> dict[str, Any]:
+    """The JSON value written: format name and version around the tree; with ``figures``
+    (a folder relative to the JSON file), each drawing names its drawn files there."""
+    value = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "document": tree.to_dict(doc)}
+    if figures is not None:
+        _name_files(value["document"], figures)
+    return value
+
+
+def _name_files(node: dict[str, Any], folder: str) -> None:
+    """Add ``files`` (format -> path) to every drawing under ``node``."""
+    drawing = node.get("drawing") if node.get("kind") == "figure" else None
+    if drawing:
+        stem = f"{folder}/{node['id']}-{drawing['key']}"
+        drawing["files"] = {fmt: f"{stem}.{fmt}" for fmt in FIGURE_FILES}
+    for child in node.get("children", []):
+        _name_files(child, folder)
 
 
 def schema() -> dict[str, Any]:
@@ -107,12 +124,20 @@ def _type_schema(hint: Any, name: str) -> dict[str, Any]:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if hint is tree.Drawing:
+        files = {fmt: {"type": "string"} for fmt in FIGURE_FILES}
         return {
             "type": "object",
-            "description": "A drawn figure: its kind and the cache key of its picture.",
-            "required": ["figure_kind", "key"],
+            "description": "A drawn figure: its kind, the cache key of its picture, the data "
+            "rows it draws (after where/start/end), and its drawn files (paths relative to "
+            "the JSON file).",
+            "required": ["figure_kind", "key", "rows"],
             "additionalProperties": False,
-            "properties": {"figure_kind": {"type": "string"}, "key": {"type": "string"}},
+            "properties": {
+                "figure_kind": {"type": "string"},
+                "key": {"type": "string"},
+                "rows": {"type": "array", "items": {"type": "object"}},
+                "files": {"type": "object", "properties": files, "additionalProperties": False},
+            },
         }
     if origin in (types.UnionType, typing.Union):
         return {"anyOf": [_type_schema(a, name) for a in args]}
