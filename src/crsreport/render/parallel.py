@@ -191,13 +191,18 @@ def _signals() -> Signals:
 
 
 def warm_up(names: list[str], jobs: int | None) -> None:
-    """Fork the costliest format's worker now, to import its record's ``warm`` modules
-    while the report is loaded and resolved; ``render_formats`` hands it the work
-    (``cool_down`` stops it if none comes). Names not (yet) registered are passed over."""
+    """Fork the costliest format's worker now, to import its record's ``warm`` libraries
+    while the report is loaded and resolved (crsreport's own modules among them are
+    imported here first, so that the two processes do not both import them);
+    ``render_formats`` hands it the work (``cool_down`` stops it if none comes). Names
+    not (yet) registered are passed over."""
     known = [name for name in names if name in FORMATS]
     first = by_cost(known)[0] if known else ""
     warm = FORMATS[first].warm if first else ()
     if warm and (jobs or cpu_count()) > 1 and can_fork():
+        for module in warm:  # crsreport's own: this process needs them too, import them once
+            if module.partition(".")[0] == __name__.partition(".")[0]:
+                importlib.import_module(module)
         signals = _signals()
         _warm[first] = (start(executor(1, warm, Shared(signals))), signals)
 
