@@ -19,6 +19,7 @@ from .page import css, page
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
     """Letter-size, tagged PDF/UA with bundled fonts embedded and subset."""
+    from . import weasy  # noqa: F401  (imports WeasyPrint without its library search)
     import weasyprint
 
     product = product_for(doc.product)
