@@ -29,7 +29,9 @@ def _load() -> None:
             del sys.modules[module]
     finally:
         ctypes.util.find_library = search
-    import weasyprint  # noqa: F401  (the usual way, if the first try failed)
 
 
 _load()
+import weasyprint  # noqa: E402  (the usual way, if the first try failed)
+
+__all__ = ["weasyprint"]
