@@ -58,12 +58,12 @@ print(json.dumps([callable(crsreport.build), callable(crsreport.check),
 
 
 SPAWNS = """
-import json, subprocess
+import json, subprocess, sys
 runs = []
 init = subprocess.Popen.__init__
-subprocess.Popen.__init__ = lambda self, args, *a, **k: runs.append(args) or init(self, args, *a, **k)
+subprocess.Popen.__init__ = lambda self, cmd, *a, **k: runs.append(cmd) or init(self, cmd, *a, **k)
 import {module}
-print(json.dumps({{"runs": len(runs), "loaded": "weasyprint.text.ffi" in __import__("sys").modules}}))
+print(json.dumps({{"runs": len(runs), "loaded": "weasyprint.text.ffi" in sys.modules}}))
 """
 
 
