@@ -9,7 +9,6 @@ cluster instead (``cluster.py``), through the same interface.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 from collections.abc import Iterable
@@ -96,6 +95,8 @@ def die_with_parent(parent: int) -> None:
 def _prctl(option: int, value: int) -> int:
     """prctl(2) from the C library already loaded (no search for it); -1 where there is
     none (not Linux)."""
+    import ctypes
+
     try:
         return int(ctypes.CDLL(None).prctl(option, value, 0, 0, 0))
     except (OSError, AttributeError):  # pragma: no cover - not Linux
