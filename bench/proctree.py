@@ -1,4 +1,4 @@
-"""Run a command and measure it whole: wall time and peak memory of its process tree."""
+"""Run a command and measure it whole: wall time, CPU time and peak memory of its process tree."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ INTERVAL = 0.01
 
 @dataclass(frozen=True)
 class Sample:
-    """One run: wall seconds, peak memory of the tree (summed PSS), largest single RSS (bytes)."""
+    """One run: wall seconds, peak memory of the tree (summed PSS), largest single RSS
+    (bytes), and CPU seconds (user + system) of the process and every child it waited for."""
 
     wall: float
     tree_memory: int
     max_rss: int
     returncode: int
+    cpu: float = 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -83,4 +85,5 @@ def run_measured(
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     max_rss = usage.ru_maxrss * 1024
-    return Sample(wall, max(peak[0], max_rss), max_rss, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(wall, max(peak[0], max_rss), max_rss, proc.returncode, cpu)

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import catalogue
 import machine  # bench/ is on sys.path: this script's own folder
 import report
 import synth
@@ -53,6 +54,11 @@ class Case:
         return statistics.median(s.wall for s in self.samples)
 
     @property
+    def cpu(self) -> float:
+        """Median CPU seconds (user + system) of the whole process tree."""
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
     def rss_mb(self) -> float:
         assert self.memory is not None
         return self.memory.tree_memory / 2**20
@@ -69,7 +75,9 @@ def measure(
         case.samples.append(_checked(name, cmd, run_measured(cmd, env=env)))
     prepare()
     case.memory = _checked(name, cmd, run_measured(cmd, env=env, sample=True))
-    print(f"  {name:<34} {case.wall:7.2f} s {case.rss_mb:7.0f} MB", flush=True)
+    print(
+        f"  {name:<34} {case.wall:7.2f} s {case.cpu:7.2f} s CPU {case.rss_mb:7.0f} MB", flush=True
+    )
     return case
 
 
@@ -81,6 +89,19 @@ def _checked(name: str, cmd: list[str], sample: Sample) -> Sample:
 
 def crsreport_cmd(project: Path, out: Path) -> list[str]:
     return [str(PYTHON), "-m", "crsreport", str(project), "--out", str(out), "--quiet"]
+
+
+NO_EARLY_START = (
+    "import dataclasses, sys; from crsreport.render import FORMATS; "
+    "FORMATS['pdf'] = dataclasses.replace(FORMATS['pdf'], warm=()); "
+    "from crsreport.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+"""make-report with the PDF's early start (its worker forked before the report is
+loaded) turned off, to show what the trick is worth."""
+
+
+def no_early_start_cmd(project: Path, out: Path) -> list[str]:
+    return [str(PYTHON), "-c", NO_EARLY_START, str(project), "--out", str(out), "--quiet"]
 
 
 def pandoc_cases(name: str, work: Path, markdown: dict[str, str], runs: int) -> list[Case]:
@@ -180,6 +201,15 @@ def bench_flagship(work: Path, runs: int) -> dict[str, Case]:
     cmd = crsreport_cmd(project, out)
     cases = {
         "cold": measure("flagship crsreport cold", cmd, runs, clean(out, figures=True)),
+        "cold, no early start": measure(
+            "flagship cold, no early start",
+            no_early_start_cmd(project, out),
+            runs,
+            clean(out, figures=True),
+        ),
+        "cold, --jobs 1": measure(
+            "flagship cold, --jobs 1", [*cmd, "--jobs", "1"], runs, clean(out, figures=True)
+        ),
         "figures": measure("flagship crsreport figures kept", cmd, runs, clean(out, figures=False)),
         "unchanged": measure("flagship crsreport unchanged", cmd, runs, lambda: None),
     }
@@ -231,6 +261,13 @@ def main() -> None:
     parser.add_argument("--pages", default="10,50,200", help="synthetic sizes (comma list)")
     parser.add_argument("--no-flagship", action="store_true", help="skip the flagship cases")
     parser.add_argument("--no-write", action="store_true", help="print only; keep the doc")
+    parser.add_argument(
+        "--catalogue",
+        type=int,
+        default=24,
+        metavar="N",
+        help="projects in the catalogue benchmark (bench/catalogue.py; 0: none)",
+    )
     args = parser.parse_args()
     sizes = [int(p) for p in args.pages.split(",") if p]
     try:
@@ -246,8 +283,11 @@ def main() -> None:
         flagship = None if args.no_flagship else bench_flagship(work, args.runs)
         synths = {n: bench_synth(work, n, args.runs) for n in sizes}
         profiles = profile_all(work, flagship is not None, sizes)
+    print(f"catalogue of {args.catalogue} projects", flush=True)
+    shelf = catalogue.measure(args.catalogue) if args.catalogue else None
     info["load_after"] = machine.load_average()
-    text = report.render(info, flagship, synths, args.runs, " ".join(sys.argv[1:]), profiles)
+    command = " ".join(sys.argv[1:])
+    text = report.render(info, flagship, synths, args.runs, command, profiles, shelf)
     print(text)
     if not args.no_write:
         DOC.write_text(text, encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import Future
 from dataclasses import replace
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -84,7 +85,7 @@ def test_the_built_in_records_say_what_each_format_needs():
     assert images_for(["docx"]) == ["png"] and images_for(["json"]) == ["png", "svg"]
     assert images_for(["html", "docx", "json"]) == ["png", "svg"]
     assert FORMATS["pdf"].late and not FORMATS["html"].late
-    assert FORMATS["pdf"].warm and "weasyprint" in FORMATS["pdf"].preload
+    assert FORMATS["pdf"].warm and "crsreport.render.weasy" in FORMATS["pdf"].preload
 
 
 def test_an_unknown_figure_file_kind_is_refused():
@@ -98,21 +99,35 @@ def test_scheduling_follows_cost(fourth, monkeypatch):
     monkeypatch.setitem(FORMATS, "probe", replace(fourth, cost=9.0))
     assert by_cost(["docx", "pdf", "probe"]) == ["probe", "pdf", "docx"]
 
-    started: list[tuple[str, Any]] = []
+    pools: list[FakePool] = []
 
-    def start(func: Any, name: str, job: Any, nice: Any = None) -> str:
-        started.append((name, nice))
-        return name
+    class FakePool:
+        """Records what is submitted to it; every job gives an empty render at once."""
 
-    monkeypatch.setattr(parallel, "start", start)
-    monkeypatch.setattr(parallel, "gather", lambda workers: [parallel.Rendered()] * len(workers))
+        def __init__(self, workers: int, preload: Any = (), shared: Any = None) -> None:
+            self.workers, self.preload, self.jobs = workers, tuple(preload), []
+            pools.append(self)
+
+        def submit(self, func: Any, name: str, *args: Any) -> Future:
+            self.jobs.append((func.__name__, name))
+            future: Future = Future()
+            future.set_result(parallel.Rendered())
+            return future
+
+        def __enter__(self) -> FakePool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+    monkeypatch.setattr(parallel, "executor", FakePool)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
-    monkeypatch.setattr(parallel, "_fork_event", lambda: None)
     results, _ = parallel.render_formats(
-        Paragraph(children=[]), None, ["docx", "pdf", "probe"], Path(), lambda n, b: Assets(), 2
+        Paragraph(children=[]), None, ["docx", "pdf", "probe"], Path(), lambda *a: Assets(), 3
     )
-    assert [name for name, _ in started] == ["probe", "pdf", "docx"]
-    assert started[0][1] is None and all(nice for _, nice in started[1:])  # costliest unniced
+    lead, others = pools
+    assert (lead.workers, lead.jobs) == (1, [("_render_lead", "probe")])  # its own worker
+    assert others.jobs == [("_render_other", "pdf"), ("_render_other", "docx")]  # niced
     assert list(results) == ["probe", "pdf", "docx"]
 
 
@@ -240,13 +255,15 @@ def test_every_svg_is_drawn_before_any_png(make_project, tmp_path, monkeypatch):
     doc = crsreport.resolve(crsreport.load_report(make_project(files)))
     seen: list[tuple[str, bool]] = []
 
-    def run(func: Any, tasks: list[Any], jobs: int, fork: bool = False) -> None:
-        seen.extend((task[1], task[3]) for task in tasks)
-        raise StopIteration
+    class Recording:
+        def submit(self, func: Any, task: Any) -> Future:
+            seen.append((task[1], task[3]))
+            future: Future = Future()
+            future.set_result(None)
+            return future
 
-    monkeypatch.setattr(assets, "run", run)
-    with pytest.raises(StopIteration):
-        assets.draw_figures(doc, ["png", "svg"], tmp_path / "cache", background=True)
+    monkeypatch.setattr(assets, "_collect", lambda *args: None)
+    assets.draw_figures(doc, ["png", "svg"], tmp_path / "cache", Recording())  # type: ignore[arg-type]
     assert seen == [("svg", False), ("svg", False), ("png", True), ("png", True)]
 
 

@@ -55,3 +55,22 @@ print(json.dumps([callable(crsreport.build), callable(crsreport.check),
                   callable(crsreport.resolve), crsreport.build.__module__]))
 """
     assert probe(code) == [True, True, True, "crsreport.build"]
+
+
+SPAWNS = """
+import json, subprocess, sys
+runs = []
+init = subprocess.Popen.__init__
+subprocess.Popen.__init__ = lambda self, cmd, *a, **k: runs.append(cmd) or init(self, cmd, *a, **k)
+import {module}
+print(json.dumps({{"runs": len(runs), "loaded": "weasyprint.text.ffi" in sys.modules}}))
+"""
+
+
+def test_weasyprint_is_imported_without_running_a_library_search():
+    """WeasyPrint's guesses at library names make ctypes run gcc/ld/ldconfig (CPU in
+    every PDF build); crsreport.render.weasy imports it without those runs."""
+    plain = probe(SPAWNS.format(module="weasyprint"))
+    assert plain["loaded"] and plain["runs"] > 0  # the search that is avoided is real
+    ours = probe(SPAWNS.format(module="crsreport.render.weasy"))
+    assert ours == {"runs": 0, "loaded": True}

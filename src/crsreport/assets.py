@@ -15,14 +15,17 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from .figures import FIGURE_KINDS, FigureData, FigureSpec
 from .output import write_atomic
 from .tree import Drawing, Figure, Node
-from .workers import lower_priority, run
+from .workers import lower_priority
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 log = logging.getLogger("crsreport")
 IMAGE_TYPES = ("svg", "png")
@@ -31,12 +34,8 @@ SWEEP_AGE = 3600
 """Seconds before a figure's superseded cache files are removed."""
 DrawTask = tuple[Drawing, str, Path, bool]
 """A drawing, the file type to draw, where, and whether to yield the CPU."""
-FIGURES_PER_WORKER = 3
-"""Each worker imports matplotlib (~0.3 s): a few figures are drawn by fewer workers."""
 FIGURE_URL = "crsreport-figure:"
 """URL scheme of a drawn figure's cache file in print pages (the PDF fetcher serves it)."""
-POLL = 0.02
-"""Seconds between looks for figure files drawn by other processes."""
 
 
 @dataclass
@@ -70,22 +69,35 @@ def cache_key(node: Figure) -> str:
 
 
 def draw_figures(
-    doc: Node, kinds: Iterable[str], cache_dir: Path, jobs: int = 1, background: bool = False
+    doc: Node,
+    kinds: Iterable[str],
+    cache_dir: Path,
+    pool: Executor | None = None,
+    drawn_one: Callable[[], None] | None = None,
 ) -> Assets:
     """Draw (or reuse) every data figure in the file ``kinds`` the outputs need.
 
-    Missing files are drawn in up to ``jobs`` worker processes, every SVG before any
-    PNG. In the ``background`` (while formats render) even one figure is drawn in a
-    worker, and PNGs (only DOCX, the quickest format, needs them) at a lower priority:
-    the PDF, which waits for every SVG before it lays out a page, gets them soonest.
+    Missing files are drawn here, or as jobs of ``pool`` (every SVG before any PNG; a
+    PNG, which only DOCX, the quickest format, needs, at a lower priority in a worker
+    process), calling ``drawn_one`` as each file is in the cache.
     """
     assets = Assets()
     wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
-    tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir, background)]
+    tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir)]
     tasks.sort(key=lambda task: task[1] != "svg")
     drawn = {task[2].name.rpartition("-")[0] for task in tasks}
-    run(_draw, tasks, max(1, min(jobs, len(drawn) // FIGURES_PER_WORKER)), fork=background)
+    told = drawn_one or (lambda: None)
+    if pool is None:
+        for task in tasks:
+            _draw(task)
+            told()
+    else:
+        futures = [pool.submit(_draw, (*task[:3], task[1] == "png")) for task in tasks]
+        for future in futures:
+            future.add_done_callback(lambda _: told())
+        for future in futures:
+            future.result()
     for node in nodes:
         _collect(node, wanted, cache_dir, assets, drawn)
     return assets
@@ -96,15 +108,10 @@ def figure_nodes(doc: Node) -> list[Figure]:
     return [n for n in doc.walk() if isinstance(n, Figure) and n.drawing is not None]
 
 
-def wait_for_figures(doc: Node, kinds: Iterable[str], cache_dir: Path, abort: Any) -> bool:
-    """Wait until every figure's files of ``kinds`` are in the cache (written
-    atomically, so there means complete); False if ``abort`` is set first."""
+def figure_files(doc: Node, kinds: Iterable[str], cache_dir: Path) -> list[Path]:
+    """Where the cached files of every data figure, of the ``kinds`` given, are (or will be)."""
     wanted = _wanted(kinds)
-    paths = [p for node in figure_nodes(doc) for p in _paths(node, wanted, cache_dir).values()]
-    while not all(path.is_file() for path in paths):
-        if abort.wait(POLL):
-            return False
-    return not abort.is_set()
+    return [p for node in figure_nodes(doc) for p in _paths(node, wanted, cache_dir).values()]
 
 
 def read_figures(doc: Node, kinds: Iterable[str], cache_dir: Path) -> dict[str, dict[str, bytes]]:
@@ -130,22 +137,10 @@ def _paths(node: Figure, wanted: list[str], cache_dir: Path) -> dict[str, Path]:
     return {fmt: cache_dir / f"{node.id}-{key}.{fmt}" for fmt in wanted}
 
 
-def read_when_drawn(cache_dir: Path, abort: Any, name: str) -> bytes | None:
-    """The cache file ``name`` once another process has drawn it; None if ``abort`` is
-    set first."""
-    path = cache_dir / name
-    while not path.is_file():
-        if abort.wait(POLL):
-            return None
-    return path.read_bytes()
-
-
-def _missing(node: Figure, wanted: list[str], cache_dir: Path, background: bool) -> list[DrawTask]:
+def _missing(node: Figure, wanted: list[str], cache_dir: Path) -> list[DrawTask]:
     assert node.drawing is not None
     paths = _paths(node, wanted, cache_dir)
-    return [
-        (node.drawing, f, p, background and f == "png") for f, p in paths.items() if not p.is_file()
-    ]
+    return [(node.drawing, f, p, False) for f, p in paths.items() if not p.is_file()]
 
 
 def _draw(task: DrawTask) -> None:

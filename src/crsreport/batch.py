@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReportError
-from .workers import cpu_count, pool
+from .workers import cpu_count, executor
 
 log = logging.getLogger("crsreport")
 
@@ -32,6 +32,8 @@ class Task:
     out: Path | None
     strict: bool
     jobs: int
+    label: str = ""
+    """How messages name the project (default: ``project``)."""
 
 
 @dataclass
@@ -72,8 +74,8 @@ def batch(
     if workers == 1:
         outcomes = [build_one(task) for task in tasks]
     else:
-        with pool(workers) as executor:
-            outcomes = list(executor.map(build_one, tasks))
+        with executor(workers) as pool:
+            outcomes = list(pool.map(build_one, tasks))
     for outcome in outcomes:
         print(outcome.summary(), file=sys.stderr)
     return exit_code(outcomes)
@@ -93,19 +95,20 @@ def build_one(task: Task) -> Outcome:
     from .load import load_report
 
     started = time.monotonic()
-    with _prefixed(task.project):
+    label = task.label or task.project
+    with _prefixed(label):
         try:
             report = load_report(task.project)
             result = build(report, task.formats, task.out, strict=task.strict, jobs=task.jobs)
         except ReportError as exc:
-            print(f"make-report: error: {task.project}: {exc}", file=sys.stderr)
-            return Outcome(task.project, "input", str(exc))
+            print(f"make-report: error: {label}: {exc}", file=sys.stderr)
+            return Outcome(label, "input", str(exc))
         except Exception:
             traceback.print_exc()
-            print(f"make-report: internal error in {task.project}", file=sys.stderr)
-            return Outcome(task.project, "bug", traceback.format_exc())
+            print(f"make-report: internal error in {label}", file=sys.stderr)
+            return Outcome(label, "bug", traceback.format_exc())
     seconds = time.monotonic() - started
-    return Outcome(task.project, "built", "", report.id, result.rendered, result.skipped, seconds)
+    return Outcome(label, "built", "", report.id, result.rendered, result.skipped, seconds)
 
 
 @contextmanager

@@ -5,8 +5,9 @@ from __future__ import annotations
 import calendar
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assets import Assets, draw_figures, figure_nodes
 from .errors import ReportError, Warnings
@@ -18,6 +19,9 @@ from .render.parallel import Rendered, collect, render_formats
 from .resolve import resolve
 from .tree import Node
 from .workers import cpu_count
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 log = logging.getLogger("crsreport")
 DEFAULT_FORMATS = ("html", "pdf", "docx")
@@ -143,7 +147,7 @@ def _render(
     if not todo:
         return {}, Assets(reused=[node.id for node in figure_nodes(doc)])
 
-    def draw(formats: list[str], background: bool) -> Assets:
-        return draw_figures(doc, images_for(formats), cache, jobs, background)
+    def draw(formats: list[str], pool: Executor | None, drawn_one: Callable | None) -> Assets:
+        return draw_figures(doc, images_for(formats), cache, pool, drawn_one)
 
     return render_formats(doc, ctx, todo, cache, draw, jobs)

@@ -49,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
         "--out", "-o", type=Path, help="output folder (default: build/ inside the project)"
     )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="build each project as a task on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://HOST:8786; default: $CRSREPORT_CLUSTER, else this machine); needs "
+        "crsreport[cluster]",
+    )
     task = p.add_mutually_exclusive_group()
     task.add_argument(
         "--schema",
@@ -139,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     args.project = args.projects[0]
-    if len(args.projects) > 1:
+    other_task = args.watch or args.check or args.init or args.schema
+    if args.cluster and other_task:
+        raise ReportError("--cluster builds: it goes with no --watch, --check, --init, --schema")
+    if len(args.projects) > 1 or (not other_task and _cluster(args)):
         return _batch(args)
     if args.init:
         from .scaffold import init_project
@@ -252,7 +262,18 @@ def _batch(args: argparse.Namespace) -> int:
     from .build import parse_formats
 
     formats = parse_formats(args.format)
+    if cluster := _cluster(args):
+        from .cluster import catalogue
+
+        return catalogue(args.projects, formats, args.out, strict=args.strict, cluster=cluster)
     return batch(args.projects, formats, args.out, strict=args.strict, jobs=args.jobs)
+
+
+def _cluster(args: argparse.Namespace) -> str | None:
+    """The Dask scheduler to build on: --cluster, else $CRSREPORT_CLUSTER, else none."""
+    import os
+
+    return args.cluster or os.environ.get("CRSREPORT_CLUSTER") or None
 
 
 def schema(name: str) -> str:

@@ -110,8 +110,8 @@ register_format(
     images=("svg",),
     cost=3.0,
     late=True,
-    preload=("weasyprint",),
-    warm=("weasyprint", "crsreport.figures.kinds", "crsreport.render.pdf"),
+    preload=("crsreport.render.weasy",),
+    warm=("crsreport.render.weasy", "crsreport.figures.kinds", "crsreport.render.pdf"),
 )
 register_format(
     "docx", ".docx", "crsreport.render.docx:render", images=("png",), cost=1.0, preload=("docx",)

@@ -1,13 +1,15 @@
-"""Rendering formats side by side in forked worker processes, started before the figures.
+"""Rendering formats side by side in worker processes, started before the figures.
 
-Each format's worker forks as soon as the tree is resolved and imports its
-renderer's libraries (its record's ``preload``: WeasyPrint for PDF…) while the figures
-are drawn; ``make-report`` forks the costliest format's even earlier (``warm_up``, its
-record's ``warm``), before the report is loaded. A format renders once the figure files
-it needs (``images``) are in the cache, unless its record says ``late`` (the PDF): then
-it starts at once and fetches each figure when it lays it out. The costliest format
-(``cost``) keeps normal priority; the others, and PNG drawing, run niced so that on few
-cores they do not slow it down. Everything here reads the format records, never names.
+Once the tree is resolved, the costliest format (``cost``: the PDF) gets a worker of
+its own, forked with its record's ``preload`` libraries (``make-report`` forks it even
+earlier, before the report is loaded, to import its record's ``warm`` modules:
+``warm_up``). Meanwhile the figures are drawn, every SVG before any PNG, and then the
+other formats render: in this process when ``jobs`` is 2 (two processes for two
+cores: no library imported twice), else in a pool of ``jobs - 1`` more workers, niced so
+that on few cores they do not slow the costliest one. A format whose record says
+``late`` fetches each figure as it lays it out, so it starts at once: this process
+tells it (a shared condition) as each figure file lands in the cache. Everything here
+reads the format records, never names; every pool is a ``concurrent.futures`` executor.
 
 Each renderer runs with its own warning recorder; the warnings come back with
 the bytes and are given by the parent in format order, so a parallel build
@@ -18,28 +20,28 @@ renderer is raised once, as in a serial build.
 from __future__ import annotations
 
 import importlib
-import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..assets import (
-    Assets,
-    figure_nodes,
-    read_figures,
-    read_when_drawn,
-    wait_for_figures,
-)
+from .. import workers
+from ..assets import Assets, figure_files, figure_nodes, read_figures
 from ..errors import Location, Problem, ReportError, Warnings
 from ..tree import Node
-from ..workers import NICE, Standby, Worker, can_fork, cpu_count, gather, standby, start
+from ..workers import NICE, can_fork, cpu_count, executor, lower_priority, start, stop
 from . import FORMATS, RenderContext, by_cost
 
-_standby: dict[str, Standby] = {}
-Draw = Callable[[list[str], bool], Assets]
-"""Draws the figures the formats need (in the background, while they render, if True)."""
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+Draw = Callable[[list[str], "Executor | None", "Callable[[], None] | None"], Assets]
+"""Draws the figures the formats need: here, or as jobs of an executor, telling a
+callback as each file is drawn."""
+WAIT = 1.0
+"""Seconds a late format waits for word of a drawn figure before it looks again."""
 
 
 class Recorder(Warnings):
@@ -62,27 +64,57 @@ class Rendered:
 
 @dataclass
 class Job:
-    """What the workers inherit: the tree, the context, the figure cache, and a flag
-    set when drawing the figures failed."""
+    """What a format needs besides its name: the tree, the context, the figure cache."""
 
     doc: Node
     ctx: RenderContext
     cache: Path
+
+
+@dataclass
+class Signals:
+    """How this process tells a late format's worker that a figure file was drawn, or
+    that drawing failed: inherited at the fork (they cannot be pickled)."""
+
     abort: Any  # an Event
+    drawn: Any  # a Condition
+
+    def tell(self) -> None:
+        """A figure file is in the cache: wake the waiting worker."""
+        with self.drawn:
+            self.drawn.notify_all()
+
+    def stop(self) -> None:
+        """Drawing failed: the waiting worker gives up (the parent reports the error)."""
+        self.abort.set()
+        self.tell()
 
 
-def render_one(name: str, job: Job) -> Rendered:
-    """Render format ``name`` of ``job`` once the figures it needs are drawn."""
+@dataclass
+class Shared:
+    """What the workers of a build inherit: the signals and, when forked after the
+    tree was resolved, the job (a warm worker, forked before, gets it pickled)."""
+
+    signals: Signals
+    job: Job | None = None
+
+
+_warm: dict[str, tuple[ProcessPoolExecutor, Signals]] = {}
+
+
+def render_one(name: str, job: Job, signals: Signals | None = None) -> Rendered:
+    """Render format ``name`` of ``job``; with ``signals``, a late format fetches each
+    figure once it is drawn, else every figure it needs is in the cache already."""
     record = FORMATS[name]
     for module in record.preload:
         importlib.import_module(module)
-    if record.late:
+    if record.late and signals is not None:
         ids = {node.id: {} for node in figure_nodes(job.doc)}
-        assets = Assets(files=ids, late=partial(read_when_drawn, job.cache, job.abort))
-    elif wait_for_figures(job.doc, record.images, job.cache, job.abort):
-        assets = Assets(files=read_figures(job.doc, record.images, job.cache))
-    else:
+        assets = Assets(files=ids, late=partial(_when_drawn, job.cache, signals))
+    elif signals is not None and not _drawn(job, record.images, signals):
         return Rendered()  # drawing the figures failed: the parent reports it
+    else:
+        assets = Assets(files=read_figures(job.doc, record.images, job.cache))
     recorder = Recorder()
     ctx = replace(job.ctx, warnings=recorder, assets=assets)
     try:
@@ -92,68 +124,94 @@ def render_one(name: str, job: Job) -> Rendered:
     return Rendered(data, recorder.seen)
 
 
+def _drawn(job: Job, kinds: tuple[str, ...], signals: Signals) -> bool:
+    """Wait until the figure files of ``kinds`` are drawn; False if drawing failed."""
+    files = figure_files(job.doc, kinds, job.cache)
+    return all(_when_drawn(job.cache, signals, path.name) is not None for path in files)
+
+
+def _when_drawn(cache: Path, signals: Signals, name: str) -> bytes | None:
+    """The cache file ``name`` once it is drawn; None if drawing failed first."""
+    path = cache / name
+    with signals.drawn:
+        while not path.is_file():
+            if signals.abort.is_set():
+                return None
+            signals.drawn.wait(WAIT)
+    return None if signals.abort.is_set() else path.read_bytes()
+
+
 def render_formats(
     doc: Node, ctx: RenderContext, names: list[str], cache: Path, draw: Draw, jobs: int
 ) -> tuple[dict[str, Rendered], Assets]:
     """Draw the figures with ``draw`` and render ``names``; return the renders and figures.
 
-    With ``jobs`` > 1 and more than one format (or a standby worker from ``warm_up``),
-    each format has its own worker, the slowest at normal priority, and figures are
-    drawn meanwhile in up to ``jobs`` more.
+    With ``jobs`` > 1 and more than one format (or a warm worker from ``warm_up``), the
+    costliest format renders in a worker of its own while the figures are drawn.
     """
     first, *rest = by_cost(names)
-    warm = _standby.pop(first, None) if jobs > 1 else None
+    job = Job(doc, ctx, cache)
+    warm = _warm.pop(first, None) if jobs > 1 else None
     if not warm and (jobs <= 1 or len(names) <= 1 or not can_fork()):
-        job = Job(doc, ctx, cache, threading.Event())
-        assets = draw(names, False)
+        assets = draw(names, None, None)
         return {name: render_one(name, job) for name in names}, assets
-    job = Job(doc, ctx, cache, warm.shared if warm else _fork_event())
-    workers = [_start_first(warm, first, job)]
-    workers += [start(render_one, name, job, nice=NICE) for name in rest]
-    try:
-        assets = draw(names, True)
-    except BaseException:
-        job.abort.set()
-        raise
-    finally:
-        results = gather(workers)  # after a failed drawing too: the workers stop and exit
-    return dict(zip([first, *rest], results, strict=True)), assets
+    signals = warm[1] if warm else _signals()
+    lead = warm[0] if warm else executor(1, FORMATS[first].preload, Shared(signals, job))
+    others = executor(jobs - 1, (), Shared(signals, job)) if jobs > 2 and rest else None
+    with lead, others or nullcontext():
+        leading = lead.submit(_render_lead, first, job if warm else None)
+        try:
+            assets = draw(names, others, signals.tell)
+        except BaseException:
+            signals.stop()
+            raise
+        if others is None:
+            results = {name: render_one(name, job) for name in rest}
+        else:
+            futures = {name: others.submit(_render_other, name) for name in rest}
+            results = {name: future.result() for name, future in futures.items()}
+        return {first: leading.result(), **results}, assets
+
+
+def _render_lead(name: str, job: Job | None) -> Rendered:
+    shared: Shared = workers.state
+    return render_one(name, job or shared.job, shared.signals)  # type: ignore[arg-type]
+
+
+def _render_other(name: str) -> Rendered:
+    lower_priority(NICE)
+    return render_one(name, workers.state.job)
+
+
+def _signals() -> Signals:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    return Signals(context.Event(), context.Condition())
 
 
 def warm_up(names: list[str], jobs: int | None) -> None:
-    """Fork the costliest format's worker now, to import its record's ``warm`` modules
-    while the report is loaded and resolved; ``render_formats`` hands it the work
-    (``cool_down`` stops it if none comes). Names not (yet) registered are passed over."""
+    """Fork the costliest format's worker now, to import its record's ``warm`` libraries
+    while the report is loaded and resolved (crsreport's own modules among them are
+    imported here first, so that the two processes do not both import them);
+    ``render_formats`` hands it the work (``cool_down`` stops it if none comes). Names
+    not (yet) registered are passed over."""
     known = [name for name in names if name in FORMATS]
     first = by_cost(known)[0] if known else ""
     warm = FORMATS[first].warm if first else ()
     if warm and (jobs or cpu_count()) > 1 and can_fork():
-        _standby[first] = standby(warm)
+        for module in warm:  # crsreport's own: this process needs them too, import them once
+            if module.partition(".")[0] == __name__.partition(".")[0]:
+                importlib.import_module(module)
+        signals = _signals()
+        _warm[first] = (start(executor(1, warm, Shared(signals))), signals)
 
 
 def cool_down() -> None:
-    """Stop standby workers that were given no work."""
-    while _standby:
-        _standby.popitem()[1].cancel()
-
-
-def _start_first(warm: Standby | None, name: str, job: Job) -> Worker:
-    if warm is not None:
-        try:
-            return warm.submit(_render_warm, name, replace(job, abort=None))
-        except Exception:  # the work would not pickle: start a worker the usual way
-            warm.cancel()
-    return start(render_one, name, job)
-
-
-def _render_warm(abort: Any, name: str, job: Job) -> Rendered:
-    return render_one(name, replace(job, abort=abort))
-
-
-def _fork_event() -> Any:
-    import multiprocessing
-
-    return multiprocessing.get_context("fork").Event()
+    """Stop warm workers that were given no work (at once: their imports are wasted)."""
+    while _warm:
+        pool, _ = _warm.popitem()[1]
+        stop(pool)
 
 
 def collect(results: dict[str, Rendered], warnings: Warnings) -> None:
