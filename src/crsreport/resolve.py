@@ -25,6 +25,7 @@ from .figdata import (
     select,
 )
 from .figures import FigureData, FigureSpec
+from .figures.table import MAX_TABLE_ROWS
 from .fingerprint import drawing_key
 from .model import Report, Section, slugify
 from .products import product_for
@@ -345,6 +346,7 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
             src = Source(where.file, where.line)
             text = item
         parsed, notes = parse(expand(text, ctx.values, src), src, ctx.warnings.warn)
+        _limit_table_rows(parsed)
         blocks.extend(caption_tables(ctx, parsed))
         ctx.notes.update(((src.file, label), note) for label, note in notes.items())
     headings = [node for block in blocks for node in block.walk() if isinstance(node, Heading)]
@@ -353,6 +355,21 @@ def prose(ctx: Context, items: list[str], path: tuple[Any, ...], level: int = 0)
         node.level += level + 1 - top
         node.id = _fresh_id(ctx, slugify(node.plain()), node.src)
     return blocks
+
+
+def _limit_table_rows(blocks: list[Node]) -> None:
+    """A pipe table holds at most as many rows as a data table (the same pages to print)."""
+    for block in blocks:
+        for node in block.walk():
+            rows = sum(1 for r in node.children if not getattr(r, "header", False))
+            if isinstance(node, Table) and rows > MAX_TABLE_ROWS:
+                raise ReportError(
+                    Problem(
+                        _where_of(node),
+                        f"{rows:,} table rows; at most {MAX_TABLE_ROWS:,} are "
+                        "printed: split the table, or keep the rows in a data file",
+                    )
+                )
 
 
 LOOKS_LIKE_A_FILE = re.compile(r"^(?:~?/|\.\.?/)\S*$|^\S+\.[A-Za-z][A-Za-z0-9]{0,4}$")
