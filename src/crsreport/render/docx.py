@@ -41,7 +41,9 @@ from ..tree import (
     FirstPageFooter,
     HardBreak,
     Heading,
+    Inlines,
     Lead,
+    LetteredNote,
     Link,
     ListItem,
     Main,
@@ -337,9 +339,10 @@ class DocxWriter(Visitor[None]):
         caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
         docxml.add_field(caption, f"SEQ {node.label}{prefix} \\* ARABIC", count)
         docxml.add_bookmark(caption, bookmark_name(node.anchor))
-        caption.add_run(f". {node.title}")
+        caption.add_run(". ")
+        self.visit(node.title, caption, None)
         if node.unit:
-            self.para(into, "Figure Unit", node.unit)
+            self.visit(node.unit, self.para(into, "Figure Unit"), None)
         if node.drawing is not None or node.file is not None:
             self.picture(node, into)
         self.table_room = (self.room(node, into), True)  # a data table fills its figure
@@ -357,7 +360,7 @@ class DocxWriter(Visitor[None]):
             return
         width = self.room(node, into)
         shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
-        docxml.set_alt_text(shape, node.alt, node.title)
+        docxml.set_alt_text(shape, node.alt, node.title.plain())
 
     def room(self, node: Figure, into: Any) -> int:
         """The width a picture fills, as in the PDF (``figure img { width: 100% }``): its
@@ -381,15 +384,22 @@ class DocxWriter(Visitor[None]):
 
     def figure_notes(self, node: Figure, into: Any) -> None:
         source = self.para(into, "Source Note")
-        source.add_run(node.source_label, style="Source Label")
-        source.add_run(f" {node.source}")
+        self.run(source, node.source_label, "Source Label")
+        source.add_run(" ")
+        self.visit(node.source, source, None)
         if node.notes or node.lettered:  # lettered notes follow a bare label, as CRS prints
             notes = self.para(into, "Source Note")
-            notes.add_run(node.notes_label, style="Source Label")
-            if node.notes:
-                notes.add_run(" " + " ".join(node.notes))
-        for note in node.lettered:
-            self.para(into, "Source Note", f"{note.letter}. {note.text}")
+            self.run(notes, node.notes_label, "Source Label")
+            for note in node.notes:
+                notes.add_run(" ")
+                self.visit(note, notes, None)
+        self.blocks_of(list(node.lettered), into)
+
+    def visit_lettered_note(self, node: LetteredNote, into: Any, depth: int) -> None:
+        self.inline(node.children, self.para(into, "Source Note", f"{node.letter}. "))
+
+    def visit_inlines(self, node: Inlines, paragraph: Any, style: str | None) -> None:
+        self.inline(node.children, paragraph, style)
 
     # inlines
     def visit_text(self, node: Text, paragraph: Any, style: str | None) -> None:

@@ -18,8 +18,10 @@ from ..tree import Document, Element, Node, node_fields
 from . import RenderContext
 
 FORMAT_NAME = "crsreport-document"
-FORMAT_VERSION = 2
-"""2: one object per node with its class's fields (1 had ``text`` and free ``attrs``)."""
+FORMAT_VERSION = 3
+"""3: a figure's title, unit, source and notes are ``inlines`` nodes and its lettered notes
+``lettered_note`` nodes (2 had plain strings); 2: one object per node with its class's
+fields (1 had ``text`` and free ``attrs``)."""
 
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
@@ -106,6 +108,8 @@ def _describe(cls: type) -> str:
 def _type_schema(hint: Any, name: str) -> dict[str, Any]:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if isinstance(hint, type) and issubclass(hint, Node):
+        return {"$ref": f"#/$defs/{hint.kind}"}
     if hint is tree.Drawing:
         return {
             "type": "object",
