@@ -73,8 +73,11 @@ def comparable(tree: dict[str, Any]) -> dict[str, Any]:
     if src and src["file"] in ("report.yaml", "<python>"):
         src = None
     out = {**tree, "src": src}
-    if "children" in tree:
-        out["children"] = [comparable(c) for c in tree["children"]]
+    for key, value in tree.items():  # children, and nodes held in fields (captions)
+        if isinstance(value, dict) and "kind" in value:
+            out[key] = comparable(value)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            out[key] = [comparable(c) if "kind" in c else c for c in value]
     return out
 
 

@@ -48,6 +48,9 @@ GENERATED: dict[str, Callable[[Path], None]] = {
     "figure-table-too-many-rows": lambda p: _rows(
         p / "data/d.csv", 3_000, lambda i: f"label{i},{i}\n", "label,n\n"
     ),
+    "prose-pipe-table-too-many-rows": lambda p: _rows(
+        p / "sections/a.md", 2_001, lambda i: f"| r{i} | {i} |\n", "Rows.\n\n| a | n |\n|---|---|\n"
+    ),
 }
 
 

@@ -45,13 +45,13 @@ def body_blocks(doc: t.Document) -> tuple[list[list[str]], list[list[str]]]:
         if isinstance(node, t.Section) and node.title:
             blocks.append(words(f"{node.label or ''} {node.title}"))
         elif isinstance(node, t.Figure):
-            blocks.append(words(f"{node.label} {node.number}. {node.title}"))
+            blocks.append(words(f"{node.label} {node.number}. {node.title.plain()}"))
         elif isinstance(node, t.Paragraph | t.Heading | t.TableCell | t.CodeBlock):
             blocks.append(words(_spaced(node)))
         for child in node.children:
             visit(child)
         if isinstance(node, t.Figure):
-            blocks.append(words(f"{node.source_label} {node.source}"))
+            blocks.append(words(f"{node.source_label} {node.source.plain()}"))
 
     main = next(n for n in doc.children if isinstance(n, t.Main))
     visit(main)

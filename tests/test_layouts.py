@@ -8,6 +8,7 @@ pandoc, and lxml over the DOCX XML and the HTML.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import re
@@ -569,6 +570,27 @@ def test_docx_page_count_close_to_pdf(builds, libreoffice_pdfs, product):
     ours = page_count(builds[product][".pdf"])
     theirs = page_count(libreoffice_pdfs[product])
     assert abs(ours - theirs) <= 1, f"PDF {ours} pages, DOCX in LibreOffice {theirs}"
+
+
+def test_report_docx_wide_table_keeps_its_label_words_whole_in_libreoffice(libreoffice_pdfs):
+    # Issue 14: DOCX column widths from content. Equal widths broke "Ballis-tic" in the
+    # label column of the 11-column Table A-2; LibreOffice must set each label word whole
+    # and the table inside the (landscape) page.
+    pdf = libreoffice_pdfs["report"]
+    rows = list(csv.DictReader((PROJECTS["report"] / "data" / "nk_tests_wide.csv").open()))
+    label_words = {w for row in rows for w in row["measure"].split()} | {"Measure"}
+    pages = [n for n, t in enumerate(page_texts(pdf), 1) if "Table A-2." in t and "Source:" in t]
+    assert pages, "no LibreOffice page holds Table A-2 and its source line"
+    n = pages[0]
+    words = pdftotext(pdf, n).split()
+    broken = sorted(w for w in label_words if w not in words)
+    assert not broken, f"label words broken across lines on page {n}: {broken}"
+    boxes = run("pdftotext", "-bbox", "-f", str(n), "-l", str(n), str(pdf), "-")
+    bbox = lxml.html.fromstring(boxes.encode())
+    page = bbox.find(".//page")
+    width = float(page.get("width"))
+    right = max(float(word.get("xmax")) for word in page.iter("word"))
+    assert right <= width - 36, f"Table A-2 runs to x={right:.0f} on a {width:.0f} pt wide page"
 
 
 def test_in_focus_docx_body_is_a_two_column_section(flagship_build):

@@ -35,6 +35,10 @@ def with_data(name: str) -> str:
 
 
 CASES = {
+    "untitled appendix": (
+        {"report.yaml": BASE + "  - kind: appendix\n    prose: sections/a.md\n", **PROSE},
+        ["report.yaml:7: sections[1]:", "'Appendix. Title'", "add 'title'"],
+    ),
     "unknown key": (
         {"report.yaml": BASE + "colour: red\n", **PROSE},
         ["report.yaml:7: colour:", "unknown key 'colour'"],

@@ -63,7 +63,7 @@ def _order(project) -> list[str]:
     doc = crsreport.resolve(crsreport.load_report(project))
     trends = next(n for n in doc.walk() if isinstance(n, Section) and n.id == "trends")
     return [
-        n.title if isinstance(n, Figure) else n.plain().split()[0]
+        n.title.plain() if isinstance(n, Figure) else n.plain().split()[0]
         for n in trends.children
         if isinstance(n, Figure | Paragraph)
     ]

@@ -107,7 +107,9 @@ def every_class_tree() -> t.Document:
     )
     figure = t.Figure(
         id="x", figure_kind="table", label="Table", anchor="tbl-x", number="1",
-        title=w["figure"], source=w["source"], lettered=[t.LetteredNote("a", "A note.")],
+        title=t.Inlines(children=[t.Text(text=w["figure"])]),
+        source=t.Inlines(children=[t.Text(text=w["source"])]),
+        lettered=[t.LetteredNote(letter="a", children=[t.Text(text="A note.")])],
         alt="A table.", children=[table],
     )  # fmt: skip
     body = [

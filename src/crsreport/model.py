@@ -134,6 +134,7 @@ class Section(Model):
     default_title: ClassVar[str | None] = None
     untitled: ClassVar[bool] = True
     """Whether the section may go without a title (lead text: no heading, no Contents line)."""
+    needs_title: ClassVar[str] = "a section of kind '{kind}' needs a title"
 
     @field_validator("title")
     @classmethod
@@ -147,7 +148,7 @@ class Section(Model):
         if self.title is None:
             self.title = self.default_title
         if self.title is None and not self.untitled:
-            raise ValueError(f"a section of kind '{self.kind}' needs a title")
+            raise ValueError(self.needs_title.format(kind=self.kind))
         if self.id is None and self.title is not None:
             self.id = slugify(self.title)
         return self
@@ -193,6 +194,10 @@ class Appendix(Section):
 
     kind: Literal["appendix"] = "appendix"
     untitled: ClassVar[bool] = False
+    needs_title: ClassVar[str] = (
+        "an appendix needs a title: CRS prints 'Appendix. Title' (one appendix) or "
+        "'Appendix A. Title', never a bare 'Appendix.'; add 'title'"
+    )
 
 
 def _kind_of(value: Any) -> str:

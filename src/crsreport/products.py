@@ -135,7 +135,7 @@ def contents(doc: Document, depth: int = 3) -> Contents:
         elif isinstance(node, Heading) and node.level <= depth:
             out.entries.append(ContentsEntry(node.id, node.plain(), node.level))
         elif isinstance(node, Figure):
-            entry = ContentsEntry(node.anchor, f"{node.label} {node.number}. {node.title}")
+            entry = ContentsEntry(node.anchor, f"{node.label} {node.number}. {node.title.plain()}")
             (out.tables if node.label == "Table" else out.figures).append(entry)
     if doc.authors:
         out.contacts.append(ContentsEntry("author-information", "Author Information"))

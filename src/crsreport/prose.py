@@ -268,6 +268,42 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+@cache
+def _inline_markdown() -> MarkdownIt:
+    """Prose's inline Markdown without footnotes: a caption or cell calls no note."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("smartquotes")
+    md.use(superscript_plugin).use(sub_plugin)
+    md.validateLink = _markdown().validateLink
+    return md
+
+
+MARKUP = re.compile(r"[*_`\[\]<>&\\^~!'\"]")
+"""Characters that may start inline Markdown or a smart quote; text without any is as is."""
+NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
+
+
+def parse_inline(text: str, src: Source, what: str = "this text") -> list[Node]:
+    """A one-line text field (caption, source line, table cell) → inline nodes, parsed as
+    prose's inline Markdown is, with smart quotes. A footnote call is a located error:
+    a note on a figure or table is written in its notes."""
+    if not MARKUP.search(text):
+        return [Text(text=text, src=src)] if text else []
+    call = NOTE_CALL.search(text)
+    if call:
+        raise ReportError(
+            Problem(
+                Location(src.file, src.line),
+                f"{what} calls a footnote ({call.group()}); a figure or table takes its "
+                "notes in 'notes' (or a lettered note), not footnotes",
+            )
+        )
+    tokens = _inline_markdown().parseInline(text)
+    _check_depth(tokens, src)
+    root = SyntaxTreeNode(tokens)
+    builder = _Builder(src)
+    return [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
+
+
 def parse(
     source: str, src: Source, warn: Callable[[Location, str], None] | None = None
 ) -> tuple[list[Node], dict[str, NoteDef]]:

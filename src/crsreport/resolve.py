@@ -25,11 +25,12 @@ from .figdata import (
     select,
 )
 from .figures import FigureData, FigureSpec
+from .figures.table import MAX_TABLE_ROWS
 from .fingerprint import drawing_key
 from .model import LOOKS_LIKE_A_FILE, Report, Section, slugify
 from .numbering import unknown_reference
 from .products import product_for
-from .prose import NoteDef, expand, parse
+from .prose import NoteDef, expand, parse, parse_inline
 from .sources import check_image, is_prose_file, load_data, read_text, safe_path
 from .tree import (
     Acknowledgments,
@@ -39,14 +40,17 @@ from .tree import (
     Element,
     Figure,
     Heading,
+    Inlines,
     LetteredNote,
     Link,
     Node,
     NoteRef,
     Paragraph,
+    SoftBreak,
     Source,
     Summary,
     Table,
+    TableCell,
     Text,
 )
 from .tree import Section as SectionNode
@@ -247,18 +251,30 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
     _claim(ctx, f"{prefix}:{spec.id}", ctx.where(*path, "id"))
     data = figure_data(ctx, spec, path)
     content, lettered = spec.content(data)
+    _inline_cells(content, where)
+
+    def text(value: str, *key: Any) -> Inlines:
+        return inline_field(value, ctx.where(*path, *key), key[0])
+
     figure = Figure(
         id=spec.id,
         figure_kind=spec.kind,
         label=spec.caption_label,
         anchor=f"{prefix}-{spec.id}",
-        title=spec.title,
-        unit=spec.unit,
-        source=spec.source,
+        title=text(spec.title, "title"),
+        unit=text(spec.unit, "unit") if spec.unit else None,
+        source=text(spec.source, "source"),
         source_label="Sources:" if ";" in spec.source else "Source:",
-        notes=list(spec.notes),
+        notes=[text(note, "notes", i) for i, note in enumerate(spec.notes)],
         notes_label="Notes:" if len(spec.notes) + len(lettered) > 1 else "Note:",
-        lettered=[LetteredNote(letter, text) for letter, text in lettered],
+        lettered=[
+            LetteredNote(
+                letter=letter,
+                children=inline_field(note, where, "a table note").children,
+                src=_src(where),
+            )
+            for letter, note in lettered
+        ],
         alt=spec.alt,
         width=spec.width,
         landscape=spec.landscape,
@@ -273,6 +289,28 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         )
     figure.src = _src(where)
     return figure
+
+
+def inline_field(value: str, where: Location, what: str = "this text") -> Inlines:
+    """A text field of report.yaml as inline nodes (Markdown, as prose is)."""
+    src = _src(where)
+    return Inlines(children=parse_inline(value, src, f"'{what}'"), src=src)
+
+
+def _inline_cells(content: list[Node], where: Location) -> None:
+    """Each data table cell's text parsed as inline Markdown, as a pipe table's is."""
+    src = _src(where)
+    for node in (n for block in content for n in block.walk()):
+        if isinstance(node, TableCell):
+            node.children = [
+                part
+                for child in node.children
+                for part in (
+                    parse_inline(child.text, src, "a table cell")
+                    if isinstance(child, Text)
+                    else [child]
+                )
+            ]
 
 
 def _key_drawings(doc: Document) -> None:
@@ -355,6 +393,7 @@ def prose_blocks(ctx: Context, fragments: list[Fragment], level: int = 0) -> lis
             src = Source(where.file, where.line)
             text = item
         parsed, notes = parse(expand(text, ctx.values, src), src, ctx.warnings.warn)
+        _limit_table_rows(parsed)
         blocks.extend(caption_tables(ctx, parsed))
         ctx.notes.update(((src.file, label), note) for label, note in notes.items())
     headings = [node for block in blocks for node in block.walk() if isinstance(node, Heading)]
@@ -379,6 +418,21 @@ def _exists(ctx: Context, item: str, where: Location) -> None:
     raise ReportError(
         Problem(where, f"file not found: '{item}' (relative to {ctx.report.root}){hint}")
     )
+
+
+def _limit_table_rows(blocks: list[Node]) -> None:
+    """A pipe table holds at most as many rows as a data table (the same pages to print)."""
+    for block in blocks:
+        for node in block.walk():
+            rows = sum(1 for r in node.children if not getattr(r, "header", False))
+            if isinstance(node, Table) and rows > MAX_TABLE_ROWS:
+                raise ReportError(
+                    Problem(
+                        _where_of(node),
+                        f"{rows:,} table rows; at most {MAX_TABLE_ROWS:,} are "
+                        "printed: split the table, or keep the rows in a data file",
+                    )
+                )
 
 
 def _not_markdown(ctx: Context, item: str) -> str:
@@ -406,7 +460,7 @@ def _markdown_files(root: Path, limit: int = 5_000) -> list[str]:
 SKIPPED_FOLDERS = {"build", "node_modules", "venv", "__pycache__"}
 
 
-TABLE_CAPTION = re.compile(r"^(?:Table)?:\s*(?P<title>.+?)\s*\{#tbl:(?P<id>[A-Za-z][\w.-]*)\}$")
+TABLE_CAPTION = re.compile(r"^(?:Table)?:\s*(?P<text>.+?)\s*\{#tbl:(?P<id>[A-Za-z][\w.-]*)\}$")
 """``Table: Title {#tbl:id}`` (or ``: Title {#tbl:id}``), the paragraph after a pipe table."""
 TABLE_LINES = re.compile(r"^(?P<label>Sources?|Notes?):\s*(?P<text>.+)$", re.S)
 
@@ -419,8 +473,7 @@ def caption_tables(ctx: Context, blocks: list[Node]) -> list[Node]:
     while i < len(blocks):
         block = blocks[i]
         after = blocks[i + 1] if i + 1 < len(blocks) else None
-        is_caption = isinstance(after, Paragraph)
-        caption = TABLE_CAPTION.match(after.plain().strip()) if is_caption else None
+        caption = _matched(after, TABLE_CAPTION) if isinstance(block, Table) else None
         if not (isinstance(block, Table) and caption):
             out.append(block)
             i += 1
@@ -431,33 +484,76 @@ def caption_tables(ctx: Context, blocks: list[Node]) -> list[Node]:
     return out
 
 
+Matched = tuple[re.Match[str], Inlines]
+
+
+def _matched(block: Node | None, pattern: re.Pattern[str]) -> Matched | None:
+    """``pattern`` matched on a paragraph's text, and the paragraph's inline nodes of the
+    match's ``text`` group, markup kept (plain text when the label is inside markup)."""
+    if not isinstance(block, Paragraph):
+        return None
+    plain = block.plain()
+    stripped = plain.strip()
+    match = pattern.match(stripped)
+    if match is None:
+        return None
+    head = len(plain) - len(plain.lstrip()) + match.start("text")
+    tail = len(plain) - len(plain.rstrip()) + len(stripped) - match.end("text")
+    nodes = _trim(list(block.children), head, tail)
+    if nodes is None:
+        nodes = [Text(text=" ".join(match["text"].split()), src=block.src)]
+    return match, Inlines(children=nodes, src=block.src)
+
+
+def _trim(nodes: list[Node], head: int, tail: int) -> list[Node] | None:
+    """``nodes`` less ``head`` characters at the start and ``tail`` at the end, or None
+    when those fall inside markup."""
+    for count, end in ((head, 0), (tail, -1)):
+        while count:
+            node = nodes[end] if nodes else None
+            if isinstance(node, SoftBreak):
+                nodes.pop(end)
+                count -= 1
+                continue
+            if not isinstance(node, Text):
+                return None
+            take = min(count, len(node.text))
+            node.text = node.text[take:] if end == 0 else node.text[: len(node.text) - take]
+            count -= take
+            if not node.text:
+                nodes.pop(end)
+    return nodes
+
+
 def _table_figure(
-    ctx: Context, table: Table, caption: re.Match[str], following: list[Node]
+    ctx: Context, table: Table, caption: Matched, following: list[Node]
 ) -> tuple[Figure, int]:
     """The numbered table, and how many Source/Note paragraphs it took."""
     where = _where_of(table)
-    _claim(ctx, f"tbl:{caption['id']}", where)
-    lines: dict[str, str] = {}
+    match, title = caption
+    ident = match["id"]
+    _claim(ctx, f"tbl:{ident}", where)
+    lines: dict[str, Inlines] = {}
     for block in following:
-        found = TABLE_LINES.match(block.plain().strip()) if isinstance(block, Paragraph) else None
-        if not found or found["label"].rstrip("s") in {k.rstrip("s") for k in lines}:
+        found = _matched(block, TABLE_LINES)
+        if not found or found[0]["label"].rstrip("s") in {k.rstrip("s") for k in lines}:
             break
-        lines[found["label"]] = " ".join(found["text"].split())
+        lines[found[0]["label"]] = found[1]
     source_label = next((k for k in lines if k.startswith("Source")), None)
     notes_label = next((k for k in lines if k.startswith("Note")), None)
     if source_label is None:
-        ctx.warnings.warn(where, f"table '{caption['id']}' has no 'Source:' line after its caption")
+        ctx.warnings.warn(where, f"table '{ident}' has no 'Source:' line after its caption")
     figure = Figure(
-        id=caption["id"],
+        id=ident,
         figure_kind="table",
         label="Table",
-        anchor=f"tbl-{caption['id']}",
-        title=caption["title"],
-        source=lines.get(source_label or "", ""),
+        anchor=f"tbl-{ident}",
+        title=title,
+        source=lines[source_label] if source_label else Inlines(src=table.src),
         source_label=f"{source_label}:" if source_label else "Source:",
         notes=[lines[notes_label]] if notes_label else [],
         notes_label=f"{notes_label}:" if notes_label else "Note:",
-        alt=caption["title"],
+        alt=" ".join(title.plain().split()),
         children=[table],
         src=table.src,
     )

@@ -224,30 +224,40 @@ class Drawing:
     key: str = ""
 
 
-@dataclass(frozen=True)
-class LetteredNote:
-    """A table note keyed by a letter (``a``) placed in a cell."""
+@dataclass(eq=False, kw_only=True)
+class Inlines(Element):
+    """A text field written in Markdown (a caption title, unit line, source or note line):
+    its inline nodes, parsed once like prose (emphasis, links, cross-references; no notes)."""
 
+    kind: ClassVar[str] = "inlines"
+    inline: ClassVar[bool] = True
+
+
+@dataclass(eq=False, kw_only=True)
+class LetteredNote(Element):
+    """A table note keyed by a letter (``a``) placed in a cell; its text as inline nodes."""
+
+    kind: ClassVar[str] = "lettered_note"
     letter: str
-    text: str
 
 
 @dataclass(eq=False, kw_only=True)
 class Figure(Element):
     """A numbered figure or table: caption parts, a picture (drawn or an image file) and/or
-    content nodes (a table, or what a figure kind's ``content()`` gives), then notes."""
+    content nodes (a table, or what a figure kind's ``content()`` gives), then notes.
+    The caption parts are nodes held in fields; ``walk`` visits them in reading order."""
 
     kind: ClassVar[str] = "figure"
     id: str
     figure_kind: str
     label: str  # Figure or Table
     anchor: str
-    title: str
+    title: Inlines
     number: str = ""
-    unit: str | None = None
-    source: str = ""
+    unit: Inlines | None = None
+    source: Inlines = field(default_factory=Inlines)
     source_label: str = "Source:"
-    notes: list[str] = field(default_factory=list)
+    notes: list[Inlines] = field(default_factory=list)
     notes_label: str = "Note:"
     lettered: list[LetteredNote] = field(default_factory=list)
     alt: str = ""
@@ -255,6 +265,15 @@ class Figure(Element):
     landscape: bool = False  # on its own landscape page
     file: str | None = None  # an image file (figure kind ``image``)
     drawing: Drawing | None = None
+
+    def walk(self) -> Iterator[Node]:
+        """The figure, its caption parts, its content, then its source and notes."""
+        yield self
+        for part in (self.title, self.unit, *self.children, self.source, *self.notes):
+            if part is not None:
+                yield from part.walk()
+        for note in self.lettered:
+            yield from note.walk()
 
 
 # ---- inlines ---------------------------------------------------------------------------
@@ -672,6 +691,8 @@ def to_dict(node: Node) -> dict[str, Any]:
 
 
 def _plain_value(value: Any) -> Any:
+    if isinstance(value, Node):
+        return to_dict(value)
     if isinstance(value, Drawing):  # the rows drawn, so a reader need not re-select them
         rows = value.data.get("rows", [])
         return {"figure_kind": value.figure_kind, "key": value.key, "rows": rows}
@@ -704,8 +725,10 @@ def _typed(name: str, value: Any) -> Any:
         return [ChangeEntry(**e) for e in value]
     if name in _ENTRIES:
         return [ContentsEntry(**e) for e in value]
-    if name == "lettered":
-        return [LetteredNote(**n) for n in value]
+    if isinstance(value, dict) and "kind" in value:
+        return from_dict(value)
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "kind" in value[0]:
+        return [from_dict(v) for v in value]
     if name == "drawing" and value is not None:
         return Drawing(value["figure_kind"], {}, {"rows": value["rows"]}, value["key"])
     return value

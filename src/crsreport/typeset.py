@@ -1,9 +1,9 @@
 """Typesetting decisions made once on the resolved tree, so no writer makes them.
 
 - Punctuation as CRS prints it: curly quotes and apostrophes (Markdown's own smart quotes
-  in prose, which keep a backslash-escaped ``\\"`` straight; the rule below in titles,
-  captions and source lines), ``--`` and ``---`` as en and em dashes, ``...`` as an
-  ellipsis. Code is never touched, nor a web address.
+  in prose, captions, source and note lines and cells, which keep a backslash-escaped
+  ``\\"`` straight; the rule below in titles), ``--`` and ``---`` as en and em dashes,
+  ``...`` as an ellipsis. Code is never touched, nor a web address.
 - Run-in leads: bold words opening a body paragraph (``**China.** During…``) are a lead.
 - Alignment by content: a table column whose cells are numbers as people write them
   (``1,150``, ``$8,547``, ``(0)``, ``12.5%``, ``NA``) is right-aligned unless the writer
@@ -13,11 +13,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from .tree import (
     Document,
-    Figure,
     Lead,
     Node,
     Paragraph,
@@ -89,24 +87,14 @@ def punctuate(text: str) -> str:
 
 
 def punctuate_tree(doc: Document) -> None:
-    """Dashes and ellipses in prose text; quotes and dashes in the text fields that come
-    from report.yaml (the prose had Markdown's smart quotes already)."""
+    """Dashes and ellipses in all text (prose, captions, cells); quotes and dashes in the
+    plain titles from report.yaml (Markdown set the other quotes already)."""
     doc.title = punctuate(doc.title)
     for node in doc.walk():
         if isinstance(node, Text):
             node.text = dashes(node.text)
         elif isinstance(node, Section) and node.title:
             node.title = punctuate(node.title)
-        elif isinstance(node, Figure):
-            _punctuate_figure(node)
-
-
-def _punctuate_figure(node: Figure) -> None:
-    node.title = punctuate(node.title)
-    node.source = punctuate(node.source)
-    node.unit = punctuate(node.unit) if node.unit else node.unit
-    node.notes = [punctuate(n) for n in node.notes]
-    node.lettered = [replace(n, text=punctuate(n.text)) for n in node.lettered]
 
 
 def mark_leads(doc: Document) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from docx import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Inches
+from docx.shared import Inches, Length, Twips
 
 from .. import house
 from ..errors import Location
@@ -44,7 +45,9 @@ from ..tree import (
     HardBreak,
     Heading,
     Inserted,
+    Inlines,
     Lead,
+    LetteredNote,
     Link,
     ListItem,
     Main,
@@ -77,6 +80,7 @@ from ..tree import (
 from . import RenderContext, docxml
 from .docxml import bookmark_name
 from .htmlwalk import safe_href
+from .tablewidths import column_widths
 
 HEADING_STYLES = tuple(f"Heading {n}" for n in range(1, 7))  # h2..h6 and deeper in HTML
 INDENT = Inches(0.15)
@@ -146,6 +150,8 @@ class DocxWriter(Visitor[None]):
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
         when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.revisions = docxml.Revisions(house.CRS, when)  # marks of a --compare redline
+        self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
+        self.style_ids: dict[tuple[str, Any], str | None] = {}
 
     # walking
     def block(self, node: Node, into: Any, depth: int = 0) -> None:
@@ -164,7 +170,20 @@ class DocxWriter(Visitor[None]):
             self.visit(node, paragraph, style)
 
     def para(self, into: Any, style: str, text: str = "") -> Any:
-        return into.add_paragraph(text, style=style)
+        paragraph = into.add_paragraph(text)
+        docxml.set_paragraph_style(paragraph, self.style_id(style, WD_STYLE_TYPE.PARAGRAPH))
+        return paragraph
+
+    def run(self, paragraph: Any, text: str, style: str | None = None) -> Any:
+        sid = self.style_id(style, WD_STYLE_TYPE.CHARACTER) if style else None
+        return docxml.add_run(paragraph, text, sid)
+
+    def style_id(self, name: str, kind: Any) -> str | None:
+        """A style's id, looked up once per name (python-docx looks it up on every use)."""
+        key = (name, kind)
+        if key not in self.style_ids:
+            self.style_ids[key] = self.document.part.get_style_id(name, kind)
+        return self.style_ids[key]
 
     # blocks
     def visit_document(self, node: Document, into: Any, depth: int) -> None:
@@ -237,23 +256,32 @@ class DocxWriter(Visitor[None]):
         self.para(into, "Normal")
 
     def visit_table(self, node: Table, into: Any, depth: int) -> None:
+        """Row by row, each row's cells read once (``table.cell(r, c)`` rebuilds the
+        whole grid per call: a 2,000-row table took minutes); columns as wide as their
+        content wants, within the room the table has."""
         rows = node.children
         width = max((sum(c.colspan for c in r.children) for r in rows), default=1)
-        table = into.add_table(rows=len(rows), cols=width)
+        table = into.add_table(rows=0, cols=width)
         table.style = self.document.styles["CRS Table"]
-        for r, row in enumerate(rows):
-            self._row(table, r, row)
-            docxml.cant_split(table.rows[r])  # a row never breaks across pages
-        headers = sum(1 for r in rows if r.header)
-        if headers:
-            docxml.repeat_header_rows(table, headers)
+        room, fill = self.table_room or (docxml.column_width(self.document.sections[-1]), False)
+        widths = [Twips(int(w * 20)) for w in column_widths(node, Length(room).pt, fill)]
+        if widths:
+            docxml.set_column_widths(table, widths)
+        grid = widths or [None] * width
+        for row in rows:
+            tr = docxml.add_row(table, grid)
+            self._row(tr, row)
+            docxml.cant_split(tr)  # a row never breaks across pages
+            if row.header:
+                docxml.repeat_header_row(tr)
 
-    def _row(self, table: Any, r: int, row: TableRow) -> None:
+    def _row(self, tr: Any, row: TableRow) -> None:
+        cells = tr.cells  # one cell per grid column, read once
         col = 0
         for cell_node in row.children:
-            cell = table.cell(r, col)
+            cell = cells[col]
             if cell_node.colspan > 1:
-                cell = cell.merge(table.cell(r, col + cell_node.colspan - 1))
+                cell = cell.merge(cells[col + cell_node.colspan - 1])
             self.visit(cell_node, cell, row)
             col += cell_node.colspan
 
@@ -262,7 +290,7 @@ class DocxWriter(Visitor[None]):
 
     def visit_table_cell(self, node: TableCell, cell: Any, row: TableRow) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = self.document.styles["Table Text"]
+        docxml.set_paragraph_style(paragraph, self.style_id("Table Text", WD_STYLE_TYPE.PARAGRAPH))
         if node.align:
             paragraph.alignment = ALIGN[node.align]
         if row.indent and node is row.children[0]:
@@ -319,12 +347,17 @@ class DocxWriter(Visitor[None]):
         caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
         docxml.add_field(caption, f"SEQ {node.label}{prefix} \\* ARABIC", count)
         docxml.add_bookmark(caption, bookmark_name(node.anchor))
-        caption.add_run(f". {node.title}")
+        caption.add_run(". ")
+        self.visit(node.title, caption, None)
         if node.unit:
-            self.para(into, "Figure Unit", node.unit)
+            self.visit(node.unit, self.para(into, "Figure Unit"), None)
         if node.drawing is not None or node.file is not None:
             self.picture(node, into)
-        self.blocks_of(node.children, into)
+        self.table_room = (self.room(node, into), True)  # a data table fills its figure
+        try:
+            self.blocks_of(node.children, into)
+        finally:
+            self.table_room = None
         self.figure_notes(node, into)
 
     def picture(self, node: Figure, into: Any) -> None:
@@ -335,7 +368,7 @@ class DocxWriter(Visitor[None]):
             return
         width = self.room(node, into)
         shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
-        docxml.set_alt_text(shape, node.alt, node.title)
+        docxml.set_alt_text(shape, node.alt, node.title.plain())
 
     def room(self, node: Figure, into: Any) -> int:
         """The width a picture fills, as in the PDF (``figure img { width: 100% }``): its
@@ -359,19 +392,26 @@ class DocxWriter(Visitor[None]):
 
     def figure_notes(self, node: Figure, into: Any) -> None:
         source = self.para(into, "Source Note")
-        source.add_run(node.source_label, style="Source Label")
-        source.add_run(f" {node.source}")
+        self.run(source, node.source_label, "Source Label")
+        source.add_run(" ")
+        self.visit(node.source, source, None)
         if node.notes or node.lettered:  # lettered notes follow a bare label, as CRS prints
             notes = self.para(into, "Source Note")
-            notes.add_run(node.notes_label, style="Source Label")
-            if node.notes:
-                notes.add_run(" " + " ".join(node.notes))
-        for note in node.lettered:
-            self.para(into, "Source Note", f"{note.letter}. {note.text}")
+            self.run(notes, node.notes_label, "Source Label")
+            for note in node.notes:
+                notes.add_run(" ")
+                self.visit(note, notes, None)
+        self.blocks_of(list(node.lettered), into)
+
+    def visit_lettered_note(self, node: LetteredNote, into: Any, depth: int) -> None:
+        self.inline(node.children, self.para(into, "Source Note", f"{node.letter}. "))
+
+    def visit_inlines(self, node: Inlines, paragraph: Any, style: str | None) -> None:
+        self.inline(node.children, paragraph, style)
 
     # inlines
     def visit_text(self, node: Text, paragraph: Any, style: str | None) -> None:
-        paragraph.add_run(node.text, style=style)
+        self.run(paragraph, node.text, style)
 
     def visit_softbreak(self, node: SoftBreak, paragraph: Any, style: str | None) -> None:
         paragraph.add_run(" ", style=style)
@@ -433,7 +473,7 @@ class DocxWriter(Visitor[None]):
             run.font.subscript = True
 
     def visit_sup(self, node: Sup, paragraph: Any, style: str | None) -> None:
-        paragraph.add_run(node.text, style="Note Letter")
+        self.run(paragraph, node.text, "Note Letter")
 
     def visit_note_ref(self, node: NoteRef, paragraph: Any, style: str | None) -> None:
         note = docxml.add_footnote(self.document, paragraph)

@@ -22,7 +22,9 @@ Notes
 Layout
     ``set_columns(section, count, space_twips=360)``; ``column_count(section)``,
     ``text_width(section)`` and ``column_width(section)`` (the room a picture has);
-    ``repeat_header_rows(table, n=1)``;
+    ``repeat_header_rows(table, n=1)``, ``repeat_header_row(row)``;
+    ``set_column_widths(table, widths)`` (fixed, before rows are added);
+    ``add_row(table, widths) -> _Row`` (in constant time);
     ``cant_split(row)``; ``set_alt_text(inline_shape, description, title=None)``;
     ``restart_numbering(paragraph) -> int`` / ``set_numbering(paragraph, num_id)`` start a
     fresh "List Number" count; ``different_first_page(section)`` (``w:titlePg``). Page size
@@ -64,6 +66,7 @@ from docx.oxml.parser import OxmlElement, parse_xml
 from docx.parts.numbering import NumberingPart
 from docx.parts.story import StoryPart
 from docx.shared import Length, Twips
+from docx.table import _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -73,7 +76,7 @@ if TYPE_CHECKING:
     from docx.package import Package
     from docx.section import Section
     from docx.shape import InlineShape
-    from docx.table import Table, _Row
+    from docx.table import Table
 
 __all__ = [
     "FOOTNOTE_REFERENCE",
@@ -85,6 +88,8 @@ __all__ = [
     "add_footnote",
     "add_hyperlink",
     "add_note_paragraph",
+    "add_row",
+    "add_run",
     "add_toc",
     "bookmark_end",
     "bookmark_name",
@@ -96,12 +101,15 @@ __all__ = [
     "copy_styles",
     "different_first_page",
     "normalize_package",
+    "repeat_header_row",
     "repeat_header_rows",
     "restart_numbering",
     "set_alt_text",
+    "set_column_widths",
     "set_columns",
     "set_language",
     "set_numbering",
+    "set_paragraph_style",
     "text_width",
 ]
 
@@ -131,6 +139,22 @@ def _run(text: str = "", style_id: str | None = None) -> Any:
     if text:
         r.text = text
     return r
+
+
+def set_paragraph_style(paragraph: Paragraph, style_id: str | None) -> None:
+    """Style `paragraph` by style id (None: the default style). python-docx's setter
+    searches every style for the default on each call, about 10 ms: minutes in a
+    2,000-row table."""
+    if style_id:
+        paragraph._p.get_or_add_pPr().style = style_id
+
+
+def add_run(paragraph: Paragraph, text: str, style_id: str | None = None) -> Run:
+    """A run of `text` with character style id `style_id` (as ``set_paragraph_style``)."""
+    run = paragraph.add_run(text)
+    if style_id:
+        run._r.get_or_add_rPr().style = style_id
+    return run
 
 
 def _fld_char(kind: str, style_id: str | None) -> Any:
@@ -545,7 +569,36 @@ def _tr_flag(row: _Row, tag: str, successors: Iterable[str]) -> None:
 def repeat_header_rows(table: Table, n: int = 1) -> None:
     """Repeat the first `n` rows at the top of every page the table spans."""
     for row in list(table.rows)[:n]:
-        _tr_flag(row, "w:tblHeader", _TRPR_AFTER_TBL_HEADER)
+        repeat_header_row(row)
+
+
+def repeat_header_row(row: _Row) -> None:
+    """Repeat `row` (one of the table's first rows) at the top of every page it spans."""
+    _tr_flag(row, "w:tblHeader", _TRPR_AFTER_TBL_HEADER)
+
+
+def add_row(table: Table, widths: Sequence[Length | None]) -> _Row:
+    """A new last row of one cell per column, each `widths[i]` wide. python-docx's
+    ``add_row`` looks up the grid among all the rows first: slow for a long table."""
+    tr = table._tbl._add_tr()
+    for width in widths:
+        tc = tr.add_tc()
+        if width is not None:
+            tc.width = width
+    return _Row(tr, table)
+
+
+def set_column_widths(table: Table, widths: Sequence[Length]) -> None:
+    """Fixed column widths (grid, table width and fixed layout), set before rows are
+    added so each new cell takes its column's width: Word and LibreOffice then keep
+    them instead of sharing the width equally."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Length(int(width))
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(sum(Length(int(w)).twips for w in widths)))
 
 
 def cant_split(row: _Row) -> None:

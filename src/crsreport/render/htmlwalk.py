@@ -40,7 +40,9 @@ from ..tree import (
     HardBreak,
     Heading,
     Inserted,
+    Inlines,
     Lead,
+    LetteredNote,
     Link,
     ListItem,
     Main,
@@ -171,9 +173,9 @@ class HtmlWriter(Visitor[str]):
     def visit_figure(self, node: Figure) -> str:
         caption = (
             f'<span class="caption-label">{escape(node.label)} {escape(node.number)}.</span> '
-            f"{escape(node.title)}"
+            f"{self.visit(node.title)}"
         )
-        unit = f'<span class="figure-unit">{escape(node.unit)}</span>' if node.unit else ""
+        unit = f'<span class="figure-unit">{self.visit(node.unit)}</span>' if node.unit else ""
         after = self.figure_notes(node)
         cls = f"figure width-{escape(node.width)} kind-{escape(node.figure_kind)}"
         cls += " landscape" if node.landscape else ""
@@ -191,18 +193,22 @@ class HtmlWriter(Visitor[str]):
     def figure_notes(self, node: Figure) -> str:
         out = (
             f'<p class="figure-source"><span class="source-label">{escape(node.source_label)}'
-            f"</span> {escape(node.source)}</p>"
+            f"</span> {self.visit(node.source)}</p>"
         )
         if node.notes or node.lettered:  # lettered notes follow a bare label, as CRS prints
-            notes = " ".join(str(escape(n)) for n in node.notes)
+            notes = " ".join(self.visit(n) for n in node.notes)
             out += (
                 f'<p class="figure-notes"><span class="notes-label">{escape(node.notes_label)}'
                 f"</span>{' ' + notes if notes else ''}</p>"
             )
-        for note in node.lettered:
-            letter_span = f'<span class="letter">{escape(note.letter)}.</span>'
-            out += f'<p class="figure-lettered">{letter_span} {escape(note.text)}</p>'
-        return out
+        return out + "".join(self.visit(note) for note in node.lettered)
+
+    def visit_lettered_note(self, node: LetteredNote) -> str:
+        letter = f'<span class="letter">{escape(node.letter)}.</span>'
+        return f'<p class="figure-lettered">{letter} {self.inner(node)}</p>'
+
+    def visit_inlines(self, node: Inlines) -> str:
+        return self.inner(node)
 
     def picture(self, node: Figure) -> str:
         if node.file is not None:

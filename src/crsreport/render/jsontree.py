@@ -19,8 +19,10 @@ from . import RenderContext
 
 FORMAT_NAME = "crsreport-document"
 FORMAT_VERSION = 3
-"""3: a drawn figure carries its rows and its SVG/PNG files; 2: one object per node with
-its class's fields (1 had ``text`` and free ``attrs``)."""
+"""3: a drawn figure carries its rows and its SVG/PNG files, a figure's title, unit, source
+and notes are ``inlines`` nodes and its lettered notes ``lettered_note`` nodes (2 had plain
+strings); 2: one object per node with its class's fields (1 had ``text`` and free
+``attrs``)."""
 FIGURE_FOLDER = ".cache/figures"
 """Where a build keeps drawn figures, relative to the output folder (and the JSON file)."""
 FIGURE_FILES = ("svg", "png")
@@ -123,6 +125,8 @@ def _describe(cls: type) -> str:
 def _type_schema(hint: Any, name: str) -> dict[str, Any]:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if isinstance(hint, type) and issubclass(hint, Node):
+        return {"$ref": f"#/$defs/{hint.kind}"}
     if hint is tree.Drawing:
         files = {fmt: {"type": "string"} for fmt in FIGURE_FILES}
         return {
