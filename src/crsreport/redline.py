@@ -166,7 +166,8 @@ class _Differ:
             reasons.append("caption")
         data_a = a.drawing.key if a.drawing else a.file
         data_b = b.drawing.key if b.drawing else b.file
-        if data_a != data_b or _plain_key(a) != _plain_key(b):
+        content_a = [_words(c) for c in a.children]
+        if data_a != data_b or content_a != [_words(c) for c in b.children]:
             reasons.append("data")
         if not reasons:
             return b
@@ -438,7 +439,7 @@ def _similar(a: Node, b: Node) -> bool:
     if isinstance(a, Section) and isinstance(b, Section):
         return a.id == b.id or (a.title is not None and a.title == b.title)
     if isinstance(a, Figure) and isinstance(b, Figure):
-        return a.id == b.id or _norm(a.title) == _norm(b.title)
+        return a.id == b.id or _norm(a.title.plain()) == _norm(b.title.plain())
     if a.furniture:
         return _key(a) == _key(b)
     words_a, words_b = _words(a), _words(b)
@@ -452,6 +453,10 @@ def _shape(node: Node) -> tuple[Any, ...]:
         if f.name in ("n", "id", "anchor", "drawing", "changes"):
             continue
         value = getattr(node, f.name)
+        if isinstance(value, Node):  # a caption part: its words, not where it was written
+            value = value.plain()
+        elif isinstance(value, list) and value and isinstance(value[0], Node):
+            value = [v.plain() for v in value]
         fields.append((f.name, repr(value)))
     return (node.kind, tuple(fields))
 
@@ -489,7 +494,8 @@ def _one_note_each(olds: list[_Token], news: list[_Token]) -> bool:
 
 
 def _caption(fig: Figure) -> str:
-    return _norm(" ".join([fig.title, fig.unit or "", fig.source, *fig.notes]))
+    parts = (fig.title, fig.unit, fig.source, *fig.notes, *fig.lettered)
+    return _norm(" ".join(p.plain() for p in parts if p is not None))
 
 
 def _norm(text: str) -> str:
