@@ -19,6 +19,10 @@ import pytest
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
 BIG = 21 * 1024 * 1024  # past sources.MAX_FILE_BYTES
+MEMORY = 2**30
+"""Every case runs with its address space capped at 1 GB (RLIMIT_AS) and 30 s of CPU
+(RLIMIT_CPU: a bound that holds on a busy machine); the wall clock only stops a hang."""
+CPU_SECONDS = 30
 LOCATED = re.compile(r"[\w./-]+\.(yaml|yml|md|csv|json|bib|png|svg|gif)(:\d+)?: ")
 
 
@@ -97,7 +101,7 @@ def test_bad_input_exits_2_with_a_located_message(case, tmp_path, run_cli):
     before = _listing(project)
 
     args = (case / "args.txt").read_text().split() if (case / "args.txt").is_file() else []
-    result = run_cli(project, *args, timeout=60)
+    result = run_cli(project, *args, timeout=120, max_memory=MEMORY, max_cpu=CPU_SECONDS)
 
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

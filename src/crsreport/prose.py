@@ -64,7 +64,8 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
     budget = Budget()
     try:
         template = _jinja().compile_guarded(source)
-        return _render(template, {**values, **budget.names()}, src)
+        with budget:
+            return _render(template, {**values, **budget.names()}, src)
     except ReportError:
         raise
     except TemplateSyntaxError as exc:
@@ -76,6 +77,11 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
         raise _error(src, _template_line(exc), f"refused by the sandbox: {exc}") from None
     except RecursionError:
         raise _error(src, None, "template nested too deeply to compute") from None
+    except MemoryError as exc:
+        line = _template_line(exc)
+        what = f"'{_source_line(source, line)}'" if line else "a value"
+        message = f"ran out of memory computing {what}; compute less in prose"
+        raise _error(src, line, message) from None
     except Exception as exc:  # anything a template computes from data is the writer's
         raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
 
@@ -90,6 +96,13 @@ def _render(template: Any, values: dict[str, Any], src: Source) -> str:
             raise _error(src, None, f"expanded prose exceeds {MAX_EXPANDED_CHARS:,} characters")
         parts.append(chunk)
     return "".join(parts)
+
+
+def _source_line(source: str, line: int, width: int = 80) -> str:
+    """The template's line ``line``, shortened, to name the expression in a message."""
+    lines = source.splitlines()
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -63,6 +63,7 @@ class Context:
     ids: dict[str, Location] = field(default_factory=dict)
     files: dict[str, Any] = field(default_factory=dict)
     reserved: set[str] = field(default_factory=set)  # section ids, never given to headings
+    suffixes: dict[str, int] = field(default_factory=dict)  # last ``-n`` tried per heading id
     notes: dict[tuple[str, str], NoteDef] = field(default_factory=dict)
     placed: dict[str, Location] = field(default_factory=dict)  # figures placed in prose
     figure_sections: dict[str, str] = field(default_factory=dict)  # fig:id -> its section
@@ -447,12 +448,13 @@ def _table_figure(
 
 
 def _fresh_id(ctx: Context, base: str, src: Source | None) -> str:
-    """An unused id for a prose heading: ``base``, else ``base-2``, ``base-3``…"""
-    taken = ctx.ids.keys() | ctx.reserved
-    ident, n = base, 1
-    while ident in taken:
+    """An unused id for a prose heading: ``base``, else ``base-2``, ``base-3``… (counting
+    on from the last suffix given, so 30 000 equal headings take linear time)."""
+    ident, n = base, ctx.suffixes.get(base, 1)
+    while ident in ctx.ids or ident in ctx.reserved:
         n += 1
         ident = f"{base}-{n}"
+    ctx.suffixes[base] = n
     src = src or Source("")
     ctx.ids[ident] = Location(src.file, src.line)
     return ident

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, ReportError
-from .sourcemap import parse_yaml
+from .sourcemap import number_problem, parse_yaml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
@@ -163,7 +163,8 @@ def parse_csv(text: str, name: str) -> list[dict[str, Any]]:
                         f"row has {len(row)} fields but the header has {len(header)}",
                     )
                 )
-            rows.append({key: _number(value) for key, value in zip(header, row, strict=True)})
+            where = Location(name, reader.line_num)
+            rows.append({key: _number(v, where) for key, v in zip(header, row, strict=True)})
     except csv.Error as exc:
         raise ReportError(
             Problem(Location(name, reader.line_num), f"CSV cannot be parsed: {exc}")
@@ -174,7 +175,10 @@ def parse_csv(text: str, name: str) -> list[dict[str, Any]]:
 def parse_json(text: str, name: str) -> Any:
     """JSON data with the line of any syntax error."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
+    except _NumberError as exc:
+        line = text.count("\n", 0, text.find(exc.text)) + 1
+        raise ReportError(Problem(Location(name, line), exc.problem)) from None
     except json.JSONDecodeError as exc:
         raise ReportError(
             Problem(Location(name, exc.lineno), f"JSON cannot be parsed: {exc.msg}")
@@ -203,12 +207,39 @@ _INT = re.compile(r"[+-]?(0|[1-9]\d*)")
 _FLOAT = re.compile(r"[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def _number(value: str) -> Any:
+class _NumberError(ValueError):
+    """A number in JSON data too long or too large to use."""
+
+    def __init__(self, text: str, problem: str) -> None:
+        super().__init__(problem)
+        self.text, self.problem = text, problem
+
+
+def _json_number(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        problem = _number_problem(text)
+        if problem:
+            raise _NumberError(text, problem)
+        return kind(text)
+
+    return parse
+
+
+def _number_problem(text: str) -> str | None:
+    """Why a number written as ``text`` cannot be read: too many digits, or past the
+    largest float (``1e999`` would be read as infinity)."""
+    problem = number_problem(text)
+    if problem is None and abs(float(text)) == float("inf"):
+        problem = f"'{text[:40]}' is past the largest number a chart or table can hold"
+    return problem
+
+
+def _number(value: str, where: Location) -> Any:
     """A CSV cell as int or float when it is written as a plain number, else the text:
     ``007`` (a code), ``1_000``, ``nan`` and ``inf`` stay text."""
     text = value.strip()
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    return value
+    if not (_INT.fullmatch(text) or _FLOAT.fullmatch(text)):
+        return value
+    if problem := _number_problem(text):
+        raise ReportError(Problem(where, problem))
+    return int(text) if _INT.fullmatch(text) else float(text)

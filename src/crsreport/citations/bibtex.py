@@ -141,8 +141,13 @@ def _year_month_day(fields: dict[str, str]) -> str | None:
     if not year:
         return None
     month = fields.get("month", "").strip().lower()[:3]
-    number = MONTHS.get(month) or (int(month) if month.isdigit() else None)
+    number = MONTHS.get(month) or (int(month) if _digits(month) else None)
     if number is None:
         return year
     day = fields.get("day", "").strip()
-    return f"{year}-{number:02d}" + (f"-{int(day):02d}" if day.isdigit() else "")
+    return f"{year}-{number:02d}" + (f"-{int(day):02d}" if _digits(day) else "")
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also admits ``²``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
