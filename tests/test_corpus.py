@@ -70,7 +70,14 @@ GENERATED |= {  # symlinks are made here, not kept in git (an sdist would follow
     "data-symlink-to-etc-passwd": lambda p: _link(p / "data/facts.csv", "/etc/passwd"),
     "figure-image-symlink-outside": lambda p: _link(p / "images/chart.png", "../../chart.png"),
     "prose-symlink-loop": _loop,
+    "prose-hard-link-outside": lambda p: _hard_link(p / "sections/a.md", p.parent / "secret.md"),
 }
+
+
+def _hard_link(path: Path, outside: Path) -> None:
+    outside.write_text("A secret outside the project.\n", encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.link(outside, path)
 
 
 def _copy(case: Path, tmp_path: Path) -> Path:

@@ -32,6 +32,7 @@ class Task:
     out: Path | None
     strict: bool
     jobs: int
+    include_roots: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -64,11 +65,12 @@ def batch(
     *,
     strict: bool = False,
     jobs: int | None = None,
+    include_roots: tuple[Path, ...] = (),
 ) -> int:
     """Build every project, ``jobs`` at a time; print a summary line each; return the exit code."""
     workers = max(1, min(jobs or cpu_count(), len(projects)))
     per_build = max(1, cpu_count() // workers)
-    tasks = [Task(p, tuple(formats), out, strict, per_build) for p in projects]
+    tasks = [Task(p, tuple(formats), out, strict, per_build, include_roots) for p in projects]
     if workers == 1:
         outcomes = [build_one(task) for task in tasks]
     else:
@@ -95,7 +97,7 @@ def build_one(task: Task) -> Outcome:
     started = time.monotonic()
     with _prefixed(task.project):
         try:
-            report = load_report(task.project)
+            report = load_report(task.project, include_roots=task.include_roots)
             result = build(report, task.formats, task.out, strict=task.strict, jobs=task.jobs)
         except ReportError as exc:
             print(f"make-report: error: {task.project}: {exc}", file=sys.stderr)

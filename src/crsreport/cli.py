@@ -49,6 +49,15 @@ def parser() -> argparse.ArgumentParser:
         "--out", "-o", type=Path, help="output folder (default: build/ inside the project)"
     )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--include-root",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="let the report's include_roots reach PATH (repeatable); without it they must "
+        "lie within the project's parent folder, and never at /, a system or the home folder",
+    )
     task = p.add_mutually_exclusive_group()
     task.add_argument(
         "--schema",
@@ -149,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         from .watch import watch
 
         def once(file: Path) -> Any:
-            report = load_report(file)
+            report = load_report(file, include_roots=args.include_root)
             _build(report, formats, args)
             return report
 
@@ -159,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         from .check import check, summary
         from .load import load_report
 
-        report = load_report(args.project)
+        report = load_report(args.project, include_roots=args.include_root)
         log.info("check: %s; ready to build", summary(check(report, strict=args.strict)))
         return 0
     return _build_once(args)
@@ -169,7 +178,9 @@ def _build_once(args: argparse.Namespace) -> int:
     """One project: skipped at once when its stamp says nothing changed, else built."""
     from . import stamp
 
-    where = stamp.stamp_path(args.project, args.out, args.format, args.strict)
+    where = stamp.stamp_path(
+        args.project, args.out, args.format, args.strict, [str(r) for r in args.include_root]
+    )
     if (last := stamp.fresh(where)) is not None:
         for message in last["warnings"]:
             log.warning("%s", message)
@@ -189,7 +200,7 @@ def _build_once(args: argparse.Namespace) -> int:
 
         formats = parse_formats(args.format)
         with recording() as read, _warnings() as warned:
-            report = load_report(args.project)
+            report = load_report(args.project, include_roots=args.include_root)
             paths = _build(report, formats, args)
     finally:
         cool_down()
@@ -228,7 +239,14 @@ def _batch(args: argparse.Namespace) -> int:
     from .build import parse_formats
 
     formats = parse_formats(args.format)
-    return batch(args.projects, formats, args.out, strict=args.strict, jobs=args.jobs)
+    return batch(
+        args.projects,
+        formats,
+        args.out,
+        strict=args.strict,
+        jobs=args.jobs,
+        include_roots=tuple(args.include_root),
+    )
 
 
 def schema(name: str) -> str:

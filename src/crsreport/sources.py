@@ -66,9 +66,13 @@ def safe_path(root: Roots, name: str, where: Location) -> Path:
         raise ReportError(Problem(where, f"'{name}' is not a regular file"))
     if not full.is_file():
         raise ReportError(Problem(where, f"file not found: '{name}' (relative to {root})"))
-    if full.stat().st_size > MAX_FILE_BYTES:
+    stat = full.stat()
+    if stat.st_size > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // 2**20
         raise ReportError(Problem(where, f"'{name}' is larger than the {limit} MB limit"))
+    if stat.st_nlink > 1:  # another name of the same file may lie anywhere on the disk
+        what = f"'{name}' has {stat.st_nlink} hard links; copy it into the project instead"
+        raise ReportError(Problem(where, what))
     note_read(full)
     return full
 
