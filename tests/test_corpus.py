@@ -33,9 +33,9 @@ def _pad(path: Path, head: bytes, filler: bytes) -> None:
         handle.write(filler * (BIG // len(filler)))
 
 
-def _rows(path: Path, count: int, row: Callable[[int], str], header: str) -> None:
+def _rows(path: Path, count: int, row: Callable[[int], str], header: str, tail: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + "".join(row(i) for i in range(count)), encoding="utf-8")
+    path.write_text(header + "".join(row(i) for i in range(count)) + tail, encoding="utf-8")
 
 
 GENERATED: dict[str, Callable[[Path], None]] = {
@@ -51,6 +51,23 @@ GENERATED: dict[str, Callable[[Path], None]] = {
     ),
     "figure-table-too-many-rows": lambda p: _rows(
         p / "data/d.csv", 3_000, lambda i: f"label{i},{i}\n", "label,n\n"
+    ),
+    "figure-timeline-1000-categories": lambda p: _rows(
+        p / "data/d.csv", 1_000, lambda i: f"20{i % 20:02d}-01-01,cat{i}\n", "date,c\n"
+    ),
+    "prose-footnote-copied-4000-times": lambda p: _rows(
+        p / "sections/a.md",
+        4_000,
+        lambda i: f"Call {i}[^n].\n",
+        "",
+        tail="\n[^n]: " + "long note text " * 7_000 + "\n",
+    ),
+    "prose-inline-fragments-total": lambda p: _rows(
+        p / "report.yaml",
+        1_000,
+        lambda i: f'    - "x {{% for i in range(1000) %}}{"y" * 1000}{{% endfor %}}"\n',
+        'id: IF10001\ntitle: "Test Report"\ndate: 2022-02-03\n'
+        "sections:\n  - kind: overview\n    prose:\n",
     ),
 }
 

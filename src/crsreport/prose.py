@@ -48,6 +48,9 @@ from .tree import (
 )
 
 MAX_EXPANDED_CHARS = 2_000_000
+MAX_TOTAL_CHARS = 5_000_000
+"""Characters all prose of a report may hold after expansion, footnote copies included
+(about 1 500 pages): a thousand fragments each under MAX_EXPANDED_CHARS stop here."""
 MAX_DEPTH = 40
 _TEMPLATE_NAME = "<prose>"
 
@@ -57,15 +60,18 @@ def _jinja() -> GuardedSandbox:
     return GuardedSandbox()
 
 
-def expand(source: str, values: dict[str, Any], src: Source) -> str:
-    """Fill ``{{ … }}`` values from data in the Jinja sandbox; errors name file and line."""
+def expand(
+    source: str, values: dict[str, Any], src: Source, limit: int = MAX_EXPANDED_CHARS
+) -> str:
+    """Fill ``{{ … }}`` values from data in the Jinja sandbox; errors name file and line.
+    The result holds at most ``limit`` characters (what is left of the report's total)."""
     if "{{" not in source and "{%" not in source:
         return source
     budget = Budget()
     try:
         template = _jinja().compile_guarded(source)
         with budget:
-            return _render(template, {**values, **budget.names()}, src)
+            return _render(template, {**values, **budget.names()}, src, limit)
     except ReportError:
         raise
     except TemplateSyntaxError as exc:
@@ -86,16 +92,24 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
         raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
 
 
-def _render(template: Any, values: dict[str, Any], src: Source) -> str:
-    """Stream the output, stopping as soon as it passes MAX_EXPANDED_CHARS."""
+def _render(template: Any, values: dict[str, Any], src: Source, limit: int) -> str:
+    """Stream the output, stopping as soon as it passes ``limit``."""
     parts: list[str] = []
     size = 0
     for chunk in template.generate(values):
         size += len(chunk)
-        if size > MAX_EXPANDED_CHARS:
-            raise _error(src, None, f"expanded prose exceeds {MAX_EXPANDED_CHARS:,} characters")
+        if size > limit:
+            raise _error(src, None, too_long(limit))
         parts.append(chunk)
     return "".join(parts)
+
+
+def too_long(limit: int) -> str:
+    """The message for prose past ``limit`` characters, naming both limits."""
+    return (
+        f"expanded prose exceeds {limit:,} characters (the limits: {MAX_EXPANDED_CHARS:,} "
+        f"for one file or fragment, {MAX_TOTAL_CHARS:,} for all prose and footnote copies)"
+    )
 
 
 def _source_line(source: str, line: int, width: int = 80) -> str:
@@ -221,6 +235,7 @@ class NoteDef:
     label: str
     blocks: list[Node]
     src: Source
+    size: int | None = None  # characters of its text, once counted
 
 
 def _cell(tn: SyntaxTreeNode, header: bool) -> TableCell:

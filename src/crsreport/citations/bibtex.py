@@ -5,6 +5,7 @@ LaTeX in values is decoded with pylatexenc; URLs are kept as written.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any
@@ -105,9 +106,21 @@ def _csl(entry: Any) -> dict[str, Any]:
 
 
 def _text(value: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalker
 
-    return LatexNodes2Text().latex_to_text(value).strip()
+    decoder, macros = _decoder()
+    nodes = LatexWalker(value, latex_context=macros).get_latex_nodes()[0]
+    return decoder.nodelist_to_text(nodes).strip()
+
+
+@functools.cache
+def _decoder() -> tuple[Any, Any]:
+    """One LaTeX decoder and one parser macro table, made once: ``latex_to_text`` builds
+    both for every value (~4 ms), which made 20 000 entries take minutes."""
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return LatexNodes2Text(), get_default_latex_context_db()
 
 
 def _split_names(value: str) -> list[str]:
