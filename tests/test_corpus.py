@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,6 +70,32 @@ GENERATED: dict[str, Callable[[Path], None]] = {
         lambda i: f'    - "x {{% for i in range(1000) %}}{"y" * 1000}{{% endfor %}}"\n',
         'id: IF10001\ntitle: "Test Report"\ndate: 2022-02-03\n'
         "sections:\n  - kind: overview\n    prose:\n",
+    ),
+}
+
+
+def _png(path: Path, width: int, height: int) -> None:
+    """A PNG whose header claims ``width`` x ``height`` (its pixel data is one row)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\0\0\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+GENERATED |= {
+    "figure-image-png-0x0": lambda p: _png(p / "images/chart.png", 0, 0),
+    "figure-image-png-50000-square": lambda p: _png(p / "images/chart.png", 50_000, 50_000),
+    "figure-image-png-claims-2-billion-wide": lambda p: _png(
+        p / "images/chart.png", 2**31 - 1, 2**31 - 1
     ),
 }
 

@@ -86,25 +86,47 @@ def check_image(path: Path, where: Location) -> Path:
     suffix = path.suffix.lower()
     with path.open("rb") as handle:
         head = handle.read(65536)
+    size = None
     if suffix == ".svg":
         ok = b"<svg" in head
     else:
-        ok = head.startswith(_IMAGE_MAGIC.get(suffix, (b"\0\0\0",))) and _readable(path)
+        size = _pixels(path) if head.startswith(_IMAGE_MAGIC.get(suffix, (b"\0\0\0",))) else None
+        ok = size is not None
     if not ok:
         what = suffix.lstrip(".").upper().replace("JPG", "JPEG")
         raise ReportError(Problem(where, f"'{path.name}' is not a readable {what} image"))
+    if size is not None and (problem := _size_problem(*size)):
+        raise ReportError(Problem(where, f"'{path.name}' {problem}"))
     return path
 
 
-def _readable(path: Path) -> bool:
-    """Whether the image header can be read (as the DOCX writer will read it)."""
+MAX_IMAGE_PIXELS = 50_000_000
+"""Pixels an image may have (about 8 700 x 5 800): larger ones the PDF renderer drops
+without a word, and each costs gigabytes to decode."""
+
+
+def _size_problem(width: int, height: int) -> str | None:
+    """Why an image of this (claimed) size cannot be placed, or None."""
+    if width < 1 or height < 1:
+        return f"says it is {width} x {height} pixels; an image needs at least one pixel"
+    if width * height > MAX_IMAGE_PIXELS:
+        return (
+            f"is {width:,} x {height:,} pixels; at most {MAX_IMAGE_PIXELS:,} pixels can be "
+            "placed (scale it down)"
+        )
+    return None
+
+
+def _pixels(path: Path) -> tuple[int, int] | None:
+    """The width and height the image header gives (as the DOCX writer will read them),
+    or None when it cannot be read."""
     from docx.image.image import Image
 
     try:
-        Image.from_file(str(path))
+        image = Image.from_file(str(path))
     except Exception:
-        return False
-    return True
+        return None
+    return image.px_width, image.px_height
 
 
 def is_prose_file(item: str) -> bool:
