@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -78,13 +79,26 @@ def run_cli(
     cwd: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 300,
+    max_memory: int | None = None,
+    max_cpu: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m crsreport ARGS`` (make-report) and capture stdout, stderr, returncode.
 
+    ``max_memory`` (bytes) caps the process's address space (RLIMIT_AS): a run that would
+    grow past it fails with MemoryError instead of taking the machine's memory.
+    ``max_cpu`` (seconds) caps its CPU time (RLIMIT_CPU): a bound that holds on a busy
+    machine, where a wall-clock one would not.
     Only for tests marked e2e.
     """
     _only_end_to_end("run_cli()")
     environ = {**os.environ, **(env or {})}
+
+    def limit() -> None:
+        if max_memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
+        if max_cpu is not None:
+            resource.setrlimit(resource.RLIMIT_CPU, (max_cpu, max_cpu))
+
     return subprocess.run(
         [sys.executable, "-m", "crsreport", *map(str, args)],
         cwd=cwd,
@@ -92,6 +106,7 @@ def run_cli(
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=limit if max_memory or max_cpu else None,
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +21,10 @@ import pytest
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
 BIG = 21 * 1024 * 1024  # past sources.MAX_FILE_BYTES
+MEMORY = 2**30
+"""Every case runs with its address space capped at 1 GB (RLIMIT_AS) and 30 s of CPU
+(RLIMIT_CPU: a bound that holds on a busy machine); the wall clock only stops a hang."""
+CPU_SECONDS = 30
 LOCATED = re.compile(r"[\w./-]+\.(yaml|yml|md|csv|json|bib|png|svg|gif)(:\d+)?: ")
 
 
@@ -29,9 +35,9 @@ def _pad(path: Path, head: bytes, filler: bytes) -> None:
         handle.write(filler * (BIG // len(filler)))
 
 
-def _rows(path: Path, count: int, row: Callable[[int], str], header: str) -> None:
+def _rows(path: Path, count: int, row: Callable[[int], str], header: str, tail: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + "".join(row(i) for i in range(count)), encoding="utf-8")
+    path.write_text(header + "".join(row(i) for i in range(count)) + tail, encoding="utf-8")
 
 
 GENERATED: dict[str, Callable[[Path], None]] = {
@@ -51,6 +57,49 @@ GENERATED: dict[str, Callable[[Path], None]] = {
     "prose-pipe-table-too-many-rows": lambda p: _rows(
         p / "sections/a.md", 2_001, lambda i: f"| r{i} | {i} |\n", "Rows.\n\n| a | n |\n|---|---|\n"
     ),
+    "figure-timeline-1000-categories": lambda p: _rows(
+        p / "data/d.csv", 1_000, lambda i: f"20{i % 20:02d}-01-01,cat{i}\n", "date,c\n"
+    ),
+    "prose-footnote-copied-4000-times": lambda p: _rows(
+        p / "sections/a.md",
+        4_000,
+        lambda i: f"Call {i}[^n].\n",
+        "",
+        tail="\n[^n]: " + "long note text " * 7_000 + "\n",
+    ),
+    "prose-inline-fragments-total": lambda p: _rows(
+        p / "report.yaml",
+        1_000,
+        lambda i: f'    - "x {{% for i in range(1000) %}}{"y" * 1000}{{% endfor %}}"\n',
+        'id: IF10001\ntitle: "Test Report"\ndate: 2022-02-03\n'
+        "sections:\n  - kind: overview\n    text:\n",
+    ),
+}
+
+
+def _png(path: Path, width: int, height: int) -> None:
+    """A PNG whose header claims ``width`` x ``height`` (its pixel data is one row)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\0\0\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+GENERATED |= {
+    "figure-image-png-0x0": lambda p: _png(p / "images/chart.png", 0, 0),
+    "figure-image-png-50000-square": lambda p: _png(p / "images/chart.png", 50_000, 50_000),
+    "figure-image-png-claims-2-billion-wide": lambda p: _png(
+        p / "images/chart.png", 2**31 - 1, 2**31 - 1
+    ),
 }
 
 
@@ -69,7 +118,14 @@ GENERATED |= {  # symlinks are made here, not kept in git (an sdist would follow
     "data-symlink-to-etc-passwd": lambda p: _link(p / "data/facts.csv", "/etc/passwd"),
     "figure-image-symlink-outside": lambda p: _link(p / "images/chart.png", "../../chart.png"),
     "prose-symlink-loop": _loop,
+    "prose-hard-link-outside": lambda p: _hard_link(p / "sections/a.md", p.parent / "secret.md"),
 }
+
+
+def _hard_link(path: Path, outside: Path) -> None:
+    outside.write_text("A secret outside the project.\n", encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.link(outside, path)
 
 
 def _copy(case: Path, tmp_path: Path) -> Path:
@@ -100,7 +156,7 @@ def test_bad_input_exits_2_with_a_located_message(case, tmp_path, run_cli):
     before = _listing(project)
 
     args = (case / "args.txt").read_text().split() if (case / "args.txt").is_file() else []
-    result = run_cli(project, *args, timeout=60)
+    result = run_cli(project, *args, timeout=120, max_memory=MEMORY, max_cpu=CPU_SECONDS)
 
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

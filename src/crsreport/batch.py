@@ -34,6 +34,7 @@ class Task:
     jobs: int
     label: str = ""
     """How messages name the project (default: ``project``)."""
+    include_roots: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -66,11 +67,12 @@ def batch(
     *,
     strict: bool = False,
     jobs: int | None = None,
+    include_roots: tuple[Path, ...] = (),
 ) -> int:
     """Build every project, ``jobs`` at a time; print a summary line each; return the exit code."""
     workers = max(1, min(jobs or cpu_count(), len(projects)))
     per_build = max(1, cpu_count() // workers)
-    tasks = [Task(p, tuple(formats), out, strict, per_build) for p in projects]
+    tasks = [Task(p, tuple(formats), out, strict, per_build, include_roots) for p in projects]
     if workers == 1:
         outcomes = [build_one(task) for task in tasks]
     else:
@@ -98,7 +100,7 @@ def build_one(task: Task) -> Outcome:
     label = task.label or task.project
     with _prefixed(label):
         try:
-            report = load_report(task.project)
+            report = load_report(task.project, include_roots=task.include_roots)
             result = build(report, task.formats, task.out, strict=task.strict, jobs=task.jobs)
         except ReportError as exc:
             print(f"make-report: error: {label}: {exc}", file=sys.stderr)

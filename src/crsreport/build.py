@@ -27,12 +27,28 @@ log = logging.getLogger("crsreport")
 DEFAULT_FORMATS = ("html", "pdf", "docx")
 
 
+MAX_EPOCH = 253_402_300_799
+"""The last second of the year 9999: dates past it cannot be printed."""
+
+
 def source_epoch(report: Report) -> int:
     """SOURCE_DATE_EPOCH if set, else noon UTC on the report date."""
     env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.isdigit():
-        return int(env)
+    if env:
+        return check_epoch(env)
     return calendar.timegm(report.date.timetuple()) + 12 * 3600
+
+
+def check_epoch(text: str) -> int:
+    """SOURCE_DATE_EPOCH as seconds since 1970, or a clean error: a value that is not
+    ASCII digits or lies past the year 9999 is refused, not ignored."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_EPOCH:
+        raise ReportError(
+            f"SOURCE_DATE_EPOCH: '{text[:40]}' is not a time; give whole seconds since "
+            f"1970-01-01 UTC, from 0 to {MAX_EPOCH} (the year 9999), or unset it"
+        )
+    return int(value)
 
 
 def parse_formats(formats: str | Iterable[str]) -> list[str]:

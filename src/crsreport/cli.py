@@ -56,6 +56,15 @@ def parser() -> argparse.ArgumentParser:
         "(tcp://HOST:8786; default: $CRSREPORT_CLUSTER, else this machine); needs "
         "crsreport[cluster]",
     )
+    p.add_argument(
+        "--include-root",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="let the report's include_roots reach PATH (repeatable); without it they must "
+        "lie within the project's parent folder, and never at /, a system or the home folder",
+    )
     task = p.add_mutually_exclusive_group()
     task.add_argument(
         "--schema",
@@ -165,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         from .watch import watch
 
         def once(file: Path) -> Any:
-            report = load_report(file)
+            report = load_report(file, include_roots=args.include_root)
             _build(report, formats, args)
             return report
 
@@ -177,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         from .check import check, summary
         from .load import load_report
 
-        report = load_report(args.project)
+        report = load_report(args.project, include_roots=args.include_root)
         log.info("check: %s; ready to build", summary(check(report, strict=args.strict)))
         return 0
     return _build_once(args)
@@ -187,7 +196,9 @@ def _build_once(args: argparse.Namespace) -> int:
     """One project: skipped at once when its stamp says nothing changed, else built."""
     from . import stamp
 
-    where = stamp.stamp_path(args.project, args.out, args.format, args.strict)
+    where = stamp.stamp_path(
+        args.project, args.out, args.format, args.strict, [str(r) for r in args.include_root]
+    )
     if (last := stamp.fresh(where)) is not None:
         for message in last["warnings"]:
             log.warning("%s", message)
@@ -207,7 +218,7 @@ def _build_once(args: argparse.Namespace) -> int:
 
         formats = parse_formats(args.format)
         with recording() as read, _warnings() as warned:
-            report = load_report(args.project)
+            report = load_report(args.project, include_roots=args.include_root)
             paths = _build(report, formats, args)
     finally:
         cool_down()
@@ -266,7 +277,14 @@ def _batch(args: argparse.Namespace) -> int:
         from .cluster import catalogue
 
         return catalogue(args.projects, formats, args.out, strict=args.strict, cluster=cluster)
-    return batch(args.projects, formats, args.out, strict=args.strict, jobs=args.jobs)
+    return batch(
+        args.projects,
+        formats,
+        args.out,
+        strict=args.strict,
+        jobs=args.jobs,
+        include_roots=tuple(args.include_root),
+    )
 
 
 def _cluster(args: argparse.Namespace) -> str | None:

@@ -69,11 +69,13 @@ class Warnings:
     def __init__(self, strict: bool = False) -> None:
         self.strict = strict
         self.seen: list[Problem] = []
+        self._known: set[Problem] = set()  # a list lookup made 20 000 warnings quadratic
 
     def warn(self, where: Location, message: str) -> None:
         problem = Problem(where, message)
-        if problem in self.seen:
+        if problem in self._known:
             return
+        self._known.add(problem)
         self.seen.append(problem)
         if not self.strict:  # under --strict the error lists it: printed once
             log.warning("warning: %s", problem)

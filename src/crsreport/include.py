@@ -8,11 +8,19 @@ and every file they name, must lie in the project or in a folder the report decl
     include_roots: [../shared-sections]
 
 Errors inside an included file are located in that file.
+
+Who may widen what a build reads is the person running it, not the (perhaps untrusted)
+project: a declared root must lie within the project's parent folder, and may not be the
+file system's root, a system folder or the home folder, unless the command line grants
+it (``make-report --include-root PATH``). At most MAX_INCLUDES sections are included in
+all, so a file including the next one eight times, eight deep, stops at once.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +31,20 @@ from .sources import is_prose_file, read_text
 from .validation import validate
 
 MAX_DEPTH = 8
+MAX_INCLUDES = 1_000
+"""Sections included in all, however they nest."""
 INCLUDE_SUFFIXES = (".yaml", ".yml")
+SYSTEM_FOLDERS = frozenset(
+    Path(p) for p in ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc")
+) | frozenset(Path(p) for p in ("/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var"))
+"""Folders no report may declare as an include root (nor any folder inside them)."""
 
 
-def declared_roots(data: dict[str, Any], root: Path, name: str, lines: Lines) -> tuple[Path, ...]:
-    """The project folder, then each folder in ``include_roots`` (relative, existing)."""
+def declared_roots(
+    data: dict[str, Any], root: Path, name: str, lines: Lines, granted: Sequence[Path] = ()
+) -> tuple[Path, ...]:
+    """The project folder, then each folder in ``include_roots`` (relative, existing,
+    within reach: see ``reach_problem``)."""
     declared = data.get("include_roots")
     if not isinstance(declared, list):
         return (root,)  # a wrong type is reported by validation
@@ -42,16 +59,35 @@ def declared_roots(data: dict[str, Any], root: Path, name: str, lines: Lines) ->
             )
         elif not (root / item).is_dir():
             problems.add(where, f"folder not found: '{item}' (relative to {root})")
+        elif problem := reach_problem((root / item).resolve(), root, granted):
+            problems.add(where, f"'{item}' {problem}")
         else:
             roots.append((root / item).resolve())
     problems.check()
     return tuple(roots)
 
 
-def expand_includes(data: dict[str, Any], root: Path, name: str, lines: Lines) -> None:
+def reach_problem(folder: Path, root: Path, granted: Sequence[Path]) -> str | None:
+    """Why a report may not read ``folder`` (a resolved include root), or None."""
+    if any(folder.is_relative_to(Path(g).resolve()) for g in granted):
+        return None
+    grant = f"; to allow it, run make-report --include-root {folder}"
+    home = Path(os.path.expanduser("~")).resolve()
+    if folder == Path(folder.anchor) or folder == home:
+        return f"is {folder}, the whole file system or home folder{grant}"
+    if any(folder.is_relative_to(system) for system in SYSTEM_FOLDERS):
+        return f"is the system folder {folder}{grant}"
+    if not folder.is_relative_to(root.parent):
+        return f"leads to {folder}, above the project's parent folder{grant}"
+    return None
+
+
+def expand_includes(
+    data: dict[str, Any], root: Path, name: str, lines: Lines, granted: Sequence[Path] = ()
+) -> None:
     """Replace each ``{include: file}`` item of ``sections`` (and of any ``subsections``)
     by the validated section the file holds."""
-    expander = _Expander(declared_roots(data, root, name, lines))
+    expander = _Expander(declared_roots(data, root, name, lines, granted))
     expander.sections(data, name, lines, (), ())
 
 
@@ -60,6 +96,7 @@ class _Expander:
 
     def __init__(self, roots: tuple[Path, ...]) -> None:
         self.roots = roots
+        self.count = 0
 
     def sections(
         self, owner: Any, name: str, lines: Lines, path: tuple[Any, ...], chain: tuple[Path, ...]
@@ -93,6 +130,10 @@ class _Expander:
             raise ReportError(
                 Problem(where, f"include a YAML file (.yaml or .yml), not {target!r}")
             )
+        self.count += 1
+        if self.count > MAX_INCLUDES:
+            what = f"more than {MAX_INCLUDES:,} sections are included in all; include fewer"
+            raise ReportError(Problem(where, what))
         text = read_text(self.roots, target, where)
         full = (self.roots[0] / target).resolve()
         if full in chain or len(chain) >= MAX_DEPTH:

@@ -6,6 +6,7 @@ The YAML parsing and its source map live in ``sourcemap``, the located validatio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import Location, Problem, ReportError
@@ -32,8 +33,9 @@ def project_file(path: str | Path) -> Path:
     return path
 
 
-def load_report(path: str | Path) -> Report:
-    """Read and validate a report.yaml (or a folder holding one)."""
+def load_report(path: str | Path, *, include_roots: Sequence[Path] = ()) -> Report:
+    """Read and validate a report.yaml (or a folder holding one). ``include_roots`` are
+    folders the person running the build lets the report reach (``--include-root``)."""
     load_plugins()
     file = project_file(path)
     root = file.parent.resolve()
@@ -42,7 +44,7 @@ def load_report(path: str | Path) -> Report:
     data, lines = parse_yaml(text, name)
     if not isinstance(data, dict):
         raise ReportError(Problem(Location(name, 1), "the report file must be a YAML mapping"))
-    expand_includes(data, root, name, lines)
+    expand_includes(data, root, name, lines, include_roots)
     return validate(data, name, lines).located(root, name, lines)
 
 

@@ -270,7 +270,8 @@ class Report(Model):
     include_roots: list[str] = Field(
         default_factory=list,
         description="Folders outside the project (relative to it, e.g. ../shared-sections) "
-        "whose files the report may use and whose sections it may include.",
+        "whose files the report may use and whose sections it may include; within the "
+        "project's parent folder unless `make-report --include-root PATH` grants more.",
     )
     sections: list[AnySection] = Field(min_length=1)
 

@@ -50,6 +50,9 @@ from .tree import (
 )
 
 MAX_EXPANDED_CHARS = 2_000_000
+MAX_TOTAL_CHARS = 5_000_000
+"""Characters all prose of a report may hold after expansion, footnote copies included
+(about 1 500 pages): a thousand fragments each under MAX_EXPANDED_CHARS stop here."""
 MAX_DEPTH = 40
 _TEMPLATE_NAME = "<prose>"
 
@@ -85,14 +88,18 @@ def _jinja() -> GuardedSandbox:
     return env
 
 
-def expand(source: str, values: dict[str, Any], src: Source) -> str:
-    """Fill ``{{ … }}`` values from data in the Jinja sandbox; errors name file and line."""
+def expand(
+    source: str, values: dict[str, Any], src: Source, limit: int = MAX_EXPANDED_CHARS
+) -> str:
+    """Fill ``{{ … }}`` values from data in the Jinja sandbox; errors name file and line.
+    The result holds at most ``limit`` characters (what is left of the report's total)."""
     if "{{" not in source and "{%" not in source:
         return source
     budget = Budget()
     try:
         template = _jinja().compile_guarded(source)
-        return _render(template, {**values, **budget.names()}, src)
+        with budget:
+            return _render(template, {**values, **budget.names()}, src, limit)
     except ReportError:
         raise
     except TemplateSyntaxError as exc:
@@ -105,6 +112,11 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
         raise _error(src, _template_line(exc), f"refused by the sandbox: {exc}") from None
     except RecursionError:
         raise _error(src, None, "template nested too deeply to compute") from None
+    except MemoryError as exc:
+        line = _template_line(exc)
+        what = f"'{_source_line(source, line)}'" if line else "a value"
+        message = f"ran out of memory computing {what}; compute less in prose"
+        raise _error(src, line, message) from None
     except Exception as exc:  # anything a template computes from data is the writer's
         raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
 
@@ -231,16 +243,31 @@ def _snippet(source: str, line: int | None, first: int) -> str:
     return f"'{found.group()[:60]}' on line {shown}" if found else f"the {{{{ }}}} on line {shown}"
 
 
-def _render(template: Any, values: dict[str, Any], src: Source) -> str:
-    """Stream the output, stopping as soon as it passes MAX_EXPANDED_CHARS."""
+def _render(template: Any, values: dict[str, Any], src: Source, limit: int) -> str:
+    """Stream the output, stopping as soon as it passes ``limit``."""
     parts: list[str] = []
     size = 0
     for chunk in template.generate(values):
         size += len(chunk)
-        if size > MAX_EXPANDED_CHARS:
-            raise _error(src, None, f"expanded prose exceeds {MAX_EXPANDED_CHARS:,} characters")
+        if size > limit:
+            raise _error(src, None, too_long(limit))
         parts.append(chunk)
     return "".join(parts)
+
+
+def too_long(limit: int) -> str:
+    """The message for prose past ``limit`` characters, naming both limits."""
+    return (
+        f"expanded prose exceeds {limit:,} characters (the limits: {MAX_EXPANDED_CHARS:,} "
+        f"for one file or fragment, {MAX_TOTAL_CHARS:,} for all prose and footnote copies)"
+    )
+
+
+def _source_line(source: str, line: int, width: int = 80) -> str:
+    """The template's line ``line``, shortened, to name the expression in a message."""
+    lines = source.splitlines()
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -395,6 +422,7 @@ class NoteDef:
     label: str
     blocks: list[Node]
     src: Source
+    size: int | None = None  # characters of its text, once counted
 
 
 def _cell(tn: SyntaxTreeNode, header: bool) -> TableCell:

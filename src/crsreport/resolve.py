@@ -30,7 +30,15 @@ from .fingerprint import drawing_key
 from .model import LOOKS_LIKE_A_FILE, Report, Section, slugify
 from .numbering import unknown_reference
 from .products import product_for
-from .prose import NoteDef, expand, parse, parse_inline
+from .prose import (
+    MAX_EXPANDED_CHARS,
+    MAX_TOTAL_CHARS,
+    NoteDef,
+    expand,
+    parse,
+    parse_inline,
+    too_long,
+)
 from .sources import check_image, is_prose_file, load_data, read_text, safe_path
 from .tree import (
     Acknowledgments,
@@ -68,9 +76,17 @@ class Context:
     ids: dict[str, Location] = field(default_factory=dict)
     files: dict[str, Any] = field(default_factory=dict)
     reserved: set[str] = field(default_factory=set)  # section ids, never given to headings
+    suffixes: dict[str, int] = field(default_factory=dict)  # last ``-n`` tried per heading id
     notes: dict[tuple[str, str], NoteDef] = field(default_factory=dict)
     placed: dict[str, Location] = field(default_factory=dict)  # figures placed in prose
     figure_sections: dict[str, str] = field(default_factory=dict)  # fig:id -> its section
+    chars: int = 0  # prose characters so far, against MAX_TOTAL_CHARS
+
+    def spend(self, chars: int, where: Location, what: str = "") -> None:
+        """Count prose characters; past MAX_TOTAL_CHARS, a located error."""
+        self.chars += chars
+        if self.chars > MAX_TOTAL_CHARS:
+            raise ReportError(Problem(where, what + too_long(MAX_TOTAL_CHARS)))
 
     def data(self, name: str, where: Location) -> Any:
         """A data file's parsed content, read once per build."""
@@ -392,7 +408,10 @@ def prose_blocks(ctx: Context, fragments: list[Fragment], level: int = 0) -> lis
         else:
             src = Source(where.file, where.line)
             text = item
-        parsed, notes = parse(expand(text, ctx.values, src), src, ctx.warnings.warn)
+        limit = min(MAX_EXPANDED_CHARS, MAX_TOTAL_CHARS - ctx.chars)
+        expanded = expand(text, ctx.values, src, limit)
+        ctx.spend(len(expanded), Location(src.file, src.line))
+        parsed, notes = parse(expanded, src, ctx.warnings.warn)
         _limit_table_rows(parsed)
         blocks.extend(caption_tables(ctx, parsed))
         ctx.notes.update(((src.file, label), note) for label, note in notes.items())
@@ -561,12 +580,13 @@ def _table_figure(
 
 
 def _fresh_id(ctx: Context, base: str, src: Source | None) -> str:
-    """An unused id for a prose heading: ``base``, else ``base-2``, ``base-3``…"""
-    taken = ctx.ids.keys() | ctx.reserved
-    ident, n = base, 1
-    while ident in taken:
+    """An unused id for a prose heading: ``base``, else ``base-2``, ``base-3``… (counting
+    on from the last suffix given, so 30 000 equal headings take linear time)."""
+    ident, n = base, ctx.suffixes.get(base, 1)
+    while ident in ctx.ids or ident in ctx.reserved:
         n += 1
         ident = f"{base}-{n}"
+    ctx.suffixes[base] = n
     src = src or Source("")
     ctx.ids[ident] = Location(src.file, src.line)
     return ident
@@ -624,6 +644,9 @@ def attach_notes(ctx: Context, doc: Document) -> None:
             where = Location(key[0], node.src.line if node.src else None)
             problems.add(where, f"footnote [^{key[1]}] has no definition '[^{key[1]}]: …'")
             continue
+        if key in used:  # a second copy counts against the report's prose total
+            at = Location(key[0], node.src.line if node.src else None)
+            ctx.spend(_size(defs[key]), at, f"footnote [^{key[1]}] is copied at each call: ")
         used.add(key)
         node.children = copy.deepcopy(defs[key].blocks)
     problems.check()
@@ -633,6 +656,13 @@ def attach_notes(ctx: Context, doc: Document) -> None:
         if key not in used:
             where = Location(key[0], note.src.line)
             ctx.warnings.warn(where, f"footnote [^{key[1]}] is never called")
+
+
+def _size(note: NoteDef) -> int:
+    """The characters a footnote's text holds (counted once per extra call)."""
+    if note.size is None:
+        note.size = sum(len(block.plain()) for block in note.blocks)
+    return note.size
 
 
 def notes_in_text(ctx: Context, doc: Node) -> None:

@@ -8,11 +8,16 @@ string or list a template builds stays under ``MAX_CHARS`` (``*``, ``**``, ``+``
 value is printed or handed to a text filter if it would print past ``MAX_CHARS``
 (``[big] * 1000`` is cheap to hold, not to print), ``range`` is short, loops share an
 iteration budget, and macros (recursion), recursive loops, captured blocks, includes
-and padding helpers are refused.
+and padding helpers are refused. Work is budgeted too: every filter, test, method call
+and comparison counts the characters or items it touches against ``MAX_WORK`` per render
+(``map('upper')`` over two million long strings, or sorting a long string in a loop,
+stops there instead of running for hours), and arguments that scale output (``indent``)
+are capped.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +31,11 @@ MAX_CHARS = 2_000_000
 MAX_RANGE = 10_000
 MAX_LOOPS = 1_000_000
 MAX_INT_BITS = 100_000
+MAX_WORK = 10_000_000
+"""Characters or items all filters, tests, calls and comparisons of one render may touch."""
+MAX_INDENT = 16
+WEIGHTS = {"sort": 20, "unique": 20, "groupby": 20, "dictsort": 20, "min": 5, "max": 5}
+"""Filters that spend more than one step per item (Python key calls, n log n)."""
 REFUSED = {
     nodes.Macro: "macro",
     nodes.CallBlock: "call",
@@ -49,7 +59,8 @@ STRUCTURAL_FILTERS = frozenset(
 )
 """Filters that do not turn their input into text; every other filter's input is sized."""
 _PRINTF_WIDE = re.compile(r"%(\([^)]*\))?[#0 +-]*(\*|\d{4,}|\d*\.(\*|\d{4,}))")
-_LOOP, _CONCAT = "_crs_loop_", "_crs_concat_"
+_LOOP, _CONCAT, _TOUCH = "_crs_loop_", "_crs_concat_", "_crs_touch_"
+_budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget", default=None)
 
 
 class LimitError(SecurityError):
@@ -79,9 +90,21 @@ def printed_size(value: Any, limit: int = MAX_CHARS) -> int:
         elif isinstance(item, list | tuple | set | frozenset):
             total += 2 + 2 * len(item)
             stack.extend(item)
-        else:
-            total += 24  # a number, None, an object's short repr
+        elif item is None or isinstance(item, int | float):
+            total += 24
+        else:  # its repr holds a memory address: the output would change every run
+            raise LimitError(f"{_kind(item)} has no plain form to print; {_HINT}")
     return total
+
+
+_HINT = "print one of its values (a generator prints after '|list')"
+
+
+def _kind(item: Any) -> str:
+    name = type(item).__name__
+    return {"builtin_function_or_method": "a method", "generator": "a generator"}.get(
+        name, f"a value of type '{name}'"
+    )
 
 
 def check_printed(value: Any, what: str = "a value") -> Any:
@@ -123,11 +146,47 @@ def bounded_range(*args: int) -> range:
     return numbers
 
 
+def touched(value: Any) -> int:
+    """What looking at ``value`` once costs: its characters or items, else 1."""
+    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
+        return max(1, len(value))
+    return 1
+
+
+def touch(*values: Any, weight: int = 1) -> None:
+    """Count ``values`` against the current render's MAX_WORK (no render: not counted)."""
+    budget = _budget.get()
+    if budget is not None:
+        budget.spend(weight * sum(map(touched, values)))
+
+
 class Budget:
-    """The loop iterations and concatenations of one render."""
+    """The loop iterations, concatenations and work of one render."""
 
     def __init__(self) -> None:
         self.loops = 0
+        self.work = 0
+
+    def __enter__(self) -> Budget:
+        self._token = _budget.set(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _budget.reset(self._token)
+
+    def spend(self, amount: int) -> None:
+        """Count work; past MAX_WORK the render stops."""
+        self.work += amount
+        if self.work > MAX_WORK:
+            raise LimitError(
+                f"filters, tests and comparisons touched more than {MAX_WORK:,} "
+                "characters or items; compute less in prose"
+            )
+
+    def look(self, value: Any) -> Any:
+        """A compared value, counted as it is looked at."""
+        self.spend(touched(value))
+        return value
 
     def loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
         """Every ``{% for %}`` iterates through here; all loops share MAX_LOOPS."""
@@ -147,7 +206,7 @@ class Budget:
 
     def names(self) -> dict[str, Callable[..., Any]]:
         """The helpers the rewritten template calls."""
-        return {_LOOP: self.loop, _CONCAT: self.concat}
+        return {_LOOP: self.loop, _CONCAT: self.concat, _TOUCH: self.look}
 
 
 def _guarded_replace(func: Callable[..., str]) -> Callable[..., str]:
@@ -196,6 +255,28 @@ def _sized_input(func: Callable[..., Any]) -> Callable[..., Any]:
     return text_filter
 
 
+def _counted(func: Callable[..., Any], weight: int = 1) -> Callable[..., Any]:
+    """A filter or test that counts its arguments against the render's MAX_WORK."""
+    skip = 1 if getattr(func, "jinja_pass_arg", None) else 0
+
+    @functools.wraps(func)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        touch(*args[skip:], *kwargs.values(), weight=weight)
+        return func(*args, **kwargs)
+
+    return counted
+
+
+def _guarded_tojson(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def tojson(ctx: Any, value: Any, indent: Any = None) -> Any:
+        if isinstance(indent, int) and indent > MAX_INDENT:
+            raise LimitError(f"tojson indent {indent:,}; the limit is {MAX_INDENT}")
+        return func(ctx, value, indent)
+
+    return tojson
+
+
 def _guarded_format(func: Callable[..., str]) -> Callable[..., str]:
     @functools.wraps(func)
     def format_(value: str, *args: Any, **kwargs: Any) -> str:
@@ -225,9 +306,13 @@ class GuardedSandbox(ImmutableSandboxedEnvironment):
         self.filters["join"] = _guarded_join(self.filters["join"])
         self.filters["format"] = _guarded_format(self.filters["format"])
         self.filters["sum"] = _guarded_sum(self.filters["sum"])
+        self.filters["tojson"] = _guarded_tojson(self.filters["tojson"])
         for name, func in self.filters.items():
-            if name not in STRUCTURAL_FILTERS:
-                self.filters[name] = _sized_input(func)
+            if name not in STRUCTURAL_FILTERS and name != "join":  # join sizes its items
+                func = _sized_input(func)
+            self.filters[name] = _counted(func, WEIGHTS.get(name, 1))
+        for name, func in self.tests.items():
+            self.tests[name] = _counted(func)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str | bytes) and attr in GROWING_METHODS:
@@ -241,6 +326,11 @@ class GuardedSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every call counts what it is handed, a method also the object it is bound to."""
+        touch(getattr(__obj, "__self__", None), *args, *kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
 
     def compile_guarded(self, source: str) -> Any:
         """Parse ``source``, refuse unsafe tags, route loops and ``~`` through the budget."""
@@ -266,6 +356,13 @@ class _Guard(NodeTransformer):
     def visit_Concat(self, node: nodes.Concat) -> nodes.Call:
         node = self.generic_visit(node)
         return _call(_CONCAT, list(node.nodes), node.lineno)
+
+    def visit_Compare(self, node: nodes.Compare) -> nodes.Compare:
+        node = self.generic_visit(node)
+        node.expr = _call(_TOUCH, [node.expr], node.lineno)
+        for operand in node.ops:
+            operand.expr = _call(_TOUCH, [operand.expr], node.lineno)
+        return node
 
 
 def _call(name: str, args: list[nodes.Expr], lineno: int) -> nodes.Call:

@@ -20,6 +20,9 @@ Lines = dict[FieldPath, int]
 
 MAX_YAML_DEPTH = 100
 MAX_ALIAS_NODES = 100_000
+MAX_DIGITS = 100
+"""Digits a number in report.yaml or data may have: past it, it is no count or amount
+(Python also refuses to print integers of over 4 300 digits)."""
 
 
 def dotted(path: FieldPath) -> str:
@@ -63,6 +66,48 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+def number_problem(text: str) -> str | None:
+    """Why a number written as ``text`` cannot be used, or None when it can."""
+    digits = sum(c.isdigit() for c in text)
+    if digits > MAX_DIGITS:
+        return f"number of {digits:,} digits; numbers have at most {MAX_DIGITS} digits"
+    return None
+
+
+def _finite(value: float, text: str) -> str | None:
+    if value != value or value in (float("inf"), float("-inf")):
+        return f"'{text[:40]}' is not a finite number; write a number or quote it as text"
+    return None
+
+
+def _checked(construct: Any) -> Any:
+    """A PyYAML number constructor that refuses huge numbers and, but for an explicit
+    ``.inf``/``.nan``, floats that overflow."""
+
+    def checked(loader: Any, node: yaml.ScalarNode) -> Any:
+        problem = number_problem(node.value)
+        if problem is None:
+            value = construct(loader, node)
+            explicit = node.value.strip().lstrip("+-").lower() in (".inf", ".nan")
+            if isinstance(value, float) and not explicit:
+                problem = _finite(value, node.value)
+        if problem is not None:
+            raise YAMLLimit(problem=problem, problem_mark=node.start_mark)
+        return value
+
+    return checked
+
+
+def _set(loader: Any, node: yaml.MappingNode) -> list[Any]:
+    """``!!set`` as a sorted list: a Python set prints and iterates in hash order, which
+    changes with PYTHONHASHSEED (outputs must not)."""
+    items = loader.construct_mapping(node)
+    return sorted(items, key=lambda item: (type(item).__name__, str(item)))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _checked(yaml.SafeLoader.construct_yaml_int))
+_Loader.add_constructor("tag:yaml.org,2002:float", _checked(yaml.SafeLoader.construct_yaml_float))
+_Loader.add_constructor("tag:yaml.org,2002:set", _set)
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

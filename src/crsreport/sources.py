@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, ReportError
-from .sourcemap import parse_yaml
+from .sourcemap import number_problem, parse_yaml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 DATA_SUFFIXES = (".csv", ".json", ".yaml", ".yml")
@@ -66,9 +66,13 @@ def safe_path(root: Roots, name: str, where: Location) -> Path:
         raise ReportError(Problem(where, f"'{name}' is not a regular file"))
     if not full.is_file():
         raise ReportError(Problem(where, f"file not found: '{name}' (relative to {root})"))
-    if full.stat().st_size > MAX_FILE_BYTES:
+    stat = full.stat()
+    if stat.st_size > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // 2**20
         raise ReportError(Problem(where, f"'{name}' is larger than the {limit} MB limit"))
+    if stat.st_nlink > 1:  # another name of the same file may lie anywhere on the disk
+        what = f"'{name}' has {stat.st_nlink} hard links; copy it into the project instead"
+        raise ReportError(Problem(where, what))
     note_read(full)
     return full
 
@@ -82,25 +86,47 @@ def check_image(path: Path, where: Location) -> Path:
     suffix = path.suffix.lower()
     with path.open("rb") as handle:
         head = handle.read(65536)
+    size = None
     if suffix == ".svg":
         ok = b"<svg" in head
     else:
-        ok = head.startswith(_IMAGE_MAGIC.get(suffix, (b"\0\0\0",))) and _readable(path)
+        size = _pixels(path) if head.startswith(_IMAGE_MAGIC.get(suffix, (b"\0\0\0",))) else None
+        ok = size is not None
     if not ok:
         what = suffix.lstrip(".").upper().replace("JPG", "JPEG")
         raise ReportError(Problem(where, f"'{path.name}' is not a readable {what} image"))
+    if size is not None and (problem := _size_problem(*size)):
+        raise ReportError(Problem(where, f"'{path.name}' {problem}"))
     return path
 
 
-def _readable(path: Path) -> bool:
-    """Whether the image header can be read (as the DOCX writer will read it)."""
+MAX_IMAGE_PIXELS = 50_000_000
+"""Pixels an image may have (about 8 700 x 5 800): larger ones the PDF renderer drops
+without a word, and each costs gigabytes to decode."""
+
+
+def _size_problem(width: int, height: int) -> str | None:
+    """Why an image of this (claimed) size cannot be placed, or None."""
+    if width < 1 or height < 1:
+        return f"says it is {width} x {height} pixels; an image needs at least one pixel"
+    if width * height > MAX_IMAGE_PIXELS:
+        return (
+            f"is {width:,} x {height:,} pixels; at most {MAX_IMAGE_PIXELS:,} pixels can be "
+            "placed (scale it down)"
+        )
+    return None
+
+
+def _pixels(path: Path) -> tuple[int, int] | None:
+    """The width and height the image header gives (as the DOCX writer will read them),
+    or None when it cannot be read."""
     from docx.image.image import Image
 
     try:
-        Image.from_file(str(path))
+        image = Image.from_file(str(path))
     except Exception:
-        return False
-    return True
+        return None
+    return image.px_width, image.px_height
 
 
 def is_prose_file(item: str) -> bool:
@@ -163,7 +189,8 @@ def parse_csv(text: str, name: str) -> list[dict[str, Any]]:
                         f"row has {len(row)} fields but the header has {len(header)}",
                     )
                 )
-            rows.append({key: _number(value) for key, value in zip(header, row, strict=True)})
+            where = Location(name, reader.line_num)
+            rows.append({key: _number(v, where) for key, v in zip(header, row, strict=True)})
     except csv.Error as exc:
         raise ReportError(
             Problem(Location(name, reader.line_num), f"CSV cannot be parsed: {exc}")
@@ -174,7 +201,10 @@ def parse_csv(text: str, name: str) -> list[dict[str, Any]]:
 def parse_json(text: str, name: str) -> Any:
     """JSON data with the line of any syntax error."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
+    except _NumberError as exc:
+        line = text.count("\n", 0, text.find(exc.text)) + 1
+        raise ReportError(Problem(Location(name, line), exc.problem)) from None
     except json.JSONDecodeError as exc:
         raise ReportError(
             Problem(Location(name, exc.lineno), f"JSON cannot be parsed: {exc.msg}")
@@ -203,12 +233,39 @@ _INT = re.compile(r"[+-]?(0|[1-9]\d*)")
 _FLOAT = re.compile(r"[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def _number(value: str) -> Any:
+class _NumberError(ValueError):
+    """A number in JSON data too long or too large to use."""
+
+    def __init__(self, text: str, problem: str) -> None:
+        super().__init__(problem)
+        self.text, self.problem = text, problem
+
+
+def _json_number(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        problem = _number_problem(text)
+        if problem:
+            raise _NumberError(text, problem)
+        return kind(text)
+
+    return parse
+
+
+def _number_problem(text: str) -> str | None:
+    """Why a number written as ``text`` cannot be read: too many digits, or past the
+    largest float (``1e999`` would be read as infinity)."""
+    problem = number_problem(text)
+    if problem is None and abs(float(text)) == float("inf"):
+        problem = f"'{text[:40]}' is past the largest number a chart or table can hold"
+    return problem
+
+
+def _number(value: str, where: Location) -> Any:
     """A CSV cell as int or float when it is written as a plain number, else the text:
     ``007`` (a code), ``1_000``, ``nan`` and ``inf`` stay text."""
     text = value.strip()
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    return value
+    if not (_INT.fullmatch(text) or _FLOAT.fullmatch(text)):
+        return value
+    if problem := _number_problem(text):
+        raise ReportError(Problem(where, problem))
+    return int(text) if _INT.fullmatch(text) else float(text)

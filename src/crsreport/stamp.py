@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +36,16 @@ def project_file(project: str | Path) -> Path:
     return path / "report.yaml" if path.is_dir() else path
 
 
-def stamp_path(project: str | Path, out: Path | None, formats: str, strict: bool) -> Path:
+def stamp_path(
+    project: str | Path, out: Path | None, formats: str, strict: bool, grants: Sequence[str] = ()
+) -> Path:
     """Where the stamp of a build with these arguments lives."""
     file = project_file(project).resolve()
     folder = (out or file.parent / "build").resolve()
     names = list(dict.fromkeys(n.strip().lower() for n in formats.split(",") if n.strip()))
     args = [str(file), str(folder), names, strict, os.environ.get("SOURCE_DATE_EPOCH")]
+    if grants:  # no key changes for builds without --include-root
+        args.append(sorted(grants))
     key = _sha(json.dumps(args).encode())[:16]
     return folder / ".cache" / f"stamp-{key}.json"
 

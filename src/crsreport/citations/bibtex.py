@@ -5,6 +5,7 @@ LaTeX in values is decoded with pylatexenc; URLs are kept as written.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -112,9 +113,21 @@ def _csl(entry: Any) -> dict[str, Any]:
 
 
 def _text(value: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalker
 
-    return LatexNodes2Text().latex_to_text(value).strip()
+    decoder, macros = _decoder()
+    nodes = LatexWalker(value, latex_context=macros).get_latex_nodes()[0]
+    return decoder.nodelist_to_text(nodes).strip()
+
+
+@functools.cache
+def _decoder() -> tuple[Any, Any]:
+    """One LaTeX decoder and one parser macro table, made once: ``latex_to_text`` builds
+    both for every value (~4 ms), which made 20 000 entries take minutes."""
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return LatexNodes2Text(), get_default_latex_context_db()
 
 
 def _name(parts: Any) -> dict[str, str]:
@@ -139,8 +152,13 @@ def _year_month_day(fields: dict[str, str]) -> str | None:
     month = fields.get("month", "").strip()
     if not month:
         return year
-    if not month.isdigit():
+    if not _digits(month):
         return f"{year}-{month}"  # not a month bibtexparser knows: the date check names it
     number = int(month)
     day = fields.get("day", "").strip()
-    return f"{year}-{number:02d}" + (f"-{int(day):02d}" if day.isdigit() else "")
+    return f"{year}-{number:02d}" + (f"-{int(day):02d}" if _digits(day) else "")
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also admits ``²``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit()

@@ -193,7 +193,7 @@ def _format(value: Any, fmt: str | None) -> str:
     if fmt and isinstance(value, int | float):
         try:
             return fmt.format(value)
-        except ValueError:  # a spec that does not suit this number (e.g. 'd' for 2.5)
+        except (ValueError, OverflowError):  # a spec that does not suit it (2.5 as d)
             return str(value)
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10000 else str(value)

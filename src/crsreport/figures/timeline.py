@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 NO_CATEGORY = ""
+MAX_CATEGORIES = 50
+"""Categories one timeline may colour: each is a colour, a legend entry and a row or a
+layer of bars, and no reader tells 50 colours apart."""
 
 
 @figure_kind
@@ -34,6 +37,16 @@ class TimelineSpec(FigureSpec):
 
     def columns_used(self) -> list[str]:
         return [*super().columns_used(), *([self.category] if self.category else [])]
+
+    def check(self, data: FigureData) -> str | None:
+        """No rows, or more than MAX_CATEGORIES categories."""
+        count = len({self._category(row) for row in data.rows})
+        if count > MAX_CATEGORIES:
+            return (
+                f"{count:,} categories in '{self.category}'; a timeline colours at most "
+                f"{MAX_CATEGORIES} (group the rest, or narrow the rows with where)"
+            )
+        return super().check(data)
 
     def draw(self, data: FigureData, fmt: str) -> bytes:
         """The chart as SVG or PNG bytes."""

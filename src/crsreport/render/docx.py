@@ -115,7 +115,7 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     _clear_body(document)
     DocxWriter(document, ctx).visit(doc, document, 0)
     when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).replace(tzinfo=None)
-    _properties(document, doc, when)
+    _properties(document, doc, when, ctx)
     out = io.BytesIO()
     document.save(out)
     return docxml.normalize_package(out.getvalue(), when)
@@ -126,10 +126,15 @@ def _clear_body(document: Any) -> None:
         paragraph._element.getparent().remove(paragraph._element)
 
 
-def _properties(document: Any, doc: Document, when: dt.datetime) -> None:
+MAX_PROPERTY = 255
+"""Word's limit on a text document property (python-docx refuses longer ones)."""
+
+
+def _properties(document: Any, doc: Document, when: dt.datetime, ctx: RenderContext) -> None:
     props = document.core_properties
-    props.title = doc.title
-    props.author = "; ".join(x.name for x in doc.authors) or house.CRS
+    props.title = _property(doc, "title", doc.title, ctx)
+    props.author = _property(doc, "authors", "; ".join(x.name for x in doc.authors), ctx)
+    props.author = props.author or house.CRS
     props.subject = f"CRS {product_for(doc.product).title} {doc.id}"
     props.identifier = doc.id
     props.keywords = doc.id
@@ -138,6 +143,21 @@ def _properties(document: Any, doc: Document, when: dt.datetime) -> None:
     props.comments = doc.date_line
     props.revision = doc.version
     props.created = props.modified = when
+
+
+def _property(doc: Document, key: str, text: str, ctx: RenderContext) -> str:
+    """``text`` cut to MAX_PROPERTY characters at a word, with a warning when it is cut:
+    the page prints it whole, only the file's properties hold the shorter form."""
+    if len(text) <= MAX_PROPERTY:
+        return text
+    cut = text[: MAX_PROPERTY - 1].rsplit(" ", 1)[0].rstrip(" ;,") + "…"
+    where = Location(doc.src.file if doc.src else "report.yaml", doc.src and doc.src.line, key)
+    ctx.warnings.warn(
+        where,
+        f"{len(text)} characters are too long for the DOCX file's {key} property "
+        f"(at most {MAX_PROPERTY}); it holds the first {len(cut)}, the page prints all",
+    )
+    return cut
 
 
 class DocxWriter(Visitor[None]):
