@@ -415,11 +415,21 @@ class HtmlWriter(Visitor[str]):
 
 
 def _toc_list(entries: list[ContentsEntry]) -> str:
-    items = "".join(
-        f'<li class="toc-level-{e.level}"><a href="#{escape(e.id)}">{escape(e.title)}</a></li>\n'
-        for e in entries
-    )
-    return f'<ul class="toc">\n{items}</ul>\n'
+    """The entries as nested lists, a subsection's inside its section's item, so a screen
+    reader announces the Contents' hierarchy (levels that skip one nest one deeper)."""
+    if not entries:
+        return ""
+    items, i = [], 0
+    while i < len(entries):
+        entry, j = entries[i], i + 1
+        while j < len(entries) and entries[j].level > entry.level:
+            j += 1
+        title = f'<span class="toc-title">{escape(entry.title)}</span>'
+        link = f'<a href="#{escape(entry.id)}">{title}</a>'
+        inner = _toc_list(entries[i + 1 : j])
+        items.append(f'<li class="toc-level-{entry.level}">{link}{inner}</li>\n')
+        i = j
+    return f'<ul class="toc">\n{"".join(items)}</ul>\n'
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -449,7 +459,9 @@ def prefix_ids(markup: str, prefix: str) -> str:
 
 
 class PrintWriter(HtmlWriter):
-    """For WeasyPrint: notes float to the foot of the page where they are called."""
+    """For WeasyPrint: notes float to the foot of the page where they are called, each
+    call a real link to its note (a ``::footnote-call`` cannot be one) so the PDF's tags
+    can join the two."""
 
     print_mode = True
 
@@ -473,4 +485,8 @@ class PrintWriter(HtmlWriter):
         parts = [
             self.inner(c) if isinstance(c, Paragraph) else self.visit(c) for c in node.children
         ]
-        return f'<span class="footnote">{" ".join(parts)}</span>'
+        n = node.n
+        note = f'<span class="footnote" id="note-{n}" data-n="{n}">{" ".join(parts)}</span>'
+        if self.in_link:  # an <a> cannot hold another: the call is printed, not linked
+            return f'<sup class="note-call">{n}</sup>{note}'
+        return f'<a class="note-call" href="#note-{n}">{n}</a>{note}'
