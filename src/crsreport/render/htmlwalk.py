@@ -132,14 +132,23 @@ class HtmlWriter(Visitor[str]):
     def visit_blockquote(self, node: BlockQuote) -> str:
         return f"<blockquote>{self.inner(node)}</blockquote>"
 
-    def visit_table(self, node: Table, caption: str = "") -> str:
+    def visit_table(self, node: Table, caption: str = "", caption_id: str = "") -> str:
         head = [r for r in node.children if getattr(r, "header", False)]
         body = [r for r in node.children if not getattr(r, "header", False)]
         thead = f"<thead>{''.join(self.visit(r) for r in head)}</thead>" if head else ""
         rows = "".join(self.visit(r) for r in body)
         if caption:
-            return f'<table class="data-table">{caption}{thead}<tbody>{rows}</tbody></table>'
-        return f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
+            table = f'<table class="data-table">{caption}{thead}<tbody>{rows}</tbody></table>'
+            return self.scroll_region(table, caption_id)
+        return self.scroll_region(
+            f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
+        )
+
+    def scroll_region(self, table: str, labelled_by: str = "") -> str:
+        """A table in a region that scrolls sideways on a narrow screen: focusable, so a
+        keyboard can scroll it, and named by the table's caption."""
+        name = f'aria-labelledby="{labelled_by}"' if labelled_by else 'aria-label="Table"'
+        return f'<div class="table-scroll" role="region" tabindex="0" {name}>{table}</div>'
 
     def visit_table_row(self, node: TableRow) -> str:
         names = (
@@ -151,7 +160,7 @@ class HtmlWriter(Visitor[str]):
         return f"<tr{cls}>{self.inner(node)}</tr>"
 
     def visit_table_cell(self, node: TableCell) -> str:
-        tag = "th" if node.header else "td"
+        tag = "th" if node.header and node.plain().strip() else "td"  # no empty header
         span = int(node.colspan)
         scope = (' scope="colgroup"' if span > 1 else ' scope="col"') if tag == "th" else ""
         colspan = f' colspan="{span}"' if span > 1 else ""
@@ -176,7 +185,12 @@ class HtmlWriter(Visitor[str]):
         opening = f'<figure id="{escape(node.anchor)}" class="{cls}">'
         drawn = node.drawing is not None or node.file is not None
         if not drawn and len(node.children) == 1 and isinstance(node.children[0], Table):
-            table = self.visit_table(node.children[0], f"<caption>{caption}{unit}</caption>")
+            caption_id = f"{escape(node.anchor)}-caption"
+            table = self.visit_table(
+                node.children[0],
+                f'<caption id="{caption_id}">{caption}{unit}</caption>',
+                caption_id,
+            )
             return f"{opening}{table}{after}</figure>"
         picture = self.picture(node) if drawn else ""
         return (
@@ -263,7 +277,8 @@ class HtmlWriter(Visitor[str]):
         if self.in_link:
             return f'<sup id="noteref-{n}">{n}</sup>'
         return (
-            f'<a class="note-ref" id="noteref-{n}" href="#note-{n}" role="doc-noteref">'
+            f'<a class="note-ref" id="noteref-{n}" href="#note-{n}" role="doc-noteref" '
+            f'aria-label="Note {n}">'
             f"<sup>{n}</sup></a>"
         )
 
@@ -353,7 +368,9 @@ class HtmlWriter(Visitor[str]):
         )
 
     def visit_version_footer(self, node: VersionFooter) -> str:
-        return f'<p class="version-footer">{escape(node.text)}</p>\n'
+        """In a landmark of its own (screen readers list landmarks; text outside is missed)."""
+        line = f'<p class="version-footer">{escape(node.text)}</p>'
+        return f'<aside class="version" aria-label="Version">{line}</aside>\n'
 
     def visit_first_page_footer(self, node: FirstPageFooter) -> str:
         head, *rest = node.left or [""]
@@ -389,7 +406,7 @@ class HtmlWriter(Visitor[str]):
         )
         main = (
             f'<div class="summary-main">\n'
-            f'<p class="summary-label" id="summary-title">{escape(node.label)}</p>\n'
+            f'<h2 class="summary-label" id="summary-title">{escape(node.label)}</h2>\n'
             f'<p class="summary-title">{escape(node.title)}</p>\n{self.inner(node)}\n</div>\n'
         )
         return (
@@ -473,6 +490,12 @@ class PrintWriter(HtmlWriter):
         if node.file is not None or node.id not in self.figures:
             return super().picture(node)
         return f'<img src="{figure_url(node)}" alt="{escape(node.alt)}">'
+
+    def scroll_region(self, table: str, labelled_by: str = "") -> str:
+        return table  # paper does not scroll
+
+    def visit_version_footer(self, node: VersionFooter) -> str:
+        return f'<p class="version-footer">{escape(node.text)}</p>\n'
 
     def visit_ordered_list(self, node: OrderedList) -> str:
         """WeasyPrint ignores ``start``: the list's counter is set where it begins."""

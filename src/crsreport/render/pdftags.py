@@ -34,8 +34,10 @@ def finish(data: bytes, doc: Document) -> bytes:
     document = root.K[0] if isinstance(root.K, Array) else root.K
     names = _destinations(pdf)
     toc_ids = _contents_ids(doc)
-    _walk_fix(pdf, document, names, toc_ids)
+    dropped: set[tuple[int, int]] = set()
+    _walk_fix(pdf, document, names, toc_ids, dropped)
     _tag_notes(pdf, document, names)
+    _adopt_stray_links(pdf, document, names, dropped)
     _describe_links(pdf, document, names, _descriptions(doc))
     _rebuild_parent_tree(pdf, root)
     out = io.BytesIO()
@@ -108,14 +110,18 @@ def _destinations(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
 # ---------------------------------------------------------------- structure fixes
 
 
-def _walk_fix(pdf: pikepdf.Pdf, elem: Dictionary, names: dict, toc_ids: set[str]) -> None:
+def _walk_fix(
+    pdf: pikepdf.Pdf, elem: Dictionary, names: dict, toc_ids: set[str], dropped: set
+) -> None:
     """Depth first: flatten nested links and captions, wrap list bodies, tag the Contents."""
     for kid in _kids(elem):
         if _is_elem(kid):
-            _walk_fix(pdf, kid, names, toc_ids)
+            _walk_fix(pdf, kid, names, toc_ids, dropped)
     tag = str(elem.S)
     if tag in ("/Link", "/Caption"):
         _flatten_same(elem)
+    if tag == "/Link":
+        _one_annotation(elem, dropped)
     if tag == "/L":
         _merge_split_links(elem, names)
         if _is_contents(elem, names, toc_ids):
@@ -140,6 +146,42 @@ def _flatten_same(elem: Dictionary) -> None:
         else:
             kids.append(kid)
     elem.K = Array(kids)
+
+
+def _one_annotation(link: Dictionary, dropped: set) -> None:
+    """WeasyPrint gives each box inside a link its own annotation: keep the link's own
+    (those no other one covers) and drop the rest, so a reader meets one link, not five."""
+    objrs = []
+    for elem in [link, *_elems(link)]:
+        kept = []
+        for kid in _kids(elem):
+            is_objr = isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR"
+            (objrs if is_objr else kept).append(kid)
+        elem.K = Array(kept)
+    keep: list = []
+    for objr in objrs:
+        box = _box(objr.Obj)
+        if not any(_covers(_box(o.Obj), box) for o in objrs) and box not in map(_box_of, keep):
+            keep.append(objr)
+    kept_ids = {o.Obj.objgen for o in keep}
+    dropped.update(o.Obj.objgen for o in objrs if o.Obj.objgen not in kept_ids)
+    link.K = Array([*keep, *_kids(link)])
+
+
+def _box_of(objr: Dictionary) -> tuple[float, ...]:
+    return _box(objr.Obj)
+
+
+def _box(annot: Dictionary) -> tuple[float, ...]:
+    x0, x1 = sorted((float(annot.Rect[0]), float(annot.Rect[2])))
+    y0, y1 = sorted((float(annot.Rect[1]), float(annot.Rect[3])))
+    return (x0, y0, x1, y1)
+
+
+def _covers(outer: tuple[float, ...], inner: tuple[float, ...]) -> bool:
+    """``outer`` holds ``inner`` and is larger (equal boxes are duplicates, kept once)."""
+    inside = outer[0] <= inner[0] and outer[1] <= inner[1]
+    return outer != inner and inside and outer[2] >= inner[2] and outer[3] >= inner[3]
 
 
 def _merge_split_links(elem: Dictionary, names: dict) -> None:
@@ -265,6 +307,36 @@ def _descriptions(doc: Document) -> dict[str, str]:
     return found
 
 
+def _adopt_stray_links(
+    pdf: pikepdf.Pdf, document: Dictionary, names: dict, dropped: set
+) -> None:
+    """A link box WeasyPrint lays out apart (a positioned part of a Contents entry) gets an
+    annotation but no place in the tree: join it to the page's Link element with its target,
+    or drop it when there is none (an untagged link is one a reader cannot reach)."""
+    tagged: dict[tuple[int, str | None], Dictionary] = {}
+    held: set[tuple[int, int]] = set()
+    for elem in _elems(document):
+        if elem.S == "/Link" and "/Pg" in elem:
+            for annot in _annotations(elem):
+                held.add(annot.objgen)
+                tagged.setdefault((elem.Pg.objgen[0], _target(annot, names)), elem)
+    for page in pdf.pages:
+        kept = Array()
+        for annot in page.obj.get("/Annots", Array()):
+            if annot.objgen in dropped:
+                continue
+            if annot.get("/Subtype") != "/Link" or annot.objgen in held:
+                kept.append(annot)
+                continue
+            elem = tagged.get((page.objgen[0], _target(annot, names)))
+            if elem is not None:
+                objr = Dictionary(Type=Name.OBJR, Obj=annot, Pg=page.obj)
+                elem.K = Array([*_kids(elem), pdf.make_indirect(objr)])
+                kept.append(annot)
+        if "/Annots" in page.obj:
+            page.obj.Annots = kept
+
+
 def _describe_links(pdf: pikepdf.Pdf, document: Dictionary, names: dict, known: dict) -> None:
     """``/Contents`` on every link annotation: what the link leads to, in words."""
     for elem in _elems(document):
@@ -272,7 +344,9 @@ def _describe_links(pdf: pikepdf.Pdf, document: Dictionary, names: dict, known: 
             continue
         for annot in _annotations(elem):
             target = _target(annot, names) or ""
-            text = known.get(target) or _readable_url(target)
+            text = known.get(target, target)
+            if text == target:  # a bare URL printed as its own text
+                text = _readable_url(target)
             annot.Contents = pikepdf.String(text)
             elem.Alt = pikepdf.String(text)
 
