@@ -658,26 +658,28 @@ class DocxWriter(Visitor[None]):
         into.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def visit_summary_page(self, node: SummaryPage, into: Any, depth: int) -> None:
+        """The side panel as a frame the summary flows beside, not a layout table: a reader
+        (and pandoc) meets panel, heading and text in order, and no data table in between."""
         d = self.document
-        table = into.add_table(rows=1, cols=2)
-        table.style = d.styles["Summary Layout"]
-        side, main = table.cell(0, 0), table.cell(0, 1)
-        side.width, main.width = Inches(1.8), Inches(4.7)
-        side.paragraphs[0].style = d.styles["Sidebar"]
-        side.paragraphs[0].add_run(node.id, style="Strong")
-        self.para(side, "Sidebar", node.date_line)
+        side = [self.para(into, "Sidebar")]
+        side[0].add_run(node.id, style="Strong")
+        side.append(self.para(into, "Sidebar", node.date_line))
         for author in node.authors:
-            line = self.para(side, "Sidebar")
+            line = self.para(into, "Sidebar")
             line.add_run(author.name, style="Strong")
             if author.coordinator:
                 line.add_run(", Coordinator")
             if author.title:
                 line.add_run().add_break(WD_BREAK.LINE)
                 line.add_run(author.title)
-        main.paragraphs[0].style = d.styles["Summary Label"]
-        main.paragraphs[0].add_run(node.label)
-        self.para(main, "Summary Title", node.title)
-        self.blocks_of(node.children, main)
+            side.append(line)
+        for paragraph in side:
+            docxml.frame(paragraph, Inches(1.8))
+        label = d.styles["Summary Label"]
+        docxml.heading_not_listed(label, d.styles["Heading 1"])
+        self.para(into, "Summary Label", node.label)
+        self.para(into, "Summary Title", node.title)
+        self.blocks_of(node.children, into)
         self.page_break(into)
 
     def visit_contents(self, node: Contents, into: Any, depth: int) -> None:

@@ -473,6 +473,30 @@ _TRPR_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc
 _TRPR_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del")
 
 
+def frame(paragraph: Paragraph, width: Length) -> None:
+    """Put ``paragraph`` in a frame ``width`` wide at the left margin, the text after it
+    flowing round it (neighbouring paragraphs framed alike share one frame)."""
+    frame_pr = OxmlElement("w:framePr")
+    for key, value in (("w", str(width.twips)), ("hSpace", "288"), ("wrap", "around"),
+                       ("vAnchor", "text"), ("hAnchor", "margin"), ("xAlign", "left"),
+                       ("y", "1")):  # fmt: skip
+        frame_pr.set(qn(f"w:{key}"), value)
+    p_pr = paragraph._p.get_or_add_pPr()
+    p_pr.insert(1 if p_pr.find(qn("w:pStyle")) is not None else 0, frame_pr)
+
+
+def heading_not_listed(style: Any, heading: Any) -> None:
+    """Make ``style`` a heading (based on ``heading``, as Word's TOC Heading is) at outline
+    level 10, body text: readers and converters see a heading, the TOC field does not."""
+    style.base_style = heading
+    p_pr = style.element.get_or_add_pPr()
+    for old in p_pr.findall(qn("w:outlineLvl")):
+        p_pr.remove(old)
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "9")
+    p_pr.append(level)
+
+
 def set_columns(section: Section, count: int, space_twips: int = 360) -> None:
     """Lay `section` out in `count` equal columns `space_twips` apart."""
     sect_pr = section._sectPr

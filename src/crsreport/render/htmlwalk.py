@@ -138,14 +138,23 @@ class HtmlWriter(Visitor[str]):
     def visit_blockquote(self, node: BlockQuote) -> str:
         return f"<blockquote>{self.inner(node)}</blockquote>"
 
-    def visit_table(self, node: Table, caption: str = "") -> str:
+    def visit_table(self, node: Table, caption: str = "", caption_id: str = "") -> str:
         head = [r for r in node.children if getattr(r, "header", False)]
         body = [r for r in node.children if not getattr(r, "header", False)]
         thead = f"<thead>{''.join(self.visit(r) for r in head)}</thead>" if head else ""
         rows = "".join(self.visit(r) for r in body)
         if caption:
-            return f'<table class="data-table">{caption}{thead}<tbody>{rows}</tbody></table>'
-        return f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
+            table = f'<table class="data-table">{caption}{thead}<tbody>{rows}</tbody></table>'
+            return self.scroll_region(table, caption_id)
+        return self.scroll_region(
+            f'<table class="prose-table">{thead}<tbody>{rows}</tbody></table>'
+        )
+
+    def scroll_region(self, table: str, labelled_by: str = "") -> str:
+        """A table in a region that scrolls sideways on a narrow screen: focusable, so a
+        keyboard can scroll it, and named by the table's caption."""
+        name = f'aria-labelledby="{labelled_by}"' if labelled_by else 'aria-label="Table"'
+        return f'<div class="table-scroll" role="region" tabindex="0" {name}>{table}</div>'
 
     def visit_table_row(self, node: TableRow) -> str:
         names = (
@@ -157,7 +166,7 @@ class HtmlWriter(Visitor[str]):
         return f"<tr{cls}>{self.inner(node)}</tr>"
 
     def visit_table_cell(self, node: TableCell) -> str:
-        tag = "th" if node.header else "td"
+        tag = "th" if node.header and node.plain().strip() else "td"  # no empty header
         span = int(node.colspan)
         scope = (' scope="colgroup"' if span > 1 else ' scope="col"') if tag == "th" else ""
         colspan = f' colspan="{span}"' if span > 1 else ""
@@ -182,7 +191,12 @@ class HtmlWriter(Visitor[str]):
         opening = f'<figure id="{escape(node.anchor)}" class="{cls}">'
         drawn = node.drawing is not None or node.file is not None
         if not drawn and len(node.children) == 1 and isinstance(node.children[0], Table):
-            table = self.visit_table(node.children[0], f"<caption>{caption}{unit}</caption>")
+            caption_id = f"{escape(node.anchor)}-caption"
+            table = self.visit_table(
+                node.children[0],
+                f'<caption id="{caption_id}">{caption}{unit}</caption>',
+                caption_id,
+            )
             return f"{opening}{table}{after}</figure>"
         picture = self.picture(node) if drawn else ""
         return (
@@ -273,7 +287,8 @@ class HtmlWriter(Visitor[str]):
         if self.in_link:
             return f'<sup id="noteref-{n}">{n}</sup>'
         return (
-            f'<a class="note-ref" id="noteref-{n}" href="#note-{n}" role="doc-noteref">'
+            f'<a class="note-ref" id="noteref-{n}" href="#note-{n}" role="doc-noteref" '
+            f'aria-label="Note {n}">'
             f"<sup>{n}</sup></a>"
         )
 
@@ -363,7 +378,9 @@ class HtmlWriter(Visitor[str]):
         )
 
     def visit_version_footer(self, node: VersionFooter) -> str:
-        return f'<p class="version-footer">{escape(node.text)}</p>\n'
+        """In a landmark of its own (screen readers list landmarks; text outside is missed)."""
+        line = f'<p class="version-footer">{escape(node.text)}</p>'
+        return f'<aside class="version" aria-label="Version">{line}</aside>\n'
 
     def visit_first_page_footer(self, node: FirstPageFooter) -> str:
         head, *rest = node.left or [""]
@@ -399,7 +416,7 @@ class HtmlWriter(Visitor[str]):
         )
         main = (
             f'<div class="summary-main">\n'
-            f'<p class="summary-label" id="summary-title">{escape(node.label)}</p>\n'
+            f'<h2 class="summary-label" id="summary-title">{escape(node.label)}</h2>\n'
             f'<p class="summary-title">{escape(node.title)}</p>\n{self.inner(node)}\n</div>\n'
         )
         return (
@@ -460,11 +477,21 @@ class HtmlWriter(Visitor[str]):
 
 
 def _toc_list(entries: list[ContentsEntry]) -> str:
-    items = "".join(
-        f'<li class="toc-level-{e.level}"><a href="#{escape(e.id)}">{escape(e.title)}</a></li>\n'
-        for e in entries
-    )
-    return f'<ul class="toc">\n{items}</ul>\n'
+    """The entries as nested lists, a subsection's inside its section's item, so a screen
+    reader announces the Contents' hierarchy (levels that skip one nest one deeper)."""
+    if not entries:
+        return ""
+    items, i = [], 0
+    while i < len(entries):
+        entry, j = entries[i], i + 1
+        while j < len(entries) and entries[j].level > entry.level:
+            j += 1
+        title = f'<span class="toc-title">{escape(entry.title)}</span>'
+        link = f'<a href="#{escape(entry.id)}">{title}</a>'
+        inner = _toc_list(entries[i + 1 : j])
+        items.append(f'<li class="toc-level-{entry.level}">{link}{inner}</li>\n')
+        i = j
+    return f'<ul class="toc">\n{"".join(items)}</ul>\n'
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -494,7 +521,9 @@ def prefix_ids(markup: str, prefix: str) -> str:
 
 
 class PrintWriter(HtmlWriter):
-    """For WeasyPrint: notes float to the foot of the page where they are called."""
+    """For WeasyPrint: notes float to the foot of the page where they are called, each
+    call a real link to its note (a ``::footnote-call`` cannot be one) so the PDF's tags
+    can join the two."""
 
     print_mode = True
 
@@ -507,6 +536,12 @@ class PrintWriter(HtmlWriter):
             return super().picture(node)
         return f'<img src="{figure_url(node)}" alt="{escape(node.alt)}">'
 
+    def scroll_region(self, table: str, labelled_by: str = "") -> str:
+        return table  # paper does not scroll
+
+    def visit_version_footer(self, node: VersionFooter) -> str:
+        return f'<p class="version-footer">{escape(node.text)}</p>\n'
+
     def visit_ordered_list(self, node: OrderedList) -> str:
         """WeasyPrint ignores ``start``: the list's counter is set where it begins."""
         if node.start == 1:
@@ -516,7 +551,11 @@ class PrintWriter(HtmlWriter):
 
     def visit_note_ref(self, node: NoteRef) -> str:
         parts = [self.note_part(c) for c in node.children]
-        return f'<span class="footnote">{" ".join(parts)}</span>'
+        n = node.n
+        note = f'<span class="footnote" id="note-{n}" data-n="{n}">{" ".join(parts)}</span>'
+        if self.in_link:  # an <a> cannot hold another: the call is printed, not linked
+            return f'<sup class="note-call">{n}</sup>{note}'
+        return f'<a class="note-call" href="#note-{n}">{n}</a>{note}'
 
     def note_part(self, node: Node) -> str:
         """A block of a note as inline markup (a footnote is one box at the page foot)."""

@@ -13,7 +13,7 @@ from ..errors import Location
 from ..products import product_for
 from ..resources import templates_dir
 from ..tree import Document
-from . import RenderContext
+from . import RenderContext, pdftags
 from .page import css, page
 
 
@@ -33,6 +33,7 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
         )
         rendered = document.render(font_config=font_config(), cache=image_cache())
         data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.id.encode())
+    data = pdftags.finish(data, doc)
     _check_budget(rendered.pages, doc, ctx)
     for url in fetcher.refused:
         ctx.warnings.warn(Location(doc.id + ".pdf"), f"refused to load '{url}'")
