@@ -69,6 +69,18 @@ def parser() -> argparse.ArgumentParser:
     )
     task.add_argument("--init", metavar="DIR", type=Path, help="create a new project in DIR")
     p.add_argument(
+        "--serve",
+        nargs="?",
+        const=0,
+        type=_port,
+        metavar="PORT",
+        help="with --watch: serve the build folder on 127.0.0.1 (PORT, default a free one); "
+        "the page reloads after each rebuild and shows the errors of a broken edit",
+    )
+    p.add_argument(
+        "--open", action="store_true", help="with --serve: open the page in the web browser"
+    )
+    p.add_argument(
         "--product",
         default="in_focus",
         help="the product --init creates: in_focus (default), insight, report, or one an "
@@ -143,18 +155,12 @@ def run(args: argparse.Namespace) -> int:
     if args.schema:
         print(schema(args.schema))
         return 0
+    if args.serve is not None and not args.watch:
+        raise ReportError("--serve goes with --watch: make-report PROJECT --watch --serve")
+    if args.open and args.serve is None:
+        raise ReportError("--open goes with --serve: make-report PROJECT --watch --serve --open")
     if args.watch:
-        from .build import parse_formats
-        from .load import load_report
-        from .watch import watch
-
-        def once(file: Path) -> Any:
-            report = load_report(file)
-            _build(report, formats, args)
-            return report
-
-        formats = parse_formats(args.format)
-        return watch(args.project, once)
+        return _watch(args)
     if args.check:
         from .check import check, summary
         from .load import load_report
@@ -163,6 +169,28 @@ def run(args: argparse.Namespace) -> int:
         log.info("check: %s; ready to build", summary(check(report, strict=args.strict)))
         return 0
     return _build_once(args)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """``--watch`` (and ``--serve``): warm rebuilds in this process, HTML first."""
+    from .build import parse_formats
+    from .watch import Session, preview, session_formats, watch
+
+    serving = args.serve is not None
+    formats = session_formats(parse_formats(args.format), serving)
+    session = Session(formats, args.out, strict=args.strict)
+    if serving:
+        return preview(args.project, session, port=args.serve, open_browser=args.open)
+    return watch(args.project, session, summary=session.summary)
+
+
+def _port(text: str) -> int:
+    """A TCP port number for --serve (0: a free one)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a port number (0-65535); put PROJECT before --serve"
+        )
+    return int(text)
 
 
 def _build_once(args: argparse.Namespace) -> int:
@@ -222,8 +250,8 @@ def _warnings() -> Iterator[list[str]]:
 
 def _batch(args: argparse.Namespace) -> int:
     """Several projects: built side by side, one summary line each."""
-    if args.watch or args.check or args.init or args.schema:
-        raise ReportError("--watch, --check, --init and --schema take one project")
+    if args.watch or args.check or args.init or args.schema or args.serve is not None:
+        raise ReportError("--watch, --serve, --check, --init and --schema take one project")
     from .batch import batch
     from .build import parse_formats
 
