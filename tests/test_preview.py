@@ -315,3 +315,53 @@ def test_the_browser_follows_edits_and_shows_a_broken_edit(make_project, require
         server.terminate()
         server.wait(timeout=30)
     assert "watch: sections/events.md: html" in log.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- options
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--serve"], "--serve goes with --watch"),
+        (["--watch", "--open"], "--open goes with --serve"),
+    ],
+)
+def test_serve_and_open_alone_are_refused(make_project, capsys, args, message):
+    from crsreport.cli import main
+
+    project = make_project(PROJECT)
+    assert main([str(project), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (project / "build").exists()
+
+
+def test_a_project_after_serve_is_not_taken_for_a_port(capsys):
+    from crsreport.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--watch", "--serve", "my-report"])
+    assert stopped.value.code == 2
+    assert "'my-report' is not a port number (0-65535); put PROJECT before --serve" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_port_in_use_is_a_clean_error(make_project, capsys):
+    from crsreport.cli import main
+
+    project = make_project(PROJECT)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main([str(project), "--watch", "--serve", str(port)]) == 2
+    assert f"--serve: cannot listen on {port}" in capsys.readouterr().err
+
+
+def test_html_is_built_first_and_always_when_serving():
+    from crsreport.watch import session_formats
+
+    assert session_formats(["pdf", "docx", "html"], serve=False) == ["html", "pdf", "docx"]
+    assert session_formats(["pdf", "docx"], serve=True) == ["html", "pdf", "docx"]
+    assert session_formats(["docx"], serve=False) == ["docx"]
