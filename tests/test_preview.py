@@ -89,6 +89,17 @@ def test_the_page_is_served_with_the_live_reload_script(served):
     assert status == 302 and headers["Location"] == "/IN10042.html"
 
 
+def test_before_a_first_good_build_the_page_waits_and_shows_the_errors(tmp_path):
+    server = Server(tmp_path, Channel()).start()
+    try:
+        server.channel.failed("report.yaml:3: date: '2022-22-03' is not a valid date")
+        status, body, _ = get(server, "/")
+        assert status == 200 and b"Waiting for the first good build" in body
+        assert b"report.yaml:3: date: &#x27;2022-22-03&#x27; is not a valid date" in body
+    finally:
+        server.stop()
+
+
 def test_the_server_listens_on_loopback_only(served):
     server, _ = served
     assert server.httpd.server_address[0] == "127.0.0.1"
@@ -153,7 +164,7 @@ def test_events_tell_reloads_problems_and_new_outputs(served):
             {"message": "report.yaml:9: sections[0].colour: unknown key 'colour'"},
         )
         server.channel.reloaded("IN10042.html")
-        assert stream.next() == ("reload", {"version": 2})
+        assert stream.next() == ("reload", {"version": 2, "page": "IN10042.html"})
         assert stream.next() == ("problem", {"message": ""})  # the fix clears it
         server.channel.outputs({"html": "IN10042.html", "pdf": "IN10042.pdf"})
         name, data = stream.next()
@@ -166,7 +177,7 @@ def test_a_page_older_than_the_build_reloads_at_once(served):
     server, _ = served
     stream = EventStream(server, version=0)  # served before the build that made version 1
     try:
-        assert stream.next() == ("reload", {"version": 1})
+        assert stream.next() == ("reload", {"version": 1, "page": "IN10042.html"})
     finally:
         stream.close()
 
@@ -365,3 +376,46 @@ def test_html_is_built_first_and_always_when_serving():
     assert session_formats(["pdf", "docx", "html"], serve=False) == ["html", "pdf", "docx"]
     assert session_formats(["pdf", "docx"], serve=True) == ["html", "pdf", "docx"]
     assert session_formats(["docx"], serve=False) == ["docx"]
+
+
+# ---------------------------------------------------------------- file events
+
+
+@pytest.mark.e2e  # waits on the operating system's file events
+def test_an_editors_save_is_one_rebuild(make_project):
+    """A temporary file renamed over the prose, then a burst of writes to it: each is
+    one batch of file events, so one rebuild, which sees the final text."""
+    import threading
+
+    from crsreport.load import load_report
+    from crsreport.watch import watch
+
+    project = make_project(PROJECT)
+    prose = project / "sections" / "events.md"
+    texts: list[str] = []
+    built = threading.Event()
+
+    def once(file: Path):
+        report = load_report(file)
+        texts.append(prose.read_text(encoding="utf-8"))
+        built.set()
+        return report
+
+    runner = threading.Thread(target=watch, args=(project, once), kwargs={"rounds": 3})
+    runner.start()
+    try:
+        assert built.wait(60)
+        built.clear()
+        time.sleep(0.3)  # the watcher is set up
+        save(prose, "Saved by renaming.\n")
+        assert built.wait(30), "no rebuild after a save"
+        built.clear()
+        time.sleep(0.3)
+        with prose.open("w", encoding="utf-8") as handle:  # a burst: several writes
+            for word in ("Written ", "in ", "a ", "burst.\n"):
+                handle.write(word)
+                handle.flush()
+        assert built.wait(30), "no rebuild after a burst of writes"
+    finally:
+        runner.join(60)
+    assert texts == ["The events are in.\n", "Saved by renaming.\n", "Written in a burst.\n"]

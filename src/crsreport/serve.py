@@ -100,7 +100,7 @@ def _same(a: State, b: State) -> bool:
 
 def _differences(before: State, after: State) -> Iterator[tuple[str, dict]]:
     if after.version != before.version:
-        yield "reload", {"version": after.version}
+        yield "reload", {"version": after.version, "page": after.page}
     if after.problem != before.problem:
         yield "problem", {"message": after.problem}
     if after.outputs_version != before.outputs_version:
@@ -148,7 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
             page = self.channel.snapshot().page
             if page:
                 return self._redirect("/" + page)
-            return self._send(200, "text/html; charset=utf-8", _WAITING.encode())
+            waiting = with_live_reload(_WAITING, self.channel.snapshot())
+            return self._send(200, "text/html; charset=utf-8", waiting)
         file = served_file(self.server_folder, path)
         if file is None:
             return self._send(404, "text/plain; charset=utf-8", b"not found\n")
@@ -216,9 +217,8 @@ def with_live_reload(page: bytes, state: State) -> bytes:
 
 
 _WAITING = (
-    "<!DOCTYPE html><title>make-report</title><p>Waiting for the first good build…</p>"
-    '<script>new EventSource("/__events?v=0").addEventListener("reload", () => location.reload())'
-    "</script>"
+    b"<!DOCTYPE html><html><head><title>make-report</title></head>"
+    b"<body><p>Waiting for the first good build\xe2\x80\xa6</p></body></html>"
 )
 
 _BAR = """
@@ -256,9 +256,11 @@ _SCRIPT = """
   if (y !== null) { sessionStorage.removeItem("crs-scroll"); scrollTo(0, +y); }
   const events = new EventSource("/__events?v=" + config.version);
   events.addEventListener("reload", function (e) {
-    if (JSON.parse(e.data).version === config.version) return;
+    const d = JSON.parse(e.data);
+    if (d.version === config.version) return;
     sessionStorage.setItem("crs-scroll", String(scrollY));
-    location.reload();
+    if (location.pathname === "/" + d.page) location.reload();
+    else location.href = "/" + d.page;  // the first page, or a new report id
   });
   events.addEventListener("problem", function (e) { problem(JSON.parse(e.data).message); });
   events.addEventListener("outputs", function (e) {

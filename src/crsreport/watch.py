@@ -26,8 +26,9 @@ from .model import Report
 from .serve import Channel, Server
 
 log = logging.getLogger("crsreport")
-INTERVAL = 1.0
-"""Seconds between checks when no event comes (a safety net for missed events)."""
+INTERVAL = 5.0
+"""Seconds between checks when no event comes: a safety net for an event missed while
+the watched folders changed, not the way edits are seen."""
 STEP = 40
 """Milliseconds of quiet that end a burst of file events."""
 DEBOUNCE = 400
@@ -77,7 +78,8 @@ def _events(file: Path, report: Callable[[], Report | None], interval: float) ->
     import watchfiles
 
     while True:
-        folders = watched_folders(file, report())
+        current = report()
+        folders = watched_folders(file, current)
         for batch in watchfiles.watch(
             *folders,
             watch_filter=None,
@@ -89,8 +91,10 @@ def _events(file: Path, report: Callable[[], Report | None], interval: float) ->
             ignore_permission_denied=True,
         ):
             yield batch
-            if watched_folders(file, report()) != folders:
-                break
+            if report() is not current:  # report.yaml changed: maybe the files it names
+                current = report()
+                if watched_folders(file, current) != folders:
+                    break
 
 
 def watched_folders(file: Path, report: Report | None) -> list[Path]:
