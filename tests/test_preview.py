@@ -419,3 +419,21 @@ def test_an_editors_save_is_one_rebuild(make_project):
     finally:
         runner.join(60)
     assert texts == ["The events are in.\n", "Saved by renaming.\n", "Written in a burst.\n"]
+
+
+def test_a_warm_rebuild_reads_report_yaml_again_only_when_it_changed(make_project, tmp_path):
+    from crsreport.watch import Session
+
+    project = make_project(PROJECT)
+    file = project / "report.yaml"
+    session = Session(["json"], tmp_path / "out")
+    first = session(file)
+    (project / "sections" / "events.md").write_text("Prose edited.\n", encoding="utf-8")
+    again = session(file)
+    assert again is first  # the model is kept: only prose changed
+    tree = json.loads((tmp_path / "out" / "IN10042.json").read_text(encoding="utf-8"))
+    assert "Prose edited." in json.dumps(tree)
+    file.write_text(file.read_text().replace("A Small Insight", "A Retitled Insight"))
+    changed = session(file)
+    assert changed is not first and changed.title == "A Retitled Insight"
+    assert "json" in session.summary()
