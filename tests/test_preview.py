@@ -45,11 +45,11 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
         server.stop()
 
 
-def get(server: Server, path: str) -> tuple[int, bytes, dict[str, str]]:
+def get(server: Server, path: str, host: str = "") -> tuple[int, bytes, dict[str, str]]:
     """GET ``path`` sent exactly as written (no client-side clean-up of ``..``)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.httpd.server_address[1], timeout=10)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"Host": host} if host else {})
         response = conn.getresponse()
         return response.status, response.read(), dict(response.getheaders())
     finally:
@@ -100,6 +100,15 @@ def test_before_a_first_good_build_the_page_waits_and_shows_the_errors(tmp_path)
         server.stop()
 
 
+def test_a_request_naming_another_host_gets_nothing(served):
+    """A page of another site whose name resolves to 127.0.0.1 (DNS rebinding)."""
+    server, _ = served
+    port = server.httpd.server_address[1]
+    assert get(server, "/IN10042.html", host=f"localhost:{port}")[0] == 200
+    status, body, _ = get(server, "/IN10042.html", host=f"evil.example:{port}")
+    assert status == 403 and b"Page text" not in body
+
+
 def test_the_server_listens_on_loopback_only(served):
     server, _ = served
     assert server.httpd.server_address[0] == "127.0.0.1"
@@ -129,7 +138,7 @@ class EventStream:
     def __init__(self, server: Server, version: int) -> None:
         port = server.httpd.server_address[1]
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.sock.sendall(f"GET /__events?v={version} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.sock.sendall(f"GET /__events?v={version} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         self.buffer = b""
         head = self._until(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200") and b"text/event-stream" in head

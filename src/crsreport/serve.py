@@ -142,6 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path)
+        if not _local_host(self.headers.get("Host", "")):
+            return self._send(403, "text/plain; charset=utf-8", b"only for this machine\n")
         if path == "/__events":
             return self._events()
         if path == "/":
@@ -190,6 +192,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, ValueError):
             pass
+
+
+def _local_host(host: str) -> bool:
+    """Whether a request's Host names this machine's loopback (a page of another site
+    whose name was pointed at 127.0.0.1 names its own host: it gets nothing)."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    return name.strip("[]").lower() in ("", "127.0.0.1", "localhost", "::1")
 
 
 def served_file(folder: Path, path: str) -> Path | None:
