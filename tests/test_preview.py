@@ -175,6 +175,10 @@ def test_events_tell_reloads_problems_and_new_outputs(served):
         server.channel.reloaded("IN10042.html")
         assert stream.next() == ("reload", {"version": 2, "page": "IN10042.html"})
         assert stream.next() == ("problem", {"message": ""})  # the fix clears it
+        server.channel.failed("report.yaml:9: again")
+        assert stream.next() == ("problem", {"message": "report.yaml:9: again"})
+        server.channel.reloaded("IN10042.html", new=False)  # the edit undone: same page
+        assert stream.next() == ("problem", {"message": ""})  # no reload
         server.channel.outputs({"html": "IN10042.html", "pdf": "IN10042.pdf"})
         name, data = stream.next()
         assert name == "outputs" and data["files"]["pdf"] == "IN10042.pdf"

@@ -46,10 +46,12 @@ class Channel:
         self.closed = False
         self._changed = threading.Condition()
 
-    def reloaded(self, page: str) -> None:
-        """A new HTML is on disk: pages reload, a shown problem goes."""
+    def reloaded(self, page: str, new: bool = True) -> None:
+        """The HTML ``page`` is good: a shown problem goes, and pages reload if it is
+        ``new`` (or moved)."""
         with self._changed:
-            self.state.version += 1
+            if new or page != self.state.page:
+                self.state.version += 1
             self.state.problem = ""
             self.state.page = page
             self._changed.notify_all()

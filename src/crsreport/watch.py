@@ -194,7 +194,7 @@ class Session:
             self.times[name] = time.monotonic() - started
             self.skipped += result.skipped
             if name == "html" and self.channel is not None:
-                self.channel.reloaded(result[0].name)
+                self.channel.reloaded(result[0].name, new=name not in result.skipped)
         if self.channel is not None:
             self.channel.outputs({name: path.name for name, path in paths.items()})
         return report
