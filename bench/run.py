@@ -37,6 +37,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = Path(sys.executable)
 DOC = ROOT / "docs" / "benchmarks.md"
+WATCH_MARKER = "<!-- bench/watch.py writes from here on -->"
+"""The live preview's section (bench/watch.py) starts here; this script keeps it."""
 FORMATS = ("html", "docx", "pdf")
 IMAGES = ("svg", "png")
 
@@ -290,7 +292,9 @@ def main() -> None:
     text = report.render(info, flagship, synths, args.runs, command, profiles, shelf)
     print(text)
     if not args.no_write:
-        DOC.write_text(text, encoding="utf-8")
+        old = DOC.read_text(encoding="utf-8") if DOC.is_file() else ""
+        kept = WATCH_MARKER + old.split(WATCH_MARKER, 1)[1] if WATCH_MARKER in old else ""
+        DOC.write_text(text.rstrip("\n") + "\n\n" + kept if kept else text, encoding="utf-8")
         print(f"wrote {DOC.relative_to(ROOT)}")
 
 

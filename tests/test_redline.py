@@ -66,7 +66,7 @@ def _versions(tmp: Path, run_cli) -> tuple[Path, Path]:
     _edit(
         new / "report.yaml",
         "  - kind: appendix",
-        '  - title: Oversight\n    id: oversight\n    prose: "The Newsection hearings."\n'
+        '  - title: Oversight\n    id: oversight\n    text: "The Newsection hearings."\n'
         "  - kind: appendix",
     )
     return old, new

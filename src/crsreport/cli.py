@@ -91,6 +91,18 @@ def parser() -> argparse.ArgumentParser:
         "by --format json, or a git revision (HEAD~1); outputs are named ID-changes.*",
     )
     p.add_argument(
+        "--serve",
+        nargs="?",
+        const=0,
+        type=_port,
+        metavar="PORT",
+        help="with --watch: serve the build folder on 127.0.0.1 (PORT, default a free one); "
+        "the page reloads after each rebuild and shows the errors of a broken edit",
+    )
+    p.add_argument(
+        "--open", action="store_true", help="with --serve: open the page in the web browser"
+    )
+    p.add_argument(
         "--product",
         default="in_focus",
         help="the product --init creates: in_focus (default), insight, report, or one an "
@@ -168,18 +180,12 @@ def run(args: argparse.Namespace) -> int:
     if args.schema:
         print(schema(args.schema))
         return 0
+    if args.serve is not None and not args.watch:
+        raise ReportError("--serve goes with --watch: make-report PROJECT --watch --serve")
+    if args.open and args.serve is None:
+        raise ReportError("--open goes with --serve: make-report PROJECT --watch --serve --open")
     if args.watch:
-        from .build import parse_formats
-        from .load import load_report
-        from .watch import watch
-
-        def once(file: Path) -> Any:
-            report = load_report(file, include_roots=args.include_root)
-            _build(report, formats, args)
-            return report
-
-        formats = parse_formats(args.format)
-        return watch(args.project, once)
+        return _watch(args)
     if args.compare:
         return _compare(args)
     if args.check:
@@ -190,6 +196,29 @@ def run(args: argparse.Namespace) -> int:
         log.info("check: %s; ready to build", summary(check(report, strict=args.strict)))
         return 0
     return _build_once(args)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """``--watch`` (and ``--serve``): warm rebuilds in this process, HTML first."""
+    from .build import parse_formats
+    from .watch import Session, preview, session_formats, watch
+
+    serving = args.serve is not None
+    formats = session_formats(parse_formats(args.format), serving)
+    roots = tuple(args.include_root)
+    session = Session(formats, args.out, strict=args.strict, include_roots=roots)
+    if serving:
+        return preview(args.project, session, port=args.serve, open_browser=args.open)
+    return watch(args.project, session, summary=session.summary)
+
+
+def _port(text: str) -> int:
+    """A TCP port number for --serve (0: a free one)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a port number (0-65535); put PROJECT before --serve"
+        )
+    return int(text)
 
 
 def _build_once(args: argparse.Namespace) -> int:
@@ -233,7 +262,7 @@ def _compare(args: argparse.Namespace) -> int:
     from .load import load_report
 
     with _warnings():
-        report = load_report(args.project)
+        report = load_report(args.project, include_roots=args.include_root)
         paths, red = compare(
             report, args.compare, args.format, args.out, strict=args.strict, jobs=args.jobs or 1
         )
@@ -267,8 +296,8 @@ def _warnings() -> Iterator[list[str]]:
 
 def _batch(args: argparse.Namespace) -> int:
     """Several projects: built side by side, one summary line each."""
-    if args.watch or args.check or args.init or args.schema:
-        raise ReportError("--watch, --check, --init and --schema take one project")
+    if args.watch or args.check or args.init or args.schema or args.serve is not None:
+        raise ReportError("--watch, --serve, --check, --init and --schema take one project")
     from .batch import batch
     from .build import parse_formats
 

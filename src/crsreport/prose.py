@@ -7,7 +7,7 @@ import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -329,6 +329,11 @@ def parse_inline(text: str, src: Source, what: str = "this text") -> list[Node]:
     root = SyntaxTreeNode(tokens)
     builder = _Builder(src)
     return [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
+@lru_cache(maxsize=256)
+def _tokens(source: str) -> tuple[Token, ...]:
+    """markdown-it's tokens of ``source``, kept (they are only read): a ``--watch``
+    rebuild tokenizes only the prose that changed, about half of resolving a long report."""
+    return tuple(_markdown().parse(source))
 
 
 def parse(
@@ -337,7 +342,7 @@ def parse(
     """Markdown text → block nodes that remember their file and line, and the footnote
     definitions by label (attached to their calls when the whole report is known).
     ``warn`` is told of raw HTML, which is printed as text."""
-    tokens = _markdown().parse(source)
+    tokens = list(_tokens(source))
     _check_depth(tokens, src)
     _no_images(tokens, src)
     if warn is not None:

@@ -1,9 +1,13 @@
-"""``make-report --watch``: rebuild whenever the project's files change.
+"""``make-report --watch``: rebuild whenever the project's files change, warm.
 
-It polls modification times (no extra dependency): report.yaml, everything under
-sections/ and data/, every file the report names and the folders in include_roots.
-A broken edit prints its errors and the watch goes on; the last good outputs stay,
-since a failed build writes nothing.
+File events come from the operating system (``watchfiles``: inotify on Linux) for the
+folders holding report.yaml, sections/, data/, the include roots and every file the
+report names; a burst of events (an editor's temp file then rename) is one batch, and a
+rebuild starts only when a watched file's size or mtime really moved. The process keeps
+its libraries, fonts and figure cache, so a rebuild pays for the work only: figures whose
+data did not change are read from the cache, and HTML is written first (``--serve``
+reloads the page), then PDF, then DOCX. A broken edit prints its errors and the watch goes
+on; the last good outputs stay, since a failed build writes nothing.
 """
 
 from __future__ import annotations
@@ -12,80 +16,277 @@ import logging
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportError
+from .errors import ReportError, rel
 from .model import Report
+from .serve import Channel, Server
 
 log = logging.getLogger("crsreport")
-INTERVAL = 0.5
+INTERVAL = 5.0
+"""Seconds between checks when no event comes: a safety net for an event missed while
+the watched folders changed, not the way edits are seen."""
+STEP = 40
+"""Milliseconds of quiet that end a burst of file events."""
+DEBOUNCE = 400
+"""Milliseconds a burst of file events may last before it is handled anyway."""
 MAX_FILES = 20_000
 Snapshot = dict[Path, tuple[int, int]]
+BuildOnce = Callable[[Path], Report]
 
 
 def watch(
     project: str | Path,
-    build_once: Callable[[Path], Report],
+    build_once: BuildOnce,
     *,
     interval: float = INTERVAL,
     rounds: int | None = None,
+    summary: Callable[[], str] | None = None,
 ) -> int:
     """Call ``build_once(report_file)`` now and after every change; ``rounds`` bounds the
-    polls (None: until interrupted). Errors are shown, never raised."""
+    waits for file events (None: until interrupted). Errors are shown, never raised.
+    ``summary`` says what the last good build did (one line per rebuild)."""
     from .load import project_file
 
     file = project_file(project)
-    report, seen = _build(build_once, file, None)
+    report, seen = _build(build_once, file, None, "first build", summary)
     log.info("watch: watching %s (Ctrl-C stops)", file.parent)
-    polls = 0
+    waits = 0
     try:
-        while rounds is None or polls < rounds:
-            polls += 1
-            time.sleep(interval)
+        # late binding wanted: the folders watched follow the last good report
+        for _ in _events(file, lambda: report, interval):  # noqa: B023
             now = snapshot(watched_files(file, report))
-            if now == seen:
-                continue
-            time.sleep(interval / 2)  # let an editor finish writing
-            log.info("watch: %s changed; rebuilding", _names(changed(seen, now), file.parent))
-            report, seen = _build(build_once, file, report)
+            while now != seen:  # also an edit made while the last build ran
+                cause = _names(changed(seen, now), file.parent)
+                report, seen = _build(build_once, file, report, cause, summary)
+                now = snapshot(watched_files(file, report))
+            waits += 1
+            if rounds is not None and waits >= rounds:
+                break
     except KeyboardInterrupt:
-        log.info("watch: stopped")
+        pass
+    log.info("watch: stopped")
     return 0
 
 
+def _events(file: Path, report: Callable[[], Report | None], interval: float) -> Iterator[Any]:
+    """Batches of file events in the watched folders (an empty one every ``interval``
+    seconds); the folders are those of the last good report, followed as it changes."""
+    import watchfiles
+
+    while True:
+        current = report()
+        folders = watched_folders(file, current)
+        for batch in watchfiles.watch(
+            *folders,
+            watch_filter=None,
+            debounce=DEBOUNCE,
+            step=STEP,
+            rust_timeout=max(1, int(interval * 1000)),
+            yield_on_timeout=True,
+            recursive=False,
+            ignore_permission_denied=True,
+        ):
+            yield batch
+            if report() is not current:  # report.yaml changed: maybe the files it names
+                current = report()
+                if watched_folders(file, current) != folders:
+                    break
+
+
+def watched_folders(file: Path, report: Report | None) -> list[Path]:
+    """The folders whose entries are watched: each watched file's and the roots'."""
+    root = file.parent
+    folders = {root, root / "sections", root / "data"}
+    folders.update(path.parent for path in watched_files(file, report))
+    if report is not None:
+        folders.update(report.roots[1:])
+    return sorted(f for f in folders if f.is_dir())
+
+
 def _build(
-    build_once: Callable[[Path], Report], file: Path, last: Report | None
+    build_once: BuildOnce,
+    file: Path,
+    last: Report | None,
+    cause: str,
+    summary: Callable[[], str] | None,
 ) -> tuple[Report | None, Snapshot]:
     """One build and the state its inputs had when it began, so that an edit made while
-    it ran is seen at the next poll (files first named by this build: as they are now)."""
+    it ran is seen at the next check (files first named by this build: as they are now)."""
     before = snapshot(watched_files(file, last))
-    report = _attempt(build_once, file, last)
-    files = watched_files(file, report)
-    return report, {
-        **snapshot(files - before.keys()),
-        **{p: before[p] for p in files & before.keys()},
-    }
+    report = _attempt(build_once, file, last, cause, summary)
+    return report, as_before(before, watched_files(file, report))
 
 
-def _attempt(build_once: Callable[[Path], Report], file: Path, last: Report | None) -> Any:
+def _attempt(
+    build_once: BuildOnce,
+    file: Path,
+    last: Report | None,
+    cause: str,
+    summary: Callable[[], str] | None,
+) -> Any:
     """One build; its errors are printed and the last good report is kept."""
     started = time.monotonic()
     try:
         report = build_once(file)
     except ReportError as exc:
         print(f"make-report: error: {exc}", file=sys.stderr)
-        log.warning("watch: build failed; the last good outputs are kept; waiting for changes")
+        log.warning("watch: %s: build failed; the last good outputs are kept", cause)
         return last
     except Exception:
         traceback.print_exc()
         print("make-report: internal error (a bug in crsreport); still watching", file=sys.stderr)
         return last
-    log.info(
-        "watch: built %s in %.1f s; waiting for changes", report.id, time.monotonic() - started
-    )
+    done = summary() if summary else f"built in {time.monotonic() - started:.2f} s"
+    log.info("watch: %s: %s", cause, done)
     return report
+
+
+class Session:
+    """A warm rebuild: HTML first (the page reloads), then the other formats one by one,
+    in this process, so that libraries, fonts and caches stay loaded between builds.
+
+    Each format's time is kept for the one progress line; the pipeline's own progress
+    lines are held back and a warning given by two formats' builds is printed once."""
+
+    def __init__(
+        self,
+        formats: list[str],
+        out: Path | None = None,
+        *,
+        strict: bool = False,
+        channel: Channel | None = None,
+        include_roots: tuple[Path, ...] = (),
+    ) -> None:
+        self.formats = formats
+        self.out = out
+        self.strict = strict
+        self.include_roots = include_roots  # what --include-root grants
+        self.channel = channel
+        self.times: dict[str, float] = {}
+        self.skipped: list[str] = []
+        self._loaded: tuple[Report, Snapshot] | None = None
+
+    def __call__(self, file: Path) -> Report:
+        try:
+            with _one_line():
+                return self._build(file)
+        except ReportError as exc:
+            if self.channel is not None:
+                self.channel.failed(str(exc))
+            raise
+        except Exception as exc:
+            if self.channel is not None:
+                self.channel.failed(f"internal error (a bug in crsreport): {exc!r}")
+            raise
+
+    def _build(self, file: Path) -> Report:
+        from .build import build
+
+        started = time.monotonic()
+        self.times, self.skipped = {}, []
+        report = self._load(file)
+        paths: dict[str, Path] = {}
+        for name in self.formats:  # in ``session_formats`` order: HTML first
+            result = build(report, [name], self.out, strict=self.strict, jobs=1)
+            paths[name] = result[0]
+            self.times[name] = time.monotonic() - started
+            self.skipped += result.skipped
+            if name == "html" and self.channel is not None:
+                self.channel.reloaded(result[0].name, new=name not in result.skipped)
+        if self.channel is not None:
+            self.channel.outputs({name: path.name for name, path in paths.items()})
+        return report
+
+    def _load(self, file: Path) -> Report:
+        """The report, loaded again only when report.yaml or a file it includes changed
+        (YAML parsing with its source map is most of a load)."""
+        from .load import load_report
+        from .sources import recording
+
+        if self._loaded is not None:
+            report, seen = self._loaded
+            before = snapshot(seen)
+            if before == seen:
+                return report
+        else:
+            before = snapshot([file.resolve()])
+        with recording() as read:
+            report = load_report(file, include_roots=self.include_roots)
+        self._loaded = report, as_before(before, read | {file.resolve()})
+        return report
+
+    def summary(self) -> str:
+        """``html 0.08 s · pdf 0.51 s · docx 0.60 s`` (seconds from the start of the build
+        to each output on disk; ``unchanged`` for a format skipped)."""
+        parts = []
+        for name, seconds in self.times.items():
+            parts.append(f"{name} unchanged" if name in self.skipped else f"{name} {seconds:.2f} s")
+        return " · ".join(parts)
+
+
+def session_formats(formats: Iterable[str], serve: bool) -> list[str]:
+    """The formats in build order: HTML first (always there when serving: it is the
+    page), then the others as asked (by default PDF, then DOCX)."""
+    names = list(dict.fromkeys(formats))
+    if serve or "html" in names:
+        names = ["html", *(n for n in names if n != "html")]
+    return names
+
+
+def preview(
+    project: str | Path,
+    session: Session,
+    *,
+    port: int = 0,
+    open_browser: bool = False,
+    ready: Callable[[str], None] | None = None,
+) -> int:
+    """``--watch --serve``: serve the build folder on 127.0.0.1 and watch; the page
+    reloads after each good build and shows the errors of a bad one."""
+    from .load import project_file
+
+    file = project_file(project)
+    folder = Path(session.out) if session.out is not None else file.parent.resolve() / "build"
+    folder.mkdir(parents=True, exist_ok=True)
+    session.channel = channel = Channel()
+    try:
+        server = Server(folder, channel, port).start()
+    except OSError as exc:
+        raise ReportError(f"--serve: cannot listen on {port or 'a free port'}: {exc}") from None
+    print(f"make-report: serving {server.url} (only to this machine; Ctrl-C stops)", flush=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        return watch(file, session, summary=session.summary)
+    finally:
+        server.stop()
+
+
+@contextmanager
+def _one_line() -> Iterator[None]:
+    """Hold back the pipeline's progress lines (unless --debug) and repeated warnings."""
+    seen: set[str] = set()
+
+    def keep(record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return log.level <= logging.DEBUG
+        message = record.getMessage()
+        if message in seen:
+            return False
+        seen.add(message)
+        return True
+
+    log.addFilter(keep)
+    try:
+        yield
+    finally:
+        log.removeFilter(keep)
 
 
 def watched_files(file: Path, report: Report | None) -> set[Path]:
@@ -148,13 +349,17 @@ def snapshot(files: Iterable[Path]) -> Snapshot:
     return state
 
 
+def as_before(before: Snapshot, files: set[Path]) -> Snapshot:
+    """The state of ``files`` as in ``before`` (taken before a build read them), and as
+    they are now for files not in it: an edit made during the build then shows."""
+    return {**snapshot(files - before.keys()), **{p: before[p] for p in files & before.keys()}}
+
+
 def changed(before: Snapshot, after: Snapshot) -> list[Path]:
     """Files added, removed or modified."""
     return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
 def _names(paths: list[Path], root: Path) -> str:
-    from .errors import rel
-
     shown = [rel(p, root) for p in paths[:3]]
     return ", ".join(shown) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
