@@ -329,6 +329,8 @@ def parse_inline(text: str, src: Source, what: str = "this text") -> list[Node]:
     root = SyntaxTreeNode(tokens)
     builder = _Builder(src)
     return [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
+
+
 @lru_cache(maxsize=256)
 def _tokens(source: str) -> tuple[Token, ...]:
     """markdown-it's tokens of ``source``, kept (they are only read): a ``--watch``

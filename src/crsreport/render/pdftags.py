@@ -307,9 +307,7 @@ def _descriptions(doc: Document) -> dict[str, str]:
     return found
 
 
-def _adopt_stray_links(
-    pdf: pikepdf.Pdf, document: Dictionary, names: dict, dropped: set
-) -> None:
+def _adopt_stray_links(pdf: pikepdf.Pdf, document: Dictionary, names: dict, dropped: set) -> None:
     """A link box WeasyPrint lays out apart (a positioned part of a Contents entry) gets an
     annotation but no place in the tree: join it to the page's Link element with its target,
     or drop it when there is none (an untagged link is one a reader cannot reach)."""
