@@ -207,7 +207,7 @@ sections:
     id: events
     prose: sections/events.md
   - title: Issues for Congress
-    prose: "Congress may consider two options."
+    text: "Congress may consider two options."
 """,
     "sections/events.md": "The events are in.\n",
 }

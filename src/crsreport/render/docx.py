@@ -7,6 +7,7 @@ columns and the TOC go through ``docxml``, the one module that builds raw XML.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from itertools import zip_longest
 from typing import Any
@@ -168,10 +169,15 @@ class DocxWriter(Visitor[None]):
         super().__init__()
         self.document, self.ctx = document, ctx
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
-        when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.revisions = docxml.Revisions(house.CRS, when)  # marks of a --compare redline
+        self.author = house.CRS  # who a --compare redline's tracked changes are by
         self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
         self.style_ids: dict[tuple[str, Any], str | None] = {}
+
+    @functools.cached_property
+    def revisions(self) -> docxml.Revisions:
+        """The marks of a redline's tracked changes, dated by the build (made when needed)."""
+        when = dt.datetime.fromtimestamp(self.ctx.epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return docxml.Revisions(self.author, when)
 
     # walking
     def block(self, node: Node, into: Any, depth: int = 0) -> None:
@@ -208,7 +214,7 @@ class DocxWriter(Visitor[None]):
     # blocks
     def visit_document(self, node: Document, into: Any, depth: int) -> None:
         if node.authors:
-            self.revisions.author = node.authors[0].name
+            self.author = node.authors[0].name
         self.blocks_of(node.children, into)
 
     def visit_section(self, node: Section, into: Any, depth: int) -> None:
