@@ -172,6 +172,11 @@ class _Differ:
         if not reasons:
             return b
         node = _with_children(b, self.blocks(a.children, b.children, section))
+        for name in ("title", "unit", "source"):  # the caption's words marked where they are
+            old_part, new_part = getattr(a, name), getattr(b, name)
+            if old_part is not None and new_part is not None:
+                marked = self.inline(old_part.children, new_part.children, section)
+                setattr(node, name, _with_children(new_part, marked))
         what = f"{b.label} {b.number}".strip()
         old, new = _caption(a), _caption(b)
         change = self.record("modify", f"{what} ({', '.join(reasons)})", section, old, new, b)
