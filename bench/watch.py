@@ -127,7 +127,7 @@ def edits(name: str, project: Path, prose: Path, count: int, work: Path) -> dict
         original = prose.read_text(encoding="utf-8")
         word = re.search(r"\b([a-z]{5,})\b", original)
         assert word, f"no word to edit in {prose}"
-        times: dict[str, list[float]] = {k: [] for k in ("reload", *OUTPUTS, "cpu")}
+        times: dict[str, list[float]] = {k: [] for k in ("reload", *OUTPUTS, "cpu html", "cpu")}
         for i in range(count):
             before = {f: signature(p) for f, p in paths.items()}
             cpu = cpu_seconds(proc.pid)
@@ -139,6 +139,8 @@ def edits(name: str, project: Path, prose: Path, count: int, work: Path) -> dict
                 for f, p in paths.items():
                     if f not in done and signature(p) != before[f]:
                         done[f] = time.monotonic() - saved
+                        if f == "html":
+                            times["cpu html"].append(cpu_seconds(proc.pid) - cpu)
                 if time.monotonic() - saved > TIMEOUT:
                     raise SystemExit(
                         f"bench: {name}: edit {i} never reached {set(paths) - set(done)}"
@@ -223,17 +225,19 @@ def section(results: dict[str, dict], edits_count: int, argv: str, load: tuple[s
         "does (a temporary file, then a rename). Seconds from just before the save to the "
         "browser's `reload` event (a server-sent events client) and to each output replaced "
         "on disk (checked every 5 ms); median, with the range. CPU: the watching process's "
-        "user and system time for the whole rebuild (all three formats), which the "
-        "machine's load does not stretch as much as wall time. pandoc: a cold build of the "
+        "user and system time from the save to the new HTML on disk, and for the whole "
+        "rebuild (all three formats), which the machine's load stretches much less than "
+        "wall time. pandoc: a cold build of the "
         f"same prose in all three formats (three runs, each the median), pandoc {version()}.",
         f"Load average before: {load[0]}; after: {load[1]} (2 cores, shared).",
         "",
         "| project | save → HTML | save → reload event | save → PDF | save → DOCX "
-        "| CPU per rebuild | pandoc, 3 formats cold |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| CPU to HTML | CPU per rebuild | pandoc, 3 formats cold |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for name, r in results.items():
-        cells = [_cell(r["times"][k]) for k in ("html", "reload", "pdf", "docx", "cpu")]
+        keys = ("html", "reload", "pdf", "docx", "cpu html", "cpu")
+        cells = [_cell(r["times"][k]) for k in keys]
         lines.append(f"| {name} | {' | '.join(cells)} | {r['pandoc']:.2f} |")
     lines += ["", "| target | measured | met |", "|---|--:|:-:|"]
     for name, key, limit in _TARGETS:
@@ -241,6 +245,12 @@ def section(results: dict[str, dict], edits_count: int, argv: str, load: tuple[s
             value = statistics.median(results[name]["times"][key])
             met = "yes" if value <= limit else "**no**"
             lines.append(f"| {name}: save → {key.upper()} ≤ {limit} s | {value:.2f} s | {met} |")
+    for name, key, share in _RELATIVE:
+        if name in results:
+            value = statistics.median(results[name]["times"][key]) / results[name]["pandoc"]
+            met = "yes" if value <= share else "**no**"
+            what = f"{name}: save → {key.upper()} ≤ {share}× pandoc's cold 3 formats"
+            lines.append(f"| {what} (same load) | {value:.2f}× | {met} |")
     return "\n".join([*lines, "", _HOW]) + "\n"
 
 
@@ -259,6 +269,9 @@ the PDF, laid out and painted by WeasyPrint, is most of the CPU time.\
 
 
 _TARGETS = (("flagship", "html", 0.3), ("flagship", "pdf", 0.8), ("50 pages", "html", 1.0))
+_RELATIVE = (("flagship", "html", 0.5), ("flagship", "pdf", 1.0))
+"""The issue's reading of the flagship targets: HTML in under half of pandoc's cold
+three-format time, the PDF within it (measured under the same load)."""
 
 
 def _cell(values: list[float]) -> str:

@@ -52,7 +52,8 @@ def watch(
     from .load import project_file
 
     file = project_file(project)
-    report, seen = _build(build_once, file, None, "first build", summary)
+    first = snapshot(watched_files(file, None))
+    report, seen = _build(build_once, file, first, "first build", summary, None)
     log.info("watch: watching %s (Ctrl-C stops)", file.parent)
     waits = 0
     try:
@@ -61,7 +62,7 @@ def watch(
             now = snapshot(watched_files(file, report))
             while now != seen:  # also an edit made while the last build ran
                 cause = _names(changed(seen, now), file.parent)
-                report, seen = _build(build_once, file, report, cause, summary)
+                report, seen = _build(build_once, file, now, cause, summary, report)
                 now = snapshot(watched_files(file, report))
             waits += 1
             if rounds is not None and waits >= rounds:
@@ -110,13 +111,14 @@ def watched_folders(file: Path, report: Report | None) -> list[Path]:
 def _build(
     build_once: BuildOnce,
     file: Path,
-    last: Report | None,
+    before: Snapshot,
     cause: str,
     summary: Callable[[], str] | None,
+    last: Report | None,
 ) -> tuple[Report | None, Snapshot]:
-    """One build and the state its inputs had when it began, so that an edit made while
-    it ran is seen at the next check (files first named by this build: as they are now)."""
-    before = snapshot(watched_files(file, last))
+    """One build and the state its inputs had when it began (``before``, taken just
+    before it), so that an edit made while it ran is seen at the next check (files first
+    named by this build: as they are now)."""
     report = _attempt(build_once, file, last, cause, summary)
     return report, as_before(before, watched_files(file, report))
 
