@@ -25,6 +25,7 @@ from lxml import etree
 
 import crsreport
 from crsreport import house
+from crsreport.products import product_for
 from crsreport.typeset import punctuate
 
 pytestmark = pytest.mark.e2e
@@ -598,6 +599,8 @@ def test_in_focus_docx_body_is_a_two_column_section(flagship_build):
 
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_docx_headers_and_footers_carry_page_fields(builds, product):
+    """A page number where the product's page model prints one (In Focus prints none)."""
+    model = product_for(product).page
     parts = docx_parts(builds[product][".docx"], r"word/(header|footer)\d*\.xml")
     assert parts, "no header or footer parts"
     instructions = [f["instr"] for root in parts.values() for f in docx_fields(root)]
@@ -606,7 +609,8 @@ def test_docx_headers_and_footers_carry_page_fields(builds, product):
         for root in parts.values()
         for el in root.iter(w("fldSimple"))
     ]
-    assert any(re.fullmatch(r"PAGE(\s.*)?", i) for i in instructions), instructions
+    numbered = any(re.fullmatch(r"PAGE(\s.*)?", i) for i in instructions)
+    assert numbered == (model.header_number or model.footer_number), instructions
 
 
 @pytest.mark.parametrize("product", PRODUCTS)
@@ -638,8 +642,10 @@ def test_report_docx_toc_field_lists_every_heading(report_build, require):
     require("pandoc")
     docx = report_build[".docx"]
     root = docx_xml(docx, "word/document.xml")
-    tocs = [f for f in docx_fields(root) if f["instr"].startswith("TOC")]
-    assert len(tocs) == 1, "the Report DOCX needs exactly one TOC field"
+    tocs = [f for f in docx_fields(root) if f["instr"].startswith("TOC \\o")]
+    assert len(tocs) == 1, "the Report DOCX needs exactly one TOC \\o field"
+    lists = [f["instr"] for f in docx_fields(root) if f["instr"].startswith("TOC \\h")]
+    assert lists == ['TOC \\h \\z \\c "Figure"', 'TOC \\h \\z \\c "Table"']
     toc = tocs[0]
     paragraphs = list(root.iter(w("p")))
     first, last = paragraphs.index(toc["begin"]), paragraphs.index(toc["end"])

@@ -114,6 +114,11 @@ register_format(
     warm=("weasyprint", "crsreport.figures.kinds", "crsreport.render.pdf"),
 )
 register_format(
-    "docx", ".docx", "crsreport.render.docx:render", images=("png",), cost=1.0, preload=("docx",)
+    "docx",
+    ".docx",
+    "crsreport.render.docx:render",
+    images=("png", "svg"),  # the SVGs lay out the PDF's pages for the Contents' numbers
+    cost=1.0,
+    preload=("docx",),
 )
 register_format("json", ".json", "crsreport.render.jsontree:render", cost=0.0)
