@@ -16,6 +16,7 @@ from docx.shared import Pt
 from lxml import etree
 
 import crsreport
+from crsreport.products import PRODUCTS
 from test_docx_schema import require_schemas, schema_errors
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -229,6 +230,7 @@ def test_the_masthead_is_set_off_from_the_date_line_as_in_the_pdf(document) -> N
     assert [(s.position, s.alignment) for s in stops] == [(width, 2)]  # right, at the margin
     assert masthead.style.font.color.rgb != document.styles["Masthead Org Name"].font.color.rgb
     rule = masthead.style.element.find(f"{W}pPr/{W}pBdr/{W}bottom")
-    assert (rule.get(f"{W}sz"), rule.get(f"{W}color")) == ("16", "1F3864")
+    weight = PRODUCTS["in_focus"].page.rule_weight  # the page model's, as the PDF's
+    assert (rule.get(f"{W}sz"), rule.get(f"{W}color")) == (str(round(weight * 8)), "1F3864")
     assert date.style.element.find(f"{W}pPr/{W}pBdr") is None
     assert date.style.paragraph_format.space_before == Pt(6)

@@ -69,6 +69,7 @@ class PageModel:
     """Space before and after a heading of each level, in ems of its own size."""
     title_size: float = 18.0
     label_size: float = 20.0  # the masthead's product label
+    rule_weight: float = 2.0  # the rule under the masthead, in points
     header_size: float = 8.5  # running header text
     footer_size: float = 8.0  # footer text
     note_size: float = 8.0  # footnotes at the page foot
@@ -214,7 +215,8 @@ IN_FOCUS_PAGE = PageModel(
     font_size=10,
     heading_sizes=(11, 10, 10),
     heading_space=((0.7, 0.25), (0.6, 0.2), (0.7, 0.2)),
-    label_size=22,
+    label_size=28,  # the printed In Focus: a heavy label over a heavy rule
+    rule_weight=3.5,
     bullet="square",
 )
 INSIGHT_PAGE = PageModel(

@@ -136,6 +136,7 @@ def apply_page(document: Any, page: PageModel) -> None:
     section.bottom_margin, section.left_margin = bottom, left
     section.header_distance = section.footer_distance = Inches(page.furniture_inset)
     _type_sizes(document.styles, page)
+    docxml.set_rule_weight(document.styles["Masthead Label"], page.rule_weight)
     _spacing(document.styles, page)
     _tabs(document.styles, page)
     if page.bullet == "square":
@@ -176,6 +177,8 @@ def _spacing(styles: Any, page: PageModel) -> None:
         heading.paragraph_format.space_after = Pt(after)
     styles["Caption"].paragraph_format.space_before = Pt(0)  # figure { margin: 0.6em 0 }
     styles["Figure"].paragraph_format.line_spacing = 1.0  # a picture's line adds no lead
+    cells = styles["Table Text"].paragraph_format  # td { padding } is the cells' margins
+    cells.space_before = cells.space_after = Pt(0)
     notes = styles["footnote text"].paragraph_format  # .footnote { line-height }
     notes.line_spacing = NOTE_LINE_HEIGHT / SERIF_SINGLE
     notes.space_after = Pt(0)

@@ -101,6 +101,7 @@ __all__ = [
     "set_columns",
     "set_language",
     "set_numbering",
+    "set_rule_weight",
     "text_width",
 ]
 
@@ -486,6 +487,14 @@ def set_bullet(document: Document, style: str, glyph: tuple[str, str]) -> None:
             rpr.remove(child)
     attrs = {qn(f"w:{a}"): font for a in ("ascii", "hAnsi", "cs")}
     rpr.insert(0, OxmlElement("w:rFonts", {**attrs, qn("w:hint"): "default"}))
+
+
+def set_rule_weight(style: Any, points: float) -> None:
+    """Make the rule under paragraph style `style` (its ``w:pBdr/w:bottom``) `points` thick
+    (the schema's sizes are eighths of a point, 2 to 96)."""
+    rule = style.element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
+    if rule is not None:
+        rule.set(qn("w:sz"), str(min(max(round(points * 8), 2), 96)))
 
 
 def column_count(section: Section) -> int:

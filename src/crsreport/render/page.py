@@ -65,6 +65,7 @@ def page_css(model: PageModel) -> str:
         f"  margin: {top:g}in {right:g}in {bottom:g}in {left:g}in;",
         *(f"  @{box} {{ content: {text}; font: {font}; }}" for box, (text, font) in _boxes(model)),
         "}",
+        f"@page landscape {{ size: {model.height:g}in {model.width:g}in; }}",  # a turned page
     ]
     blank = {"same": [], "footer": _TOP, "blank": _TOP + _BOTTOM}[model.first_page]
     if blank:
@@ -81,6 +82,7 @@ def page_css(model: PageModel) -> str:
         f"h1.title {{ font-size: {model.title_size:g}pt; }}",
         f".footnote {{ font-size: {model.note_size:g}pt; line-height: {NOTE_LINE_HEIGHT:g}; }}",
         f".masthead-label {{ font-size: {model.label_size:g}pt; }}",
+        f".masthead {{ border-bottom-width: {model.rule_weight:g}pt; }}",
         f".columns {{ column-count: {model.columns}; column-gap: {model.column_gap:g}in; }}",
     ]
     if model.bullet != "disc":
