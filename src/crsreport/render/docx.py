@@ -194,6 +194,11 @@ def _tabs(styles: Any, page: PageModel) -> None:
         stops = styles[name].paragraph_format.tab_stops
         stops.clear_all()
         stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    for name in ("Header", "Footer"):  # the text's centre and right edge
+        stops = styles[name].paragraph_format.tab_stops
+        stops.clear_all()
+        stops.add_tab_stop(Inches(page.text_width() / 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
     label = styles["Masthead Label"].paragraph_format  # org left, label at the right margin
     label.alignment = WD_ALIGN_PARAGRAPH.LEFT
     label.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
@@ -550,13 +555,17 @@ class DocxWriter(Visitor[None]):
         if node.header:
             header = section.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(node.header + ("\t\t" if node.header_number else ""))
+            header.add_run(self.header_text(node.header) + ("\t\t" if node.header_number else ""))
             if node.header_number:
                 docxml.add_field(header, "PAGE", "2")
         if node.footer:
             _footer(section, self, node.footer, node.footer_number)
             if node.first_page == "footer":
                 _footer(section, self, node.footer, node.footer_number, first_page=True)
+
+    def header_text(self, text: str) -> str:
+        """``text`` at the page model's place in the header (its centre and right tabs)."""
+        return {"left": "", "center": "\t", "right": "\t\t"}[self.page.header_align] + text
 
     def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
         """One paragraph over the rule, as the PDF's masthead row: the organisation and
@@ -587,7 +596,7 @@ class DocxWriter(Visitor[None]):
             body.header.is_linked_to_previous = False
             header = body.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(heads.header)
+            header.add_run(self.header_text(heads.header))
             docxml.clear(front.header.paragraphs[0])
             if heads.footer:
                 footer = front.footer.paragraphs[0]

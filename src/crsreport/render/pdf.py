@@ -150,8 +150,8 @@ def _overflow_pt(sheet: Any, whole_pages: int, model: PageModel) -> float:
     column = model.height * 72 - top - bottom
     x0, _, _, end = sheet.anchors["end-of-text"]
     left = x0 * 0.75 - model.margins[3] * 72  # CSS px → pt, from the text's left edge
-    pitch = (model.column_width() + model.column_gap) * 72
-    columns_before = max(min(int(left // pitch), model.columns - 1), 0)
+    pitch = (model.column_width() + model.column_gap) * 72  # the end starts a column's line
+    columns_before = max(min(round(left / pitch), model.columns - 1), 0)
     return (model.columns * whole_pages + columns_before) * column + max(end * 0.75 - top, 0)
 
 
