@@ -16,6 +16,7 @@ from docx.shared import Pt
 from lxml import etree
 
 import crsreport
+from crsreport.products import PRODUCTS
 from test_docx_schema import require_schemas, schema_errors
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -212,19 +213,24 @@ def test_the_styles_project_is_schema_valid(built) -> None:
 
 
 def test_the_masthead_is_set_off_from_the_date_line_as_in_the_pdf(document) -> None:
-    """.masthead: organisation and tagline, the label right, a 2 pt rule under both."""
-    org, label, date = document.paragraphs[:3]
-    assert (org.style.name, label.style.name, date.style.name) == (
-        "Masthead Org",
-        "Masthead Label",
-        "Date Line",
-    )
-    assert [r.style.name for r in org.runs if r.text.strip()] == [
-        "Default Paragraph Font",
+    """.masthead: one row over a 2 pt rule, the organisation and its tagline at the left
+    and the label at the right margin (a right tab at the text width)."""
+    masthead, date = document.paragraphs[:2]
+    assert (masthead.style.name, date.style.name) == ("Masthead Label", "Date Line")
+    runs = [(r.style.name, r.text) for r in masthead.runs if r.text.strip()]
+    assert [name for name, _ in runs] == [
+        "Masthead Org Name",
         "Masthead Tagline",
+        "Default Paragraph Font",
     ]
-    assert label.text == "IN FOCUS" and label.style.paragraph_format.alignment == 2  # right
-    rule = label.style.element.find(f"{W}pPr/{W}pBdr/{W}bottom")
-    assert (rule.get(f"{W}sz"), rule.get(f"{W}color")) == ("16", "1F3864")
+    assert runs[-1][1] == "\tIN FOCUS"
+    section = document.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    stops = masthead.style.paragraph_format.tab_stops
+    assert [(s.position, s.alignment) for s in stops] == [(width, 2)]  # right, at the margin
+    assert masthead.style.font.color.rgb != document.styles["Masthead Org Name"].font.color.rgb
+    rule = masthead.style.element.find(f"{W}pPr/{W}pBdr/{W}bottom")
+    weight = PRODUCTS["in_focus"].page.rule_weight  # the page model's, as the PDF's
+    assert (rule.get(f"{W}sz"), rule.get(f"{W}color")) == (str(round(weight * 8)), "1F3864")
     assert date.style.element.find(f"{W}pPr/{W}pBdr") is None
     assert date.style.paragraph_format.space_before == Pt(6)

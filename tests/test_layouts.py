@@ -26,6 +26,7 @@ from lxml import etree
 
 import crsreport
 from crsreport import house
+from crsreport.products import product_for
 from crsreport.typeset import punctuate
 
 pytestmark = pytest.mark.e2e
@@ -565,11 +566,23 @@ def test_insight_pdf_version_footer_on_last_page(insight_build):
 # ---------------------------------------------------------------- DOCX
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
 @pytest.mark.parametrize("product", PRODUCTS)
-def test_docx_page_count_close_to_pdf(builds, libreoffice_pdfs, product):
-    ours = page_count(builds[product][".pdf"])
-    theirs = page_count(libreoffice_pdfs[product])
-    assert abs(ours - theirs) <= 1, f"PDF {ours} pages, DOCX in LibreOffice {theirs}"
+def test_libreoffice_pages_the_docx_as_the_pdf(builds, libreoffice_pdfs, product):
+    """#15: LibreOffice's PDF of the DOCX has as many pages as crsreport's PDF, and at
+    least 90% of the words of each PDF page are on the same page of LibreOffice's."""
+    ours = page_texts(builds[product][".pdf"])
+    theirs = page_texts(libreoffice_pdfs[product])
+    assert len(theirs) == len(ours), f"PDF {len(ours)} pages, DOCX in LibreOffice {len(theirs)}"
+    for number, (mine, other) in enumerate(zip(ours, theirs, strict=True), start=1):
+        words, present = _words(mine), set(_words(other))
+        assert words, f"PDF page {number} has no words"
+        share = sum(word in present for word in words) / len(words)
+        missing = sorted(set(words) - present)[:15]
+        assert share >= 0.9, f"page {number}: {share:.0%} of the PDF's words; lacks {missing}"
 
 
 def test_report_docx_wide_table_keeps_its_label_words_whole_in_libreoffice(libreoffice_pdfs):
@@ -620,6 +633,8 @@ def test_in_focus_docx_body_is_a_two_column_section(flagship_build):
 
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_docx_headers_and_footers_carry_page_fields(builds, product):
+    """A page number where the product's page model prints one (In Focus prints none)."""
+    model = product_for(product).page
     parts = docx_parts(builds[product][".docx"], r"word/(header|footer)\d*\.xml")
     assert parts, "no header or footer parts"
     instructions = [f["instr"] for root in parts.values() for f in docx_fields(root)]
@@ -628,7 +643,8 @@ def test_docx_headers_and_footers_carry_page_fields(builds, product):
         for root in parts.values()
         for el in root.iter(w("fldSimple"))
     ]
-    assert any(re.fullmatch(r"PAGE(\s.*)?", i) for i in instructions), instructions
+    numbered = any(re.fullmatch(r"PAGE(\s.*)?", i) for i in instructions)
+    assert numbered == (model.header_number or model.footer_number), instructions
 
 
 @pytest.mark.parametrize("product", PRODUCTS)
@@ -660,8 +676,10 @@ def test_report_docx_toc_field_lists_every_heading(report_build, require):
     require("pandoc")
     docx = report_build[".docx"]
     root = docx_xml(docx, "word/document.xml")
-    tocs = [f for f in docx_fields(root) if f["instr"].startswith("TOC")]
-    assert len(tocs) == 1, "the Report DOCX needs exactly one TOC field"
+    tocs = [f for f in docx_fields(root) if f["instr"].startswith("TOC \\o")]
+    assert len(tocs) == 1, "the Report DOCX needs exactly one TOC \\o field"
+    lists = [f["instr"] for f in docx_fields(root) if f["instr"].startswith("TOC \\h")]
+    assert lists == ['TOC \\h \\z \\c "Figure"', 'TOC \\h \\z \\c "Table"']
     toc = tocs[0]
     paragraphs = list(root.iter(w("p")))
     first, last = paragraphs.index(toc["begin"]), paragraphs.index(toc["end"])
@@ -673,6 +691,52 @@ def test_report_docx_toc_field_lists_every_heading(report_build, require):
     headers = run("pandoc", "-f", "docx", "-t", "json", str(docx))
     found = [h for h in _pandoc_headings(headers) if h not in toc_headings]
     assert texts == found, f"TOC lists {texts}; pandoc finds headings {found}"
+
+
+_ENTRY = re.compile(r"^(?P<title>\S.*?)\s*\.{2,}\s*(?P<page>\d+)$")
+_PRINTED = re.compile(r"(?:CRS-)?(\d+)$")
+
+
+def _listed(page: str) -> dict[str, list[tuple[str, int]]]:
+    """The entries of the Contents, Figures and Tables lists on a page: title, number."""
+    lists: dict[str, list[tuple[str, int]]] = {}
+    current = None
+    for line in lines(page):
+        if line in ("Contents", "Figures", "Tables"):
+            current = lists.setdefault(line, [])
+        elif current is not None and (entry := _ENTRY.match(line)):
+            current.append((entry["title"], int(entry["page"])))
+    return lists
+
+
+def test_report_docx_lists_show_the_pages_libreoffice_prints(report_build, libreoffice_pdfs):
+    """#15: opened without updating fields, the DOCX's Contents, Figures and Tables list
+    every entry with a page number within one of the page LibreOffice prints it on."""
+    styles = [
+        style_of(p) for p in docx_xml(report_build[".docx"], "word/document.xml").iter(w("p"))
+    ]
+    pdf = libreoffice_pdfs["report"]
+    pages = [pdftotext(pdf, n, layout=True) for n in range(1, page_count(pdf) + 1)]
+    front = next(i for i, page in enumerate(pages) if "Contents" in lines(page))
+    lists = _listed(pages[front])
+    assert set(lists) == {"Contents", "Figures", "Tables"}, lists
+    assert len(lists["Contents"]) == sum(s in ("TOC1", "TOC2", "TOC3") for s in styles)
+    assert len(lists["Figures"]) + len(lists["Tables"]) == styles.count("TableofFigures")
+    for title, listed in [entry for entries in lists.values() for entry in entries]:
+        where = _first_page_with_line(pages, front + 1, title)
+        assert where is not None, f"LibreOffice prints no {title!r} after the Contents"
+        footer = lines(pages[where])[-1]
+        printed = _PRINTED.search(footer)
+        assert printed, f"page {where + 1} prints no page number: {footer!r}"
+        assert abs(int(printed.group(1)) - listed) <= 1, (title, listed, footer)
+
+
+def _first_page_with_line(pages: list[str], start: int, text: str) -> int | None:
+    """The index of the first page from ``start`` with a line that begins with ``text``."""
+    for i in range(start, len(pages)):
+        if any(line.startswith(text) for line in lines(pages[i])):
+            return i
+    return None
 
 
 def _inline_text(node: object) -> str:

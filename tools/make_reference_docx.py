@@ -117,7 +117,14 @@ PARAGRAPH_STYLES: dict[str, tuple[str | None, str | None, str | None, float | No
     "Author Line": (None, "Normal", SANS, 10, {"after": 0}),
     "Product Number": (None, "Normal", SANS, 10, {"bold": True, "after": 0}),
     "Summary Label": (None, "Normal", SANS, 13, {"bold": True, "keep": True, "after": 6}),
-    "Disclaimer Heading": (None, "Normal", SANS, 9, {"bold": True, "keep": True, "before": 12}),
+    # .disclaimer h2 sits inside the box: the same border joins the two paragraphs' boxes
+    "Disclaimer Heading": (
+        None,
+        "Normal",
+        SANS,
+        9,
+        {"bold": True, "keep": True, "before": 12, "after": 2, "box": None},
+    ),
     "Disclaimer": (None, "Normal", SANS, 8, {"after": 4, "box": None}),
     "Sidebar": (None, "Normal", SANS, 9.5, {"after": 4, "box": "F2F2F2"}),
     "Figure": (None, "Normal", None, None, {"keep": True, "after": 3, "center": True}),

@@ -47,6 +47,68 @@ from .tree import (
 Layout = Callable[[Document], list[Node]]
 """The product's page: furniture and the body (``doc.children``), in reading order."""
 
+TITLE = "{title}"
+"""A page header that is the report's title (set per report)."""
+
+
+@dataclass(frozen=True)
+class PageModel:
+    """A product's printed page: read by the print stylesheet (its ``@page`` rules are
+    generated from it) and by the DOCX writer (section, columns, style sizes), so the PDF
+    and the DOCX cannot disagree. Lengths in inches, type sizes in points."""
+
+    width: float = 8.5  # US Letter
+    height: float = 11.0
+    margins: tuple[float, float, float, float] = (0.8, 0.75, 0.8, 0.75)  # top right bottom left
+    furniture_inset: float = 0.35  # page edge to the header's and the footer's text
+    columns: int = 1  # body text columns
+    column_gap: float = 0.3
+    font_size: float = 10.5  # body text
+    heading_sizes: tuple[float, ...] = (11.5, 10.5, 10.5)  # section levels 1, 2, 3 and deeper
+    heading_space: tuple[tuple[float, float], ...] = ((0.9, 0.3), (0.8, 0.25), (0.7, 0.2))
+    """Space before and after a heading of each level, in ems of its own size."""
+    title_size: float = 18.0
+    label_size: float = 20.0  # the masthead's product label
+    rule_weight: float = 2.0  # the rule under the masthead, in points
+    header_size: float = 8.5  # running header text
+    footer_size: float = 8.0  # footer text
+    note_size: float = 8.0  # footnotes at the page foot
+    header: str | None = TITLE  # running header: text, TITLE, or none
+    header_align: str = "center"  # "left", "center" or "right" (the number goes right)
+    header_number: bool = False  # the page number in the header
+    footer: str | None = house.URL  # footer text, at the left
+    footer_number: bool = False  # the page number in the footer, at the right
+    first_page: str = "footer"  # page 1 shows: "same", "footer" (no header), "blank"
+    version_at: str | None = "right"  # the last page's footer adds the version line here
+    bullet: str = "disc"  # "disc" or "square" (In Focus)
+    appendix_new_page: bool = False  # each appendix starts a page
+
+    def text_width(self) -> float:
+        return self.width - self.margins[1] - self.margins[3]
+
+    def column_width(self) -> float:
+        return (self.text_width() - (self.columns - 1) * self.column_gap) / self.columns
+
+    def heading(self, level: int) -> tuple[float, float, float]:
+        """Size, space before and space after (points) of a level-``level`` heading."""
+        size = self.heading_sizes[min(level, len(self.heading_sizes)) - 1]
+        before, after = self.heading_space[min(level, len(self.heading_space)) - 1]
+        return size, round(before * size, 2), round(after * size, 2)
+
+    def running_heads(self, title: str) -> RunningHeads:
+        """The page heads of a report called ``title`` (the tree carries them to writers)."""
+
+        def text(value: str | None) -> str:
+            return title if value == TITLE else (value or "")
+
+        return RunningHeads(
+            header=text(self.header),
+            header_number=self.header_number,
+            footer=text(self.footer),
+            footer_number=self.footer_number,
+            first_page=self.first_page,
+        )
+
 
 @dataclass(frozen=True)
 class Product:
@@ -61,6 +123,7 @@ class Product:
     page_budget: int | None = None  # pages the PDF may take (a warning past it)
     stylesheet: Path | None = None  # print stylesheet (default: templates/css/print-NAME.css)
     scaffold: Path | None = None  # --init folder (default: templates/init/NAME)
+    page: PageModel = PageModel()  # page size, margins, columns, type sizes, heads
 
     def print_css(self) -> Path:
         return self.stylesheet or templates_dir() / "css" / f"print-{self.name}.css"
@@ -145,16 +208,49 @@ def contents(doc: Document, depth: int = 3) -> Contents:
 # ---- the three CRS products --------------------------------------------------------------
 
 
+IN_FOCUS_PAGE = PageModel(
+    margins=(0.6, 0.6, 0.7, 0.6),
+    furniture_inset=0.3,
+    columns=2,
+    font_size=10,
+    heading_sizes=(11, 10, 10),
+    heading_space=((0.7, 0.25), (0.6, 0.2), (0.7, 0.2)),
+    label_size=28,  # the printed In Focus: a heavy label over a heavy rule
+    rule_weight=3.5,
+    bullet="square",
+)
+INSIGHT_PAGE = PageModel(
+    header=house.CRS,
+    header_align="left",
+    header_number=True,
+    footer=None,
+    first_page="blank",
+    version_at=None,  # printed after the Disclaimer
+)
+REPORT_PAGE = PageModel(
+    title_size=24,
+    header_align="right",
+    footer=house.CRS,
+    footer_number=True,
+    first_page="blank",
+    version_at="center",
+    appendix_new_page=True,
+)
+
+
 def in_focus_layout(doc: Document) -> list[Node]:
     """Masthead and title full width, the body in two columns ending with the byline."""
     return [
-        RunningHeads(header=doc.title, footer=house.URL, footer_number=True, first_page="footer"),
+        IN_FOCUS_PAGE.running_heads(doc.title),
         masthead("IN FOCUS"),
         Main(
             children=[
                 DateLine(text=doc.date_line),
                 TitleBlock(text=doc.title),
-                Columns(children=[*body(doc), Byline(authors=doc.authors, id=doc.id)]),
+                Columns(
+                    children=[*body(doc), Byline(authors=doc.authors, id=doc.id)],
+                    count=IN_FOCUS_PAGE.columns,
+                ),
                 Endnotes(),
             ]
         ),
@@ -169,7 +265,7 @@ def insight_layout(doc: Document) -> list[Node]:
     )
     main = [TitleBlock(text=doc.title), DateLine(text=doc.date_line), first_footer]
     return [
-        RunningHeads(header=house.CRS, header_number=True),
+        INSIGHT_PAGE.running_heads(doc.title),
         masthead("INSIGHT"),
         Main(children=[*main, *body(doc), Endnotes(), *author_information(doc)]),
         *closing(doc),
@@ -195,7 +291,7 @@ def report_layout(doc: Document) -> list[Node]:
     front.append(contents(doc))
     main = [RunningTitle(text=doc.title), *body(doc), Endnotes(), *author_information(doc)]
     return [
-        RunningHeads(header=doc.title, footer=house.CRS, footer_number=True),
+        REPORT_PAGE.running_heads(doc.title),
         *front,
         Main(children=main, number_from_1=True),
         *closing(doc),
@@ -203,9 +299,27 @@ def report_layout(doc: Document) -> list[Node]:
 
 
 register_product(
-    Product("in_focus", "In Focus", "IN FOCUS", ("IF",), in_focus_layout, page_budget=2)
+    Product(
+        "in_focus",
+        "In Focus",
+        "IN FOCUS",
+        ("IF",),
+        in_focus_layout,
+        page_budget=2,
+        page=IN_FOCUS_PAGE,
+    )
 )
-register_product(Product("insight", "Insight", "INSIGHT", ("IN", "LSB"), insight_layout))
 register_product(
-    Product("report", "Report", "REPORT", ("R", "RL", "RS"), report_layout, footnotes=True)
+    Product("insight", "Insight", "INSIGHT", ("IN", "LSB"), insight_layout, page=INSIGHT_PAGE)
+)
+register_product(
+    Product(
+        "report",
+        "Report",
+        "REPORT",
+        ("R", "RL", "RS"),
+        report_layout,
+        footnotes=True,
+        page=REPORT_PAGE,
+    )
 )

@@ -114,7 +114,12 @@ register_format(
     warm=("crsreport.render.weasy", "crsreport.figures.kinds", "crsreport.render.pdf"),
 )
 register_format(
-    "docx", ".docx", "crsreport.render.docx:render", images=("png",), cost=1.0, preload=("docx",)
+    "docx",
+    ".docx",
+    "crsreport.render.docx:render",
+    images=("png", "svg"),  # the SVGs lay out the PDF's pages for the Contents' numbers
+    cost=1.0,
+    preload=("docx",),
 )
 register_format(  # drawn so the paths its figure nodes name exist
     "json", ".json", "crsreport.render.jsontree:render", images=("svg", "png"), cost=0.0

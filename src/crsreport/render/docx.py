@@ -15,12 +15,12 @@ from typing import Any
 from docx import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Inches, Length, Twips
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.shared import Inches, Length, Pt, RGBColor, Twips
 
 from .. import house
 from ..errors import Location
-from ..products import product_for
+from ..products import PageModel, product_for
 from ..resources import templates_dir
 from ..tree import (
     Acknowledgments,
@@ -81,6 +81,7 @@ from ..tree import (
 from . import RenderContext, docxml
 from .docxml import bookmark_name
 from .htmlwalk import safe_href
+from .page import NOTE_LINE_HEIGHT
 from .tablewidths import column_widths
 
 HEADING_STYLES = tuple(f"Heading {n}" for n in range(1, 7))  # h2..h6 and deeper in HTML
@@ -110,16 +111,105 @@ def ensure_styles(document: Any) -> list[str]:
     return docxml.copy_styles(reference, document, BODY_STYLES)
 
 
+LINE_HEIGHT = 1.25
+"""The print stylesheet's body line height (``body { line-height: 1.25 }``)."""
+SERIF_SINGLE = 1.107
+"""Times New Roman's (and Liberation Serif's) single line, in ems: Word's "single"."""
+SANS_SINGLE = 1.149
+"""Arial's (and Liberation Sans's) single line, in ems."""
+
+
 def render(doc: Document, ctx: RenderContext) -> bytes:
     """The whole report as a DOCX package with deterministic bytes."""
     document = DocxDocument(str(templates_dir() / "docx" / "reference.docx"))
     _clear_body(document)
-    DocxWriter(document, ctx).visit(doc, document, 0)
+    page = product_for(doc.product).page
+    apply_page(document, page)
+    DocxWriter(document, ctx, page).visit(doc, document, 0)
     when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).replace(tzinfo=None)
     _properties(document, doc, when, ctx)
     out = io.BytesIO()
     document.save(out)
     return docxml.normalize_package(out.getvalue(), when)
+
+
+def apply_page(document: Any, page: PageModel) -> None:
+    """The product's page model, which the print stylesheet is generated from, on the
+    first section (later sections copy it) and on the styles, so the DOCX lays out as the
+    PDF does."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Inches(page.width), Inches(page.height)
+    top, right, bottom, left = (Inches(m) for m in page.margins)
+    section.top_margin, section.right_margin = top, right
+    section.bottom_margin, section.left_margin = bottom, left
+    section.header_distance = section.footer_distance = Inches(page.furniture_inset)
+    _type_sizes(document.styles, page)
+    docxml.set_rule_weight(document.styles["Masthead Label"], page.rule_weight)
+    _spacing(document.styles, page)
+    _tabs(document.styles, page)
+    if page.bullet == "square":
+        for name in ("List Bullet", "List Bullet 2", "List Bullet 3"):
+            docxml.set_bullet(document, name, docxml.SQUARE_BULLET)
+
+
+def _type_sizes(styles: Any, page: PageModel) -> None:
+    sizes = {
+        "Normal": page.font_size,
+        "Title": page.title_size,
+        "Masthead Label": page.label_size,
+        "Header": page.header_size,
+        "Footer": page.footer_size,
+        "footnote text": page.note_size,
+    }
+    for name, size in sizes.items():
+        styles[name].font.size = Pt(size)
+
+
+def _spacing(styles: Any, page: PageModel) -> None:
+    """The print stylesheet's line heights and margins in Word's terms."""
+    body = styles["Normal"].paragraph_format  # p { margin: 0 0 0.6em } at line-height 1.25
+    after_text = round(0.6 * page.font_size, 1)
+    body.space_after = Pt(after_text)
+    body.line_spacing = LINE_HEIGHT / SERIF_SINGLE
+    for style in styles:  # Arial's single line is taller: its styles get the same 1.25
+        sans = style.type == WD_STYLE_TYPE.PARAGRAPH and style.font.name == "Arial"
+        if sans and style.paragraph_format.line_spacing is None:
+            style.paragraph_format.line_spacing = LINE_HEIGHT / SANS_SINGLE
+    # CSS collapses a heading's top margin with the text's bottom one; Word adds the two,
+    # so a heading (and a figure's caption) gets only what exceeds the text's space after
+    for level in range(1, len(page.heading_sizes) + 1):
+        size, before, after = page.heading(level)
+        heading = styles[HEADING_STYLES[level - 1]]
+        heading.font.size = Pt(size)
+        heading.paragraph_format.space_before = Pt(max(before - after_text, 0))
+        heading.paragraph_format.space_after = Pt(after)
+    styles["Caption"].paragraph_format.space_before = Pt(0)  # figure { margin: 0.6em 0 }
+    styles["Figure"].paragraph_format.line_spacing = 1.0  # a picture's line adds no lead
+    cells = styles["Table Text"].paragraph_format  # td { padding } is the cells' margins
+    cells.space_before = cells.space_after = Pt(0)
+    notes = styles["footnote text"].paragraph_format  # .footnote { line-height }
+    notes.line_spacing = NOTE_LINE_HEIGHT / SERIF_SINGLE
+    notes.space_after = Pt(0)
+    for name in ("Header", "Footer"):  # the footer's lines fit the margin, as in the PDF
+        styles[name].paragraph_format.space_after = Pt(0)
+        styles[name].paragraph_format.line_spacing = 1.0
+
+
+def _tabs(styles: Any, page: PageModel) -> None:
+    """Right tabs at the text width: the Contents' page numbers, the masthead's label."""
+    width = Inches(page.text_width())
+    for name in ("toc 1", "toc 2", "toc 3", "Table of Figures"):
+        stops = styles[name].paragraph_format.tab_stops
+        stops.clear_all()
+        stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    for name in ("Header", "Footer"):  # the text's centre and right edge
+        stops = styles[name].paragraph_format.tab_stops
+        stops.clear_all()
+        stops.add_tab_stop(Inches(page.text_width() / 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    label = styles["Masthead Label"].paragraph_format  # org left, label at the right margin
+    label.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    label.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
 
 def _clear_body(document: Any) -> None:
@@ -165,9 +255,12 @@ class DocxWriter(Visitor[None]):
     """Walks tree nodes into a python-docx document (or a cell or footnote): blocks are
     visited with ``(into, depth)``, inlines with ``(paragraph, style)``."""
 
-    def __init__(self, document: Any, ctx: RenderContext) -> None:
+    def __init__(self, document: Any, ctx: RenderContext, page: PageModel | None = None) -> None:
         super().__init__()
         self.document, self.ctx = document, ctx
+        self.page = page or PageModel()
+        self.doc: Document | None = None  # the report being written, once visited
+        self.gap = round(self.page.column_gap * 1440)  # twips between text columns
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
         self.author = house.CRS  # who a --compare redline's tracked changes are by
         self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
@@ -213,6 +306,7 @@ class DocxWriter(Visitor[None]):
 
     # blocks
     def visit_document(self, node: Document, into: Any, depth: int) -> None:
+        self.doc = node
         if node.authors:
             self.author = node.authors[0].name
         self.blocks_of(node.children, into)
@@ -224,6 +318,8 @@ class DocxWriter(Visitor[None]):
         level = min(node.level, len(HEADING_STYLES))
         title = f"{node.label} {node.title}" if node.label else node.title
         heading = self.para(into, HEADING_STYLES[level - 1], title)
+        if node.level == 1 and node.section_kind == "appendix" and self.page.appendix_new_page:
+            heading.paragraph_format.page_break_before = True
         docxml.add_bookmark(heading, bookmark_name(node.id))
         self.blocks_of(node.children, into)
 
@@ -333,7 +429,14 @@ class DocxWriter(Visitor[None]):
             # as figure.width-full { column-span: all }: a one-column stretch of the page
             docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), 1)
             self.figure(node, into)
-            docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), columns)
+            docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), columns, self.gap)
+        elif columns == 1 and into is self.document:
+            # figure { break-inside: avoid }: the caption, table or picture and notes go to
+            # the next page together, as in the PDF (LibreOffice balances no last page of
+            # columns opening with such a block, so In Focus keeps the caption only)
+            mark = docxml.block_mark(into)
+            self.figure(node, into)
+            docxml.keep_together(into, mark)
         else:
             self.figure(node, into)
 
@@ -348,7 +451,7 @@ class DocxWriter(Visitor[None]):
         self.figure(node, into)
         back = self.new_page_section()
         _orient(back, WD_ORIENT.PORTRAIT)
-        docxml.set_columns(back, columns)
+        docxml.set_columns(back, columns, self.gap)
         self._footers(back, "")
 
     def new_page_section(self) -> Any:
@@ -393,6 +496,10 @@ class DocxWriter(Visitor[None]):
             paragraph.add_run(node.alt)
             return
         width = self.room(node, into)
+        if self.page.columns > 1 and node.width != "full":
+            # the source may go to the next column: LibreOffice balances no last page whose
+            # columns open with a caption, picture and source held together
+            paragraph.paragraph_format.keep_with_next = False
         shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         docxml.set_alt_text(shape, node.alt, node.title.plain())
 
@@ -556,7 +663,7 @@ class DocxWriter(Visitor[None]):
         if node.header:
             header = section.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(node.header + ("\t\t" if node.header_number else ""))
+            header.add_run(self.header_text(node.header) + ("\t\t" if node.header_number else ""))
             if node.header_number:
                 docxml.add_field(header, "PAGE", "2")
         if node.footer:
@@ -564,12 +671,19 @@ class DocxWriter(Visitor[None]):
             if node.first_page == "footer":
                 _footer(section, self, node.footer, node.footer_number, first_page=True)
 
+    def header_text(self, text: str) -> str:
+        """``text`` at the page model's place in the header (its centre and right tabs)."""
+        return {"left": "", "center": "\t", "right": "\t\t"}[self.page.header_align] + text
+
     def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
-        org = self.para(into, "Masthead Org", node.org)
+        """One paragraph over the rule, as the PDF's masthead row: the organisation and
+        its tagline at the left, the label at the right tab on the tagline's line."""
+        line = self.para(into, "Masthead Label")
+        line.add_run(node.org, style=_org_style(self.document))
         if node.tagline:
-            org.add_run().add_break(WD_BREAK.LINE)
-            org.add_run(node.tagline, style="Masthead Tagline")
-        self.para(into, "Masthead Label", node.label)
+            line.add_run().add_break(WD_BREAK.LINE)
+            line.add_run(node.tagline, style="Masthead Tagline")
+        line.add_run("\t" + node.label)
 
     def visit_main(self, node: Main, into: Any, depth: int) -> None:
         if node.number_from_1 and into is self.document:
@@ -590,7 +704,7 @@ class DocxWriter(Visitor[None]):
             body.header.is_linked_to_previous = False
             header = body.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(heads.header)
+            header.add_run(self.header_text(heads.header))
             docxml.clear(front.header.paragraphs[0])
             if heads.footer:
                 footer = front.footer.paragraphs[0]
@@ -604,7 +718,7 @@ class DocxWriter(Visitor[None]):
         self.para(into, "Date Line", node.text)
 
     def visit_columns(self, node: Columns, into: Any, depth: int) -> None:
-        docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), node.count)
+        docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), node.count, self.gap)
         self.blocks_of(node.children, into)
         docxml.set_columns(self.document.add_section(WD_SECTION.CONTINUOUS), 1)
 
@@ -689,17 +803,51 @@ class DocxWriter(Visitor[None]):
         self.page_break(into)
 
     def visit_contents(self, node: Contents, into: Any, depth: int) -> None:
-        self.para(into, "TOC Heading", "Contents")
+        """Contents, Figures and Tables as TOC fields whose results already hold the
+        entries, with the page numbers the PDF prints (same page model), so Word and
+        LibreOffice show whole lists without updating fields."""
         listed = [e for e in [*node.entries, *node.contacts] if e.level <= 3]
+        pages = self.pages_of([e.id for e in [*listed, *node.figures, *node.tables]])
+        self.para(into, "TOC Heading", "Contents")
         docxml.add_toc(
-            self.document, [(e.level, e.title, bookmark_name(e.id), None) for e in listed]
+            self.document,
+            [(e.level, e.title, bookmark_name(e.id), pages.get(e.id)) for e in listed],
         )
-        for title, entries in (("Figures", node.figures), ("Tables", node.tables)):
+        for title, label, entries in (
+            ("Figures", "Figure", node.figures),
+            ("Tables", "Table", node.tables),
+        ):
             if entries:
                 self.para(into, "TOC Heading", title)
-                for entry in entries:
-                    self.para(into, "Table of Figures", entry.title)
+                docxml.add_toc(
+                    self.document,
+                    [(1, e.title, bookmark_name(e.id), pages.get(e.id)) for e in entries],
+                    instruction=f'TOC \\h \\z \\c "{label}"',
+                    style="Table of Figures",
+                )
         self.page_break(into)
+
+    def pages_of(self, anchors: list[str]) -> dict[str, str]:
+        """The page the PDF prints each anchor on: laid out once, and only when this
+        writer's page model is the product's (so the DOCX paginates as the PDF)."""
+        doc = self.doc
+        if doc is None or product_for(doc.product).page != self.page:
+            return {}
+        from .pdf import printed_pages
+
+        return printed_pages(doc, self.ctx, set(anchors))
+
+
+def _org_style(document: Any) -> str:
+    """The character style of the masthead's organisation name: Masthead Org's type (the
+    paragraph it shares is in the label's), added once from the reference style."""
+    name = "Masthead Org Name"
+    if name not in document.styles:
+        org = document.styles["Masthead Org"].font
+        style = document.styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+        style.font.name, style.font.size, style.font.bold = org.name, org.size, org.bold
+        style.font.color.rgb = RGBColor(0, 0, 0)
+    return name
 
 
 def _footer(

@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FOOTNOTE_REFERENCE",
     "FOOTNOTE_TEXT",
+    "SQUARE_BULLET",
     "TOC_INSTRUCTION",
     "FootnotesPart",
     "add_bookmark",
@@ -91,6 +92,7 @@ __all__ = [
     "add_row",
     "add_run",
     "add_toc",
+    "block_mark",
     "bookmark_end",
     "bookmark_name",
     "bookmark_names",
@@ -100,16 +102,19 @@ __all__ = [
     "column_width",
     "copy_styles",
     "different_first_page",
+    "keep_together",
     "normalize_package",
     "repeat_header_row",
     "repeat_header_rows",
     "restart_numbering",
     "set_alt_text",
+    "set_bullet",
     "set_column_widths",
     "set_columns",
     "set_language",
     "set_numbering",
     "set_paragraph_style",
+    "set_rule_weight",
     "text_width",
 ]
 
@@ -440,18 +445,22 @@ def add_toc(
     entries: Sequence[tuple[int, str, str | None, str | None]],
     *,
     instruction: str = TOC_INSTRUCTION,
+    style: str | None = None,
 ) -> list[Paragraph]:
     """Add a TOC field to `container` (Document, cell...) with its result pre-filled.
 
     Each entry ``(level, text, anchor, page)`` becomes a paragraph in style ``TOC<level>``
-    (Word name "toc N"); `anchor` names the heading's bookmark (links + PAGEREF), `page`
-    the cached page number shown after a tab. The field begins in the first paragraph and
-    ends in the last, so Word and LibreOffice show the entries without updating.
+    (Word name "toc N"), or paragraph style name `style` (a list of figures: "Table of
+    Figures" with ``TOC \\h \\z \\c "Figure"``); `anchor` names the heading's bookmark
+    (links + PAGEREF), `page` the cached page number shown after a tab. The field begins
+    in the first paragraph and ends in the last, so Word and LibreOffice show the entries
+    without updating.
     """
     paragraphs: list[Paragraph] = []
     for level, text, anchor, page in entries or [(1, "", None, None)]:
-        p = container.add_paragraph()
-        p._p.style = f"TOC{min(max(level, 1), 9)}"
+        p = container.add_paragraph(style=style)
+        if style is None:
+            p._p.style = f"TOC{min(max(level, 1), 9)}"
         if not paragraphs:
             p._p.extend([_fld_char("begin", None), _instr(instruction, None)])
             p._p.append(_fld_char("separate", None))
@@ -510,6 +519,40 @@ def set_columns(section: Section, count: int, space_twips: int = 360) -> None:
         cols.attrib.pop(attr, None)
     cols.set(qn("w:num"), str(count))
     cols.set(qn("w:space"), str(space_twips))
+
+
+SQUARE_BULLET = ("\u25aa", "Arial")
+"""A small filled square (U+25AA) in a font every Word and LibreOffice has."""
+
+
+def set_bullet(document: Document, style: str, glyph: tuple[str, str]) -> None:
+    """Draw the bullets of list paragraph style `style` as `glyph` (text, font): the first
+    level of the list definition its numbering uses."""
+    numbering = document.part.numbering_part.element
+    num_id = document.styles[style].element.pPr.numPr.numId.val
+    abstract_id = numbering.num_having_numId(num_id).abstractNumId.val
+    lvl = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]/w:lvl[@w:ilvl="0"]')[
+        0
+    ]
+    text, font = glyph
+    lvl.find(qn("w:lvlText")).set(qn("w:val"), text)
+    rpr = lvl.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        lvl.append(rpr)
+    for child in list(rpr):
+        if child.tag == qn("w:rFonts"):
+            rpr.remove(child)
+    attrs = {qn(f"w:{a}"): font for a in ("ascii", "hAnsi", "cs")}
+    rpr.insert(0, OxmlElement("w:rFonts", {**attrs, qn("w:hint"): "default"}))
+
+
+def set_rule_weight(style: Any, points: float) -> None:
+    """Make the rule under paragraph style `style` (its ``w:pBdr/w:bottom``) `points` thick
+    (the schema's sizes are eighths of a point, 2 to 96)."""
+    rule = style.element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
+    if rule is not None:
+        rule.set(qn("w:sz"), str(min(max(round(points * 8), 2), 96)))
 
 
 def column_count(section: Section) -> int:
@@ -588,6 +631,26 @@ def _tr_flag(row: _Row, tag: str, successors: Iterable[str]) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     if tr_pr.find(qn(tag)) is None:
         tr_pr.insert_element_before(OxmlElement(tag), *successors)
+
+
+def block_mark(document: Document) -> int:
+    """A mark for `keep_together`: how many blocks the document's body holds now."""
+    return sum(1 for block in document.element.body if block.tag != qn("w:sectPr"))
+
+
+def keep_together(document: Document, mark: int) -> None:
+    """Keep the paragraphs and table rows added to the body since `mark` on one page:
+    each is kept with the next (``w:keepNext``), all but the last paragraph."""
+    blocks = list(document.element.body)[mark:]
+    paragraphs = [
+        p
+        for block in blocks
+        if block.tag in (qn("w:p"), qn("w:tbl"))
+        for p in ([block] if block.tag == qn("w:p") else block.iter(qn("w:p")))
+        if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None
+    ]
+    for p in paragraphs[:-1]:
+        p.get_or_add_pPr().keepNext_val = True
 
 
 def repeat_header_rows(table: Table, n: int = 1) -> None:

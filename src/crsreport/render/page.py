@@ -8,7 +8,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..products import product_for
+from ..products import TITLE, PageModel, product_for
 from ..resources import templates_dir
 from ..tree import Document
 from .htmlwalk import HtmlWriter, PrintWriter
@@ -51,3 +51,72 @@ def page(
             product_name=product_for(doc.product).title,
         )
     )
+
+
+def page_css(model: PageModel) -> str:
+    """The ``@page`` rules and the sizes the product's page model sets: generated, so the
+    PDF reads the same record as the DOCX writer and no house string lives in a
+    stylesheet's page boxes."""
+    top, right, bottom, left = model.margins
+    rules = [
+        "/* generated from the product's page model (products.PageModel) */",
+        "@page {",
+        f"  size: {model.width:g}in {model.height:g}in;",
+        f"  margin: {top:g}in {right:g}in {bottom:g}in {left:g}in;",
+        *(f"  @{box} {{ content: {text}; font: {font}; }}" for box, (text, font) in _boxes(model)),
+        "}",
+        f"@page landscape {{ size: {model.height:g}in {model.width:g}in; }}",  # a turned page
+    ]
+    blank = {"same": [], "footer": _TOP, "blank": _TOP + _BOTTOM}[model.first_page]
+    if blank:
+        rules.append(
+            "@page :first { " + " ".join(f"@{b} {{ content: none; }}" for b in blank) + " }"
+        )
+    rules.append(f"html {{ font-size: {model.font_size:g}pt; }}")
+    for level in range(1, len(model.heading_sizes) + 1):
+        size, before, after = model.heading(level)
+        rules.append(
+            f"h{level + 1} {{ font-size: {size:g}pt; margin: {before:g}pt 0 {after:g}pt; }}"
+        )
+    rules += [
+        f"h1.title {{ font-size: {model.title_size:g}pt; }}",
+        f".footnote {{ font-size: {model.note_size:g}pt; line-height: {NOTE_LINE_HEIGHT:g}; }}",
+        f".masthead-label {{ font-size: {model.label_size:g}pt; }}",
+        f".masthead {{ border-bottom-width: {model.rule_weight:g}pt; }}",
+        f".columns {{ column-count: {model.columns}; column-gap: {model.column_gap:g}in; }}",
+    ]
+    if model.bullet != "disc":
+        rules.append(f"ul {{ list-style-type: {model.bullet}; }}")
+    if model.appendix_new_page:
+        rules.append(".section.kind-appendix.level-1 { break-before: page; }")
+    return "\n".join(rules) + "\n"
+
+
+NOTE_LINE_HEIGHT = 1.2
+"""A footnote's line height, in ems of its size (the DOCX's footnote text reads it)."""
+_TOP = ["top-left", "top-center", "top-right"]
+_BOTTOM = ["bottom-left", "bottom-center", "bottom-right"]
+
+
+def _boxes(model: PageModel) -> list[tuple[str, tuple[str, str]]]:
+    """Margin box -> (content, font) for the header, footer, page number and version."""
+    header_font = f'{model.header_size:g}pt "Liberation Sans"'
+    footer_font = f'{model.footer_size:g}pt "Liberation Sans"'
+    boxes: dict[str, tuple[str, str]] = {}
+    if model.header:
+        text = "string(running-title)" if model.header == TITLE else _quoted(model.header)
+        boxes[f"top-{model.header_align}"] = (text, header_font)
+    if model.header_number:
+        boxes["top-right"] = ("counter(page)", header_font)
+    if model.footer:
+        boxes["bottom-left"] = (_quoted(model.footer), footer_font)
+    if model.version_at:
+        boxes[f"bottom-{model.version_at}"] = ("string(version-footer)", footer_font)
+    if model.footer_number:
+        boxes["bottom-right"] = ("counter(page)", footer_font)
+    return list(boxes.items())
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -10,19 +10,32 @@ from urllib.parse import unquote, urlparse
 
 from ..assets import FIGURE_URL, Assets
 from ..errors import Location
-from ..products import product_for
+from ..products import PageModel, product_for
 from ..resources import templates_dir
 from ..tree import Document
 from . import RenderContext, pdftags
-from .page import css, page
+from .page import css, page, page_css
 
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
     """Letter-size, tagged PDF/UA with bundled fonts embedded and subset."""
+    rendered, fetcher = _layout(doc, ctx)
+    with _quiet_weasyprint():
+        data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.id.encode())
+    data = pdftags.finish(data, doc)
+    _check_budget(rendered.pages, doc, ctx)
+    for url in fetcher.refused:
+        ctx.warnings.warn(Location(doc.id + ".pdf"), f"refused to load '{url}'")
+    return data
+
+
+def _layout(doc: Document, ctx: RenderContext) -> tuple[Any, Any]:
+    """The print page laid out by WeasyPrint, and the fetcher that served its files."""
     from .weasy import weasyprint  # imported without its library search
 
     product = product_for(doc.product)
-    stylesheet = css("base.css", "print.css") + "\n" + product.print_css().read_text("utf-8")
+    house_css, product_css = css("base.css", "print.css"), product.print_css().read_text("utf-8")
+    stylesheet = "\n".join([house_css, page_css(product.page), product_css])
     html = page(
         doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
     )
@@ -31,13 +44,23 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
         document = weasyprint.HTML(
             string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
         )
-        rendered = document.render(font_config=font_config(), cache=image_cache())
-        data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.id.encode())
-    data = pdftags.finish(data, doc)
-    _check_budget(rendered.pages, doc, ctx)
-    for url in fetcher.refused:
-        ctx.warnings.warn(Location(doc.id + ".pdf"), f"refused to load '{url}'")
-    return data
+        return document.render(font_config=font_config(), cache=image_cache()), fetcher
+
+
+def printed_pages(doc: Document, ctx: RenderContext, anchors: set[str]) -> dict[str, str]:
+    """The page number the PDF prints on the page where each of ``anchors`` lies, for a
+    writer whose page model is the PDF's (the DOCX's Contents): the body counts from 1 on
+    the first page of ``main`` when the layout says so, else from the first page."""
+    from ..tree import Main
+
+    pages = _layout(doc, ctx)[0].pages
+    where: dict[str, int] = {}
+    for i, sheet in enumerate(pages):
+        for name in sheet.anchors:  # a box spanning pages is anchored on each: its first
+            where.setdefault(name, i)
+    main = next((n for n in doc.children if isinstance(n, Main)), None)
+    first = where.get("content", 0) if main is not None and main.number_from_1 else 0
+    return {a: str(where[a] - first + 1) for a in anchors if where.get(a, -1) >= first}
 
 
 @cache
@@ -111,7 +134,7 @@ def _check_budget(pages: list, doc: Document, ctx: RenderContext) -> None:
         return
     for number, sheet in enumerate(pages, start=1):
         if "end-of-text" in sheet.anchors and number > budget:
-            over = _overflow_pt(sheet, number - budget - 1)
+            over = _overflow_pt(sheet, number - budget - 1, product_for(doc.product).page)
             ctx.warnings.warn(
                 Location(doc.id + ".pdf"),
                 f"the text runs {number} pages, past the {budget}-page budget by about "
@@ -120,17 +143,17 @@ def _check_budget(pages: list, doc: Document, ctx: RenderContext) -> None:
             )
 
 
-def _overflow_pt(sheet: Any, whole_pages: int) -> float:
+def _overflow_pt(sheet: Any, whole_pages: int, model: PageModel) -> float:
     """How much text lies past the budget, in points of column: every column of the pages
-    wholly over, the columns before the end's on its page, and its column down to the end."""
-    box = getattr(sheet, "_page_box", None)
-    top = getattr(box, "margin_top", 72) or 72
-    bottom = getattr(box, "margin_bottom", 72) or 72
-    column = sheet.height - top - bottom
+    wholly over, the columns before the end's on its page, and its column down to the end
+    (the margins and columns are the product's page model's)."""
+    top, bottom = model.margins[0] * 72, model.margins[2] * 72  # in → pt
+    column = model.height * 72 - top - bottom
     x0, _, _, end = sheet.anchors["end-of-text"]
-    columns_before = 1 if x0 > sheet.width / 2 else 0  # the end sits in the right column
-    px = (2 * whole_pages + columns_before) * column + max(end - top, 0)
-    return px * 0.75  # CSS px → pt
+    left = x0 * 0.75 - model.margins[3] * 72  # CSS px → pt, from the text's left edge
+    pitch = (model.column_width() + model.column_gap) * 72  # the end starts a column's line
+    columns_before = max(min(round(left / pitch), model.columns - 1), 0)
+    return (model.columns * whole_pages + columns_before) * column + max(end * 0.75 - top, 0)
 
 
 def _local_path(url: str) -> Path | None:
