@@ -275,6 +275,7 @@ PROSE = """\
 Quakes.[@R41746] Bridges [@fhwa]. Strikes.[@ntsb, p. 5] Again.[@ntsb, pp. 1-2]
 Law.[@iija] Section.[@iija, sec. 11101] Code.[@usc23, §202(d)] Rule.[@fr]
 Both.[@in1; see also @lsb1, emphasis added] Mail [me@example.com] and `[@R41746]` stay.
+No comma.[@ntsb p. 7] Words.[@iija at 5]
 """
 NOTES = [
     "CRS Report R41746, *Earthquake Risk and U.S. Highway Infrastructure: Frequently Asked "
@@ -290,6 +291,8 @@ NOTES = [
     "82 Federal Register 5886.",
     "CRS Insight IN99998, *An Example Insight*, by Alex Example; see also CRS Legal Sidebar "
     "LSB99997, *An Example Legal Sidebar*, emphasis added.",
+    "NTSB, *Safeguarding Bridges*, p. 7.",
+    "P.L. 117-58 at 5.",
 ]
 
 
@@ -398,6 +401,8 @@ def test_crs_style_is_valid_csl():
         ("see @a, pp. 1-2", [("a", "see", "page", "1-2", "")]),
         ("@a, 12; @b, §202(d)", [("a", "", "page", "12", ""), ("b", "", "section", "202(d)", "")]),
         ("@a, p. 5, emphasis added", [("a", "", "page", "5", ", emphasis added")]),
+        ("@a p. 5; @b sec. 2", [("a", "", "page", "5", ""), ("b", "", "section", "2", "")]),
+        ("@a at 5", [("a", "", None, None, " at 5")]),
         ("me@example.com", []),
         ("@fig:tests", []),
     ],
