@@ -172,12 +172,27 @@ def test_citation_in_a_markdown_footnote_is_written_in_place(example_doc):
     text = dict(notes(example_doc))["data"]
     assert text.endswith(
         "See James Martin Center for Nonproliferation Studies (CNS), Nuclear Threat Initiative, "
-        "“The CNS North Korea Missile Test Database,” "
+        "“The CNS North Korea Missile Test Database,” accessed February 1, 2025, "
         "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/ and "
         "Center for Strategic and International Studies (CSIS), Beyond Parallel, “Database of "
         "North Korean Provocations,” "
         "https://beyondparallel.csis.org/database-north-korean-provocations/."
     )
+
+
+def test_report_example_cites_every_kind_of_source():
+    import yaml
+
+    refs = yaml.safe_load((EXAMPLE / "refs.yaml").read_text(encoding="utf-8"))["references"]
+    assert {r["type"] for r in refs} >= {
+        "report", "book", "hearing", "document", "article-newspaper", "webpage",
+        "legislation", "regulation",
+    }  # fmt: skip
+    fields = {key for r in refs for key in r}
+    assert fields >= {"genre", "publisher", "edition", "updated", "accessed", "chapter-number"}
+    seen = Warnings()
+    crsreport.resolve(crsreport.load_report(EXAMPLE), seen)
+    assert not [str(p) for p in seen.seen if "never cited" in p.message]
 
 
 def test_narrative_citations_name_the_source_and_call_its_note(example_doc):
