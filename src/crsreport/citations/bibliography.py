@@ -242,7 +242,8 @@ def _names(value: Any, key: str, messages: Messages) -> list[dict[str, str]]:
         elif isinstance(item, dict) and any(item.get(p) for p in NAME_PARTS):
             names.append({p: str(item[p]) for p in NAME_PARTS if item.get(p)})
         else:
-            messages.append((key, f"{key}: {item!r} is not a name; write 'Family, Given'"))
+            message = f"{key}: {item!r} is not a name; write 'Family, Given' or a mapping"
+            messages.append((key, message))
     return names
 
 
