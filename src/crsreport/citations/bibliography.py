@@ -274,6 +274,7 @@ def _form(csl: dict[str, Any], messages: Messages) -> str:
             )
         elif match:
             csl.setdefault("collection-title", CRS_SERIES.get(match.group(1), "CRS Report"))
+        csl["archive"] = "Congressional Research Service"  # the CRS form's mark in crs.csl
         return "crs"
     _short_author(csl)
     if csl["type"] == "hearing":
