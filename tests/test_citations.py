@@ -796,3 +796,23 @@ def test_bibtex_names_and_months_come_from_bibtexparser(make_project):
         "Board (NTSB) showed. One. As van Beethoven, Doe, Müller, and National Transportation "
         "Safety Board (NTSB) showed."
     )
+
+
+@pytest.mark.e2e
+def test_in_focus_html_sets_citations_off_and_links_them(make_project, tmp_path):
+    prose = "Bridges age (see @R41746). Congress acted [@iija]. [The law](@iija) says so.\n"
+    folder = make_project(project_files("IF99001", **{"sections/a.md": prose}))
+    (html,) = crsreport.build(crsreport.load_report(folder), ["html"], out_dir=tmp_path)
+    page = lxml.html.fromstring(html.read_bytes())
+    (para,) = [p for p in page.xpath("//p") if "Bridges age" in p.text_content()]
+    assert re.sub(r"\s+", " ", para.text_content()).strip() == (
+        "Bridges age (see CRS Report R41746, Earthquake Risk and U.S. Highway Infrastructure: "
+        "Frequently Asked Questions). Congress acted (Infrastructure Investment and Jobs Act "
+        "(IIJA; P.L. 117-58)). The law says so."
+    )
+    assert [(a.text_content(), a.get("href")) for a in para.xpath(".//a")] == [
+        ("CRS Report R41746", "https://crsreports.congress.gov/product/pdf/R/R41746")
+    ]
+    assert [e.text_content() for e in para.xpath(".//em")] == [
+        "Earthquake Risk and U.S. Highway Infrastructure: Frequently Asked Questions"
+    ]
