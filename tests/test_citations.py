@@ -418,6 +418,7 @@ def test_crs_style_is_valid_csl():
         ("@a, p. 5, emphasis added", [("a", "", "page", "5", ", emphasis added")]),
         ("@a p. 5; @b sec. 2", [("a", "", "page", "5", ""), ("b", "", "section", "2", "")]),
         ("@a at 5", [("a", "", None, None, " at 5")]),
+        ("see -@a, p. 2", [("a", "see", "page", "2", "")]),
         ("me@example.com", []),
         ("@fig:tests", []),
     ],

@@ -100,6 +100,7 @@ def link_key(href: str) -> str | None:
 
 def _item(match: re.Match[str]) -> Item:
     prefix, key, rest = match["prefix"].strip(), match["key"], match["rest"]
+    prefix = prefix.removesuffix("-").rstrip()  # pandoc's [-@key]: no author to leave out
     if LABELED.match(rest):  # pandoc reads "[@key p. 5]" as "[@key, p. 5]"
         rest = "," + rest
     loc = LOCATOR.match(rest)
