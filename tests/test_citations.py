@@ -172,12 +172,27 @@ def test_citation_in_a_markdown_footnote_is_written_in_place(example_doc):
     text = dict(notes(example_doc))["data"]
     assert text.endswith(
         "See James Martin Center for Nonproliferation Studies (CNS), Nuclear Threat Initiative, "
-        "“The CNS North Korea Missile Test Database,” "
+        "“The CNS North Korea Missile Test Database,” accessed February 1, 2025, "
         "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/ and "
         "Center for Strategic and International Studies (CSIS), Beyond Parallel, “Database of "
         "North Korean Provocations,” "
         "https://beyondparallel.csis.org/database-north-korean-provocations/."
     )
+
+
+def test_report_example_cites_every_kind_of_source():
+    import yaml
+
+    refs = yaml.safe_load((EXAMPLE / "refs.yaml").read_text(encoding="utf-8"))["references"]
+    assert {r["type"] for r in refs} >= {
+        "report", "book", "hearing", "document", "article-newspaper", "webpage",
+        "legislation", "regulation",
+    }  # fmt: skip
+    fields = {key for r in refs for key in r}
+    assert fields >= {"genre", "publisher", "edition", "updated", "accessed", "chapter-number"}
+    seen = Warnings()
+    crsreport.resolve(crsreport.load_report(EXAMPLE), seen)
+    assert not [str(p) for p in seen.seen if "never cited" in p.message]
 
 
 def test_narrative_citations_name_the_source_and_call_its_note(example_doc):
@@ -275,6 +290,7 @@ PROSE = """\
 Quakes.[@R41746] Bridges [@fhwa]. Strikes.[@ntsb, p. 5] Again.[@ntsb, pp. 1-2]
 Law.[@iija] Section.[@iija, sec. 11101] Code.[@usc23, §202(d)] Rule.[@fr]
 Both.[@in1; see also @lsb1, emphasis added] Mail [me@example.com] and `[@R41746]` stay.
+No comma.[@ntsb p. 7] Words.[@iija at 5]
 """
 NOTES = [
     "CRS Report R41746, *Earthquake Risk and U.S. Highway Infrastructure: Frequently Asked "
@@ -290,6 +306,8 @@ NOTES = [
     "82 Federal Register 5886.",
     "CRS Insight IN99998, *An Example Insight*, by Alex Example; see also CRS Legal Sidebar "
     "LSB99997, *An Example Legal Sidebar*, emphasis added.",
+    "NTSB, *Safeguarding Bridges*, p. 7.",
+    "P.L. 117-58 at 5.",
 ]
 
 
@@ -398,6 +416,9 @@ def test_crs_style_is_valid_csl():
         ("see @a, pp. 1-2", [("a", "see", "page", "1-2", "")]),
         ("@a, 12; @b, §202(d)", [("a", "", "page", "12", ""), ("b", "", "section", "202(d)", "")]),
         ("@a, p. 5, emphasis added", [("a", "", "page", "5", ", emphasis added")]),
+        ("@a p. 5; @b sec. 2", [("a", "", "page", "5", ""), ("b", "", "section", "2", "")]),
+        ("@a at 5", [("a", "", None, None, " at 5")]),
+        ("see -@a, p. 2", [("a", "see", "page", "2", "")]),
         ("me@example.com", []),
         ("@fig:tests", []),
     ],
@@ -776,3 +797,23 @@ def test_bibtex_names_and_months_come_from_bibtexparser(make_project):
         "Board (NTSB) showed. One. As van Beethoven, Doe, Müller, and National Transportation "
         "Safety Board (NTSB) showed."
     )
+
+
+@pytest.mark.e2e
+def test_in_focus_html_sets_citations_off_and_links_them(make_project, tmp_path):
+    prose = "Bridges age (see @R41746). Congress acted [@iija]. [The law](@iija) says so.\n"
+    folder = make_project(project_files("IF99001", **{"sections/a.md": prose}))
+    (html,) = crsreport.build(crsreport.load_report(folder), ["html"], out_dir=tmp_path)
+    page = lxml.html.fromstring(html.read_bytes())
+    (para,) = [p for p in page.xpath("//p") if "Bridges age" in p.text_content()]
+    assert re.sub(r"\s+", " ", para.text_content()).strip() == (
+        "Bridges age (see CRS Report R41746, Earthquake Risk and U.S. Highway Infrastructure: "
+        "Frequently Asked Questions). Congress acted (Infrastructure Investment and Jobs Act "
+        "(IIJA; P.L. 117-58)). The law says so."
+    )
+    assert [(a.text_content(), a.get("href")) for a in para.xpath(".//a")] == [
+        ("CRS Report R41746", "https://crsreports.congress.gov/product/pdf/R/R41746")
+    ]
+    assert [e.text_content() for e in para.xpath(".//em")] == [
+        "Earthquake Risk and U.S. Highway Infrastructure: Frequently Asked Questions"
+    ]

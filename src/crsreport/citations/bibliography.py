@@ -242,7 +242,8 @@ def _names(value: Any, key: str, messages: Messages) -> list[dict[str, str]]:
         elif isinstance(item, dict) and any(item.get(p) for p in NAME_PARTS):
             names.append({p: str(item[p]) for p in NAME_PARTS if item.get(p)})
         else:
-            messages.append((key, f"{key}: {item!r} is not a name; write 'Family, Given'"))
+            message = f"{key}: {item!r} is not a name; write 'Family, Given' or a mapping"
+            messages.append((key, message))
     return names
 
 
@@ -273,6 +274,7 @@ def _form(csl: dict[str, Any], messages: Messages) -> str:
             )
         elif match:
             csl.setdefault("collection-title", CRS_SERIES.get(match.group(1), "CRS Report"))
+        csl["archive"] = "Congressional Research Service"  # the CRS form's mark in crs.csl
         return "crs"
     _short_author(csl)
     if csl["type"] == "hearing":

@@ -211,9 +211,10 @@ class _Pass:
             if item.prefix:
                 out.append(Text(text=item.prefix + " "))
             out += form(item)
-            if item.suffix:
-                space = "" if item.suffix[0] in ",.;:)" else " "
-                out.append(Text(text=space + item.suffix))
+            suffix = item.suffix.strip()
+            if suffix:
+                space = "" if suffix[0] in ",.;:)" else " "
+                out.append(Text(text=space + suffix))
         return out
 
 

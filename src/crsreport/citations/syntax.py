@@ -31,6 +31,7 @@ _LABEL = "|".join(f"(?P<{name}>{rx})" for name, rx in LABELS.items())
 _MORE = r"(?:\s*(?:,|&|and)\s*\d[\w().–-]*)*"
 _VALUE = rf"[\w§().–-]+{_MORE}"
 _NUMBER = rf"\d[\w().–-]*{_MORE}"
+LABELED = re.compile(rf"^\s+(?:{'|'.join(LABELS.values())})\s*\d")
 LOCATOR = re.compile(rf"^,\s*(?:(?:{_LABEL})\s*(?P<v1>{_VALUE})|(?P<v2>{_NUMBER}))(?P<suf>.*)$")
 
 
@@ -99,6 +100,9 @@ def link_key(href: str) -> str | None:
 
 def _item(match: re.Match[str]) -> Item:
     prefix, key, rest = match["prefix"].strip(), match["key"], match["rest"]
+    prefix = prefix.removesuffix("-").rstrip()  # pandoc's [-@key]: no author to leave out
+    if LABELED.match(rest):  # pandoc reads "[@key p. 5]" as "[@key, p. 5]"
+        rest = "," + rest
     loc = LOCATOR.match(rest)
     if loc is None:
         return Item(key, prefix, suffix=rest.rstrip())
