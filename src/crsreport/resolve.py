@@ -275,6 +275,7 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         ],
         alt=spec.alt,
         width=spec.width,
+        scale=spec.scale,
         landscape=spec.landscape,
         children=list(content),
     )

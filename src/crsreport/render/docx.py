@@ -358,7 +358,7 @@ class DocxWriter(Visitor[None]):
         if data is None:
             paragraph.add_run(node.alt)
             return
-        width = self.room(node, into)
+        width = int(self.room(node, into) * node.scale)
         shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         docxml.set_alt_text(shape, node.alt, node.title.plain())
 
