@@ -256,6 +256,8 @@ class DocxWriter(Visitor[None]):
         table = into.add_table(rows=0, cols=width)
         table.style = self.document.styles["CRS Table"]
         room, fill = self.table_room or (docxml.column_width(self.document.sections[-1]), False)
+        cell_width = getattr(into, "width", None)  # a table in a table cell (the summary)
+        room = min(room, cell_width) if cell_width else room
         widths = [Twips(int(w * 20)) for w in column_widths(node, Length(room).pt, fill)]
         if widths:
             docxml.set_column_widths(table, widths)
