@@ -563,6 +563,128 @@ def test_insight_pdf_version_footer_on_last_page(insight_build):
         assert footer not in pdftotext(pdf, n), f"page {n} carries the version footer"
 
 
+def _pdf_words(pdf: Path) -> list[tuple[int, str, float, float, float]]:
+    """(page, text, xMax, yMin, yMax) of every word pdftotext finds."""
+    root = lxml.html.fromstring(run("pdftotext", "-bbox", str(pdf), "-").encode())
+    return [
+        (n, w.text, float(w.get("xmax")), float(w.get("ymin")), float(w.get("ymax")))
+        for n, page in enumerate(root.iter("page"), 1)
+        for w in page.iter("word")
+    ]
+
+
+def _numeric_columns(table) -> tuple[list[list[list[str]]], set[int]]:
+    """A tree table's body rows as word lists per cell (a note letter, set raised on a
+    line of its own in pdftotext, left out), and its right-aligned columns."""
+    rows = [r for r in table.children if not r.header]
+    cells = [
+        [" ".join(x.plain() for x in c.children if x.kind != "sup").split() for c in r.children]
+        for r in rows
+    ]
+    right = {
+        i
+        for i in range(len(rows[0].children))
+        if all(r.children[i].align == "right" for r in rows if i < len(r.children))
+    }
+    return cells, right
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_numeric_columns_share_one_right_edge(report_build):
+    # Issue 14: every cell of a numeric column right-aligned: its last word ends at the same
+    # x (within 1 pt) on every row, read from pdftotext -bbox.
+    doc = crsreport.resolve(crsreport.load_report(PROJECTS["report"]))
+    lines: dict[tuple[int, float], list[tuple[str, float]]] = {}
+    for page, text, x_max, _, y_max in _pdf_words(report_build[".pdf"]):
+        lines.setdefault((page, round(y_max)), []).append((text, x_max))
+    lines = {key: sorted(words, key=lambda w: w[1]) for key, words in lines.items()}
+    checked = 0
+    for table in (n for n in doc.walk() if n.kind == "table"):
+        cells, right = _numeric_columns(table)
+        edges: dict[int, list[float]] = {i: [] for i in right}  # trailing numeric columns
+        for row, node in zip(cells, [r for r in table.children if not r.header], strict=True):
+            first = min(
+                (i for i in range(len(row)) if set(range(i, len(row))) <= right), default=None
+            )
+            if first is None:  # no numbers end this row (a table of dates and places)
+                continue
+            head = next(w for cell in row for w in cell)
+            tail = [w for cell in row[first:] for w in cell]  # the numbers end the line
+            line = next(
+                (
+                    ws
+                    for ws in lines.values()
+                    if ws[0][0] == head and [t for t, _ in ws[-len(tail) :]] == tail
+                ),
+                None,
+            )
+            assert line is not None, f"no PDF line opens with {head!r} and ends {tail}"
+            end = len(line) - len(tail)
+            for i in range(first, len(row)):
+                end += len(row[i])
+                lettered = any(x.kind == "sup" for x in node.children[i].children)
+                if row[i] and not lettered:  # a letter ends that cell's line
+                    edges[i].append(line[end - 1][1])
+        for i, xs in edges.items():
+            assert max(xs) - min(xs) <= 1, f"column {i} of {cells[0]}: right edges {xs}"
+            checked += len(xs)
+    assert checked >= 60, checked
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_table_and_figure_captions_are_one_size(report_build):
+    # Issue 14: table captions were smaller than figure captions (the table's 0.85em).
+    words = _pdf_words(report_build[".pdf"])
+    sizes = {  # a caption opens its line; "Figure 1." in a sentence does not
+        (label, round(y_max - y_min, 1))
+        for before, (page, label, *_), (_, number, _, y_min, y_max) in zip(
+            words, words[1:], words[2:], strict=False
+        )
+        if label in ("Figure", "Table")
+        and re.fullmatch(r"(A-)?\d+\.", number)
+        and page > 3
+        and (before[0], round(before[4])) != (page, round(y_max))
+    }
+    assert {label for label, _ in sizes} == {"Figure", "Table"}, sizes
+    assert len({size for _, size in sizes}) == 1, sizes
+
+
+CAPTION_PROBE = """<script>
+const px = (el) => getComputedStyle(el).fontSize;
+const right = [...document.querySelectorAll("td.align-right, th.align-right")];
+document.body.dataset.rightCells = right.length;
+document.body.dataset.notRight = right.filter((c) => getComputedStyle(c).textAlign !== "right")
+  .map((c) => c.textContent.trim()).join("|");
+document.body.dataset.figureCaptions = [...new Set([...document.querySelectorAll(
+  "figure:not(.kind-table) > figcaption")].map(px))].join("|");
+document.body.dataset.tableCaptions = [...new Set([...document.querySelectorAll(
+  "table.data-table > caption")].map(px))].join("|");
+</script>
+</body>"""
+
+
+def test_report_html_computed_styles_align_numbers_and_size_captions_alike(
+    report_build, require, tmp_path
+):
+    # Issue 14, read by headless Chromium: every cell of a numeric column computes
+    # text-align: right; table and figure captions compute one font size.
+    page = tmp_path / "page.html"
+    html = report_build[".html"].read_text(encoding="utf-8")
+    page.write_text(html.replace("</body>", CAPTION_PROBE, 1), encoding="utf-8")
+    result = subprocess.run(
+        [require("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    body = re.search(r"<body([^>]*)>", result.stdout).group(1)
+    facts = dict(re.findall(r'data-([a-z0-9-]+)="([^"]*)"', body))
+    assert int(facts["right-cells"]) >= 30
+    assert facts["not-right"] == ""
+    assert facts["figure-captions"] and facts["figure-captions"] == facts["table-captions"], facts
+
+
 # ---------------------------------------------------------------- DOCX
 
 

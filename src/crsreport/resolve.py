@@ -123,6 +123,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     punctuate_tree(doc)
     number_notes(doc)
     numbering.link(doc, numbering.number(doc))
+    _caption_alts(doc)
     mark_leads(doc)
     align_by_content(doc)
     strip_invalid(doc, ctx.warnings, ctx.where)
@@ -293,6 +294,7 @@ def figure_node(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         ],
         alt=spec.alt,
         width=spec.width,
+        scale=spec.scale,
         landscape=spec.landscape,
         children=list(content),
     )
@@ -327,6 +329,13 @@ def _inline_cells(content: list[Node], where: Location) -> None:
                     else [child]
                 )
             ]
+
+
+def _caption_alts(doc: Document) -> None:
+    """A pipe table's alt text: its caption's words, references already printed."""
+    for node in doc.walk():
+        if isinstance(node, Figure) and not node.alt:
+            node.alt = " ".join(node.title.plain().split())
 
 
 def _key_drawings(doc: Document) -> None:
@@ -572,7 +581,7 @@ def _table_figure(
         source_label=f"{source_label}:" if source_label else "Source:",
         notes=[lines[notes_label]] if notes_label else [],
         notes_label=f"{notes_label}:" if notes_label else "Note:",
-        alt=" ".join(title.plain().split()),
+        alt="",  # the caption's words, once its references read "Table 2" (resolve)
         children=[table],
         src=table.src,
     )

@@ -262,6 +262,7 @@ class Figure(Element):
     lettered: list[LetteredNote] = field(default_factory=list)
     alt: str = ""
     width: str = "column"
+    scale: float = 1.0  # the picture's share of its width (drawn smaller, same type size)
     landscape: bool = False  # on its own landscape page
     file: str | None = None  # an image file (figure kind ``image``)
     drawing: Drawing | None = None

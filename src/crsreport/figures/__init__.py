@@ -72,6 +72,13 @@ class FigureSpec(Model):
     notes: TextList = Field(default_factory=list)
     alt: str = Field(min_length=1, description="Text read in place of the figure.")
     width: Literal["column", "full"] = "column"
+    scale: float = Field(
+        1.0,
+        ge=0.25,
+        le=1.0,
+        description="The picture's share of its width (column or full), 0.25 to 1: drawn "
+        "smaller with the same type size, e.g. 0.7 to fit an In Focus on two pages.",
+    )
     landscape: bool = Field(False, description="Its own landscape page (a wide table).")
 
     caption_label: ClassVar[str] = "Figure"
@@ -84,6 +91,12 @@ class FigureSpec(Model):
         if value is not None and dates.first_day(value) is None:
             raise ValueError(dates.not_a_date(value))
         return value
+
+    @model_validator(mode="after")
+    def _scale_a_picture(self) -> FigureSpec:
+        if self.scale != 1.0 and self.caption_label == "Table":
+            raise ValueError("'scale' sizes a picture; a table is as wide as its columns need")
+        return self
 
     @model_validator(mode="after")
     def _start_before_end(self) -> FigureSpec:

@@ -65,7 +65,7 @@ class BarSpec(FigureSpec):
     def figure(self, data: FigureData) -> Figure:
         """The chart as a matplotlib Figure (drawn in the house style)."""
         with style.house(self.width):
-            fig = style.new_figure(self.width)
+            fig = style.new_figure(self.width, self.scale)
             ax = fig.add_subplot()
             categories, series = self.table(data.rows)
             self._draw(ax, categories, series)

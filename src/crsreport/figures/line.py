@@ -46,7 +46,7 @@ class LineSpec(FigureSpec):
     def figure(self, data: FigureData) -> Figure:
         """The chart as a matplotlib Figure (drawn in the house style)."""
         with style.house(self.width):
-            fig = style.new_figure(self.width)
+            fig = style.new_figure(self.width, self.scale)
             ax = fig.add_subplot()
             self._draw(ax, data.rows)
         return fig

@@ -151,12 +151,15 @@ def register_fonts() -> None:
     manager.ttflist.sort(key=lambda f: not f.fname.startswith(bundled))
 
 
-def new_figure(width: str) -> Figure:
-    """An empty house-size figure on the Agg canvas (no pyplot, no global state)."""
+def new_figure(width: str, scale: float = 1.0) -> Figure:
+    """An empty house-size figure on the Agg canvas (no pyplot, no global state); a
+    ``scale`` below 1 draws it smaller with the same type size, so its text stays legible
+    where the picture is placed at that share of its width."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=SIZES[width], layout="constrained")
+    w, h = SIZES[width]
+    fig = Figure(figsize=(w * scale, h * scale), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 

@@ -55,7 +55,7 @@ class TimelineSpec(FigureSpec):
     def figure(self, data: FigureData) -> Figure:
         """The chart as a matplotlib Figure (drawn in the house style)."""
         with style.house(self.width):
-            fig = style.new_figure(self.width)
+            fig = style.new_figure(self.width, self.scale)
             ax = fig.add_subplot()
             if self.bin == "year":
                 self._bars(ax, data)

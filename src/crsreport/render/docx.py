@@ -386,6 +386,8 @@ class DocxWriter(Visitor[None]):
         table = into.add_table(rows=0, cols=width)
         table.style = self.document.styles["CRS Table"]
         room, fill = self.table_room or (docxml.column_width(self.document.sections[-1]), False)
+        cell_width = getattr(into, "width", None)  # a table in a table cell (the summary)
+        room = min(room, cell_width) if cell_width else room
         widths = [Twips(int(w * 20)) for w in column_widths(node, Length(room).pt, fill)]
         if widths:
             docxml.set_column_widths(table, widths)
@@ -495,7 +497,7 @@ class DocxWriter(Visitor[None]):
         if data is None:
             paragraph.add_run(node.alt)
             return
-        width = self.room(node, into)
+        width = int(self.room(node, into) * node.scale)
         if self.page.columns > 1 and node.width != "full":
             # the source may go to the next column: LibreOffice balances no last page whose
             # columns open with a caption, picture and source held together

@@ -199,9 +199,14 @@ class HtmlWriter(Visitor[str]):
             )
             return f"{opening}{table}{after}</figure>"
         picture = self.picture(node) if drawn else ""
+        body = (  # a scaled picture: that share of the width, centred as in the DOCX
+            f'class="figure-body scaled" style="width: {node.scale * 100:g}%"'
+            if node.scale != 1
+            else 'class="figure-body"'
+        )
         return (
             f'{opening}<figcaption class="caption">{caption}{unit}</figcaption>'
-            f'<div class="figure-body">{picture}{self.inner(node)}</div>{after}</figure>'
+            f"<div {body}>{picture}{self.inner(node)}</div>{after}</figure>"
         )
 
     def figure_notes(self, node: Figure) -> str:

@@ -153,7 +153,7 @@ def _type_schema(hint: Any, name: str) -> dict[str, Any]:
         return {"enum": list(args)}
     if dataclasses.is_dataclass(hint):
         return _record(hint, _describe(hint))
-    simple = {str: "string", int: "integer", bool: "boolean", type(None): "null"}
+    simple = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
     if hint in simple:
         return {"type": simple[hint]}
     raise TypeError(f"no JSON Schema for field '{name}' of type {hint!r}")
