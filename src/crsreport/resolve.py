@@ -19,10 +19,12 @@ from .errors import Collector, Location, Problem, ReportError, Warnings
 from .figdata import (
     check_columns,
     check_numbers,
+    check_one_kind,
     check_rows,
     nothing_left,
     range_column,
     select,
+    unmatched_where,
 )
 from .figures import FigureData, FigureSpec
 from .fingerprint import drawing_key
@@ -293,6 +295,9 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         check_columns(every, spec.columns_used(), ctx.where(*path), spec.data)
         ranged = ctx.where(*path, "start" if spec.start else "end")
         column = range_column(every, spec, ranged, spec.data)
+        unmatched = unmatched_where(every, spec, ctx.where(*path), spec.data)
+        if unmatched is not None:
+            raise unmatched
         rows = select(
             every, date=column, start=spec.start, end=end, where=spec.where, file=spec.data
         )
@@ -314,6 +319,7 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         raise ReportError(Problem(ctx.where(*path), problem))
     if spec.data:
         check_numbers(every, rows, spec.number_columns(), spec.data)
+        check_one_kind(every, rows, spec.axis_column(), spec.data)
     return data
 
 
@@ -352,7 +358,7 @@ def prose_blocks(ctx: Context, fragments: list[Fragment], level: int = 0) -> lis
         elif LOOKS_LIKE_A_FILE.match(item.strip()):
             raise ReportError(Problem(where, _not_markdown(ctx, item.strip())))
         else:
-            src = Source(where.file, where.line)
+            src = Source(where.file, ctx.report.text_line(*path) or where.line)
             text = item
         parsed, notes = parse(expand(text, ctx.values, src), src, ctx.warnings.warn)
         blocks.extend(caption_tables(ctx, parsed))
