@@ -106,7 +106,24 @@ def expand(source: str, values: dict[str, Any], src: Source) -> str:
     except RecursionError:
         raise _error(src, None, "template nested too deeply to compute") from None
     except Exception as exc:  # anything a template computes from data is the writer's
-        raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
+        raise _error(src, _template_line(exc), _not_computed(exc)) from None
+
+
+_TYPE_WORDS = {"int": "a number", "float": "a number", "str": "text", "NoneType": "an empty cell"}
+_TYPES = re.compile(r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'")
+
+
+def _not_computed(exc: Exception) -> str:
+    """Why a ``{{ }}`` value failed, in the writer's terms where Python's are obscure."""
+    found = _TYPES.match(str(exc))
+    if found:
+        op, left, right = found.groups()
+        left, right = (_TYPE_WORDS.get(t, t) for t in (left, right))
+        join = " (join text with '~': {{ a ~ b }})" if "text" in (left, right) else ""
+        return f"value cannot be computed: '{op}' between {left} and {right}{join}"
+    if isinstance(exc, ZeroDivisionError):
+        return "value cannot be computed: division by zero"
+    return f"value cannot be computed: {exc}"
 
 
 def _undefined(exc: UndefinedError, values: dict[str, Any], source: str, line: int | None) -> str:
