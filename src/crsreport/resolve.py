@@ -87,6 +87,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     ctx = Context(report, warnings or Warnings(), reserved=_section_ids(report.sections))
     ctx.figure_sections = _figure_sections(report.sections)
     ctx.values = load_values(ctx)
+    _templates_outside_prose(ctx, report.model_dump(mode="json"), ())
     doc = Document(**metadata(report))
     if report.summary:
         doc.children.append(Summary(children=prose(ctx, report.summary, ("summary",))))
@@ -112,6 +113,27 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     doc.children = product_for(doc.product).layout(doc)
     check_anchors(ctx, doc)
     return doc
+
+
+EXPANDED = frozenset({"text", "prose", "summary", "acknowledgments"})
+"""Fields whose Markdown gets ``{{ }}`` values; anywhere else braces print as written."""
+
+
+def _templates_outside_prose(ctx: Context, value: Any, path: tuple[Any, ...]) -> None:
+    """Warn of ``{{``/``{%`` in a title, caption, source or note: printed as written."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in EXPANDED:
+                _templates_outside_prose(ctx, item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _templates_outside_prose(ctx, item, (*path, i))
+    elif isinstance(value, str) and ("{{" in value or "{%" in value):
+        ctx.warnings.warn(
+            ctx.where(*path),
+            "'{{ }}' here is printed as written: values from data are filled in only in "
+            "prose (text: and .md files); write the value itself",
+        )
 
 
 def check_anchors(ctx: Context, doc: Document) -> None:
