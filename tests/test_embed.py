@@ -66,7 +66,7 @@ def test_fragment_styles_have_no_global_selector(fragment):
     selectors = list(_selectors(tinycss2.parse_stylesheet(css, True, True)))
     assert len(selectors) > 20
     for selector in selectors:
-        assert selector == SCOPE or selector.startswith(f"{SCOPE} "), selector
+        assert re.match(rf"{re.escape(SCOPE)}(\[data-section\])?( |$)", selector), selector
         assert not re.search(r"(^|\s)(:root|html|body)(\s|$|[.:#\[])", selector), selector
     assert "@font-face" not in css and "@page" not in css and "@import" not in css
 
@@ -154,6 +154,63 @@ def test_section_in_a_host_page_leaves_the_hosts_styles_alone(require, tmp_path,
     assert "system-ui" in facts["host-font"]
     assert "Liberation Sans" in facts["inner-font"]  # the house font inside the fragment
     assert facts["svgs"] == "1"
+
+
+HOSTILE = """
+p { color: red; font-size: 40px }
+table { display: none }
+h2 { text-transform: uppercase }
+.note, .notes, .caption { float: left }
+div, section, figure { padding: 30px; border: 3px solid red; background: yellow }
+a, sup, span { color: lime; font-weight: 100; text-decoration: overline }
+li, ol { list-style: square inside; margin: 50px }
+td, th, caption { border: 5px solid red; text-align: center; letter-spacing: 4px }
+"""
+PROBE = """<script>
+const inside = [...document.querySelectorAll(".crsreport-fragment, .crsreport-fragment *")];
+const seen = inside.map((el) => {
+  const style = getComputedStyle(el);
+  return [el.tagName, Object.fromEntries([...style].map((name) => [name, style[name]]))];
+});
+document.body.dataset.probe = JSON.stringify(seen);
+document.body.dataset.hostP = getComputedStyle(document.querySelector("p.host")).color;
+</script>"""
+
+
+@pytest.mark.e2e
+def test_a_hostile_host_stylesheet_changes_no_computed_style_inside_the_fragment(
+    fragment, require, tmp_path
+):
+    chromium = require("chromium")
+    seen = {}
+    for name, host in (("bare", ""), ("hostile", HOSTILE)):
+        page = tmp_path / f"{name}.html"
+        styles = f"<style>{host}</style>"  # before the fragment and after it
+        page.write_text(
+            f"<!DOCTYPE html><html><head><meta charset=utf-8>{styles}</head><body>"
+            f'<p class="host">Ours.</p>{fragment}{styles}{PROBE}</body></html>',
+            encoding="utf-8",
+        )
+        seen[name] = _probe(_dump_dom(chromium, page, tmp_path / f"profile-{name}"))
+    bare, hostile = seen["bare"], seen["hostile"]
+    assert hostile["host-p"] == "rgb(255, 0, 0)" != bare["host-p"]  # the host rules apply
+    tags = {tag for tag, _ in bare["probe"]}
+    assert {"P", "TABLE", "H2", "TD", "LI", "A", "SUP"} <= tags
+    assert len(bare["probe"]) == len(hostile["probe"]) > 100
+    changed = [
+        f"{tag} {prop}: {props[prop]} -> {other[prop]}"
+        for (tag, props), (_, other) in zip(bare["probe"], hostile["probe"], strict=True)
+        for prop in props
+        if props[prop] != other.get(prop)
+    ]
+    assert changed == [], "\n".join(changed[:20])
+
+
+def _probe(dom: str) -> dict:
+    from lxml import html
+
+    body = html.document_fromstring(dom).body
+    return {"probe": json.loads(body.get("data-probe")), "host-p": body.get("data-host-p")}
 
 
 def _python() -> str:
@@ -353,8 +410,13 @@ def test_json_of_a_full_report_validates(run_cli, tmp_path, validator):
     assert [e.message for e in validator.iter_errors(data)] == []
     kinds = {node["kind"] for node in _walk(data["document"])}
     assert {"section", "figure", "table", "note_ref", "xref", "summary"} <= kinds
-    tree = crsreport.resolve(crsreport.load_report(EXAMPLE)).to_dict()
+    from crsreport.render.jsontree import FIGURE_FOLDER, envelope
+
+    doc = crsreport.resolve(crsreport.load_report(EXAMPLE))
+    tree = envelope(doc, FIGURE_FOLDER)["document"]  # the tree, and its drawn files named
     assert json.loads(json.dumps(tree)) == data["document"]
+    drawn = [n["drawing"] for n in _walk(data["document"]) if n.get("drawing")]
+    assert drawn and all((tmp_path / d["files"]["svg"]).is_file() for d in drawn)
 
 
 @pytest.mark.e2e

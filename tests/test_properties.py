@@ -119,8 +119,13 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
     return line
 
 
+def _with_notes(text: str) -> str:
+    """Define every note the blocks may call: a call without a definition is refused."""
+    return text + "".join(f"\n\n[^n{depth}]: Note {depth}." for depth in range(4))
+
+
 markdown = st.one_of(
-    st.lists(block(), min_size=1, max_size=6).map("\n\n".join),
+    st.lists(block(), min_size=1, max_size=6).map("\n\n".join).map(_with_notes),
     st.text(TEXT_ALPHABET, min_size=1, max_size=300),
 ).filter(
     lambda text: (

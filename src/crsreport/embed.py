@@ -26,6 +26,14 @@ from .resolve import resolve
 from .tree import Document, Figure, Heading, Node, Section, XRef
 
 FRAGMENT_CLASS = "crsreport-fragment"
+FRAGMENT_SCOPE = f".{FRAGMENT_CLASS}[data-section]"
+"""The house rules' scope: two classes' weight, so they outrank the reset below, which
+outranks a host's element and class selectors (``p``, ``.note``)."""
+RESET = f"{FRAGMENT_SCOPE}, {FRAGMENT_SCOPE} :where(:not(svg):not(svg *)) {{all: revert}}"
+"""Every element of the fragment back to the browser's defaults before the house rules,
+so a host rule for a property the house leaves alone (``float``, ``text-transform``)
+cannot reach in. Drawn SVG is left out: its presentation attributes are author styles
+that ``revert`` would drop, and its own stylesheet is scoped by id."""
 _SVG_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S)
 GLOBAL_SELECTORS = (":root", "html", "body")
 """Selectors that mean the fragment's wrapper once scoped."""
@@ -110,10 +118,11 @@ def render_section(
 
 @cache
 def fragment_css() -> str:
-    """The house styles for a fragment, every selector scoped to its wrapper."""
+    """The house styles for a fragment, every selector scoped to its wrapper, after a
+    reset that keeps the host page's styles out."""
     from .render.page import css
 
-    return scope_css(css("base.css", "fragment.css"), f".{FRAGMENT_CLASS}")
+    return RESET + "\n" + scope_css(css("base.css", "fragment.css"), FRAGMENT_SCOPE)
 
 
 def scope_css(stylesheet: str, scope: str) -> str:

@@ -48,7 +48,7 @@ def select(
     first = first_day(start) if start else None
     kept = []
     for index, row in enumerate(rows):
-        if any(str(row.get(k)) != str(v) for k, v in where.items()):
+        if any(str(row.get(k)) not in _wanted(v) for k, v in where.items()):
             continue
         if date:
             day = first_day(row.get(date))
@@ -64,6 +64,11 @@ def select(
                 continue
         kept.append(row)
     return kept
+
+
+def _wanted(value: Any) -> list[str]:
+    """The values a ``where`` entry keeps: one, or any of a list."""
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def check_rows(rows: list[dict[str, Any]], where: Location, file: str) -> None:
@@ -110,20 +115,32 @@ def nothing_left(
     rows: list[dict[str, Any]], spec: Any, column: str | None, where: Location, file: str
 ) -> ReportError:
     """Why no row of ``file`` is left, with the values a ``where`` could have meant."""
-    for key, wanted in spec.where.items():
-        values = list(dict.fromkeys(str(row.get(key)) for row in rows))
-        if str(wanted) in values:
-            continue
-        same = [v for v in values if v.casefold() == str(wanted).casefold()]
-        close = same or difflib.get_close_matches(str(wanted), values, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        shown = ", ".join(values[:8]) + (", …" if len(values) > 8 else "")
-        message = f"no row of '{file}' has {key} = '{wanted}'{hint} (its values: {shown})"
-        return ReportError(Problem(where, message))
+    problem = unmatched_where(rows, spec, where, file)
+    if problem is not None:
+        return problem
     span = [f"{word} {v}" for word, v in (("from", spec.start), ("to", spec.end)) if v]
     what = f" (column '{column}' {' '.join(span)})" if column and span else ""
     message = f"no rows of '{file}' are left to draw after date, start, end and where{what}"
     return ReportError(Problem(where, message))
+
+
+def unmatched_where(
+    rows: list[dict[str, Any]], spec: Any, where: Location, file: str
+) -> ReportError | None:
+    """A ``where`` value (or one of a list) that no row of ``file`` holds: a typo in a list
+    would otherwise drop its rows without a word."""
+    for key, value in spec.where.items():
+        values = list(dict.fromkeys(str(row.get(key)) for row in rows))
+        wanted = next((w for w in _wanted(value) if w not in values), None)
+        if wanted is None:
+            continue
+        same = [v for v in values if v.casefold() == wanted.casefold()]
+        close = same or difflib.get_close_matches(wanted, values, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        shown = ", ".join(values[:8]) + (", …" if len(values) > 8 else "")
+        message = f"no row of '{file}' has {key} = '{wanted}'{hint} (its values: {shown})"
+        return ReportError(Problem(where, message))
+    return None
 
 
 def check_numbers(
@@ -152,3 +169,36 @@ def check_numbers(
                     "this column as numbers (leave the cell empty for a gap)",
                 )
             )
+
+
+def check_one_kind(
+    every: list[dict[str, Any]], rows: list[dict[str, Any]], column: str | None, file: str
+) -> None:
+    """An axis column holds numbers (years) or text, not both: one '2021e' among years
+    would turn a time axis into categories. The error names the CSV line of the odd one."""
+    if column is None:
+        return
+    kinds = [(row, _kind(row.get(column))) for row in rows]
+    numbers = [row for row, kind in kinds if kind == "number"]
+    texts = [row for row, kind in kinds if kind == "text"]
+    if not numbers or not texts:
+        return
+    odd, usual = (texts[0], numbers[0]) if len(texts) <= len(numbers) else (numbers[0], texts[0])
+    line = next(i for i, row in enumerate(every) if row is odd)
+    csv = file.lower().endswith(".csv")
+    where = Location(file, line + 2) if csv else Location(file)
+    place = "" if csv else f"item {line + 1}: "
+    raise ReportError(
+        Problem(
+            where,
+            f"{place}'{odd.get(column)}' in column '{column}' is {_kind(odd.get(column))} "
+            f"among {_kind(usual.get(column))}s (such as '{usual.get(column)}'); an axis "
+            "column holds one kind: write every value as a number, or every value as text",
+        )
+    )
+
+
+def _kind(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else "text"

@@ -29,7 +29,7 @@ from .errors import Location
 from .figures import figure_union
 from .figures import kinds as _builtin_kinds  # noqa: F401 - registers the built-in kinds
 from .products import PRODUCTS, product_by_prefix
-from .sourcemap import Lines, locate
+from .sourcemap import BODY, Lines, locate
 
 OLD_NUMBER = r"\d{2}-\d{1,4}(?:\s?[A-Z]{1,3})?"
 """A pre-1997 number (95-1013): printed as a Report."""
@@ -323,6 +323,14 @@ class Report(Model):
         """Attach where the report came from (used for located messages)."""
         self._root, self._source, self._lines = root.resolve(), source, lines
         return self
+
+    def text_line(self, *path: Any) -> int | None:
+        """The line inline text at ``path`` begins on when written as a block scalar (``|``
+        or ``>``, the line after its key), else None. A lone string's item 0 is the field."""
+        for at in (path, path[:-1] if path and path[-1] == 0 else None):
+            if at is not None and (*at, BODY) in self._lines:
+                return self._lines[(*at, BODY)]
+        return None
 
     def where(self, *path: Any) -> Location:
         """Where field ``path`` is written: ``report.yaml:12: sections[0].figures[1].data``

@@ -118,7 +118,24 @@ def expand(
         message = f"ran out of memory computing {what}; compute less in prose"
         raise _error(src, line, message) from None
     except Exception as exc:  # anything a template computes from data is the writer's
-        raise _error(src, _template_line(exc), f"value cannot be computed: {exc}") from None
+        raise _error(src, _template_line(exc), _not_computed(exc)) from None
+
+
+_TYPE_WORDS = {"int": "a number", "float": "a number", "str": "text", "NoneType": "an empty cell"}
+_TYPES = re.compile(r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'")
+
+
+def _not_computed(exc: Exception) -> str:
+    """Why a ``{{ }}`` value failed, in the writer's terms where Python's are obscure."""
+    found = _TYPES.match(str(exc))
+    if found:
+        op, left, right = found.groups()
+        left, right = (_TYPE_WORDS.get(t, t) for t in (left, right))
+        join = " (join text with '~': {{ a ~ b }})" if "text" in (left, right) else ""
+        return f"value cannot be computed: '{op}' between {left} and {right}{join}"
+    if isinstance(exc, ZeroDivisionError):
+        return "value cannot be computed: division by zero"
+    return f"value cannot be computed: {exc}"
 
 
 def _undefined(exc: UndefinedError, values: dict[str, Any], source: str, line: int | None) -> str:
@@ -332,10 +349,13 @@ def parse_inline(text: str, src: Source, what: str = "this text") -> list[Node]:
 
 
 @lru_cache(maxsize=256)
-def _tokens(source: str) -> tuple[Token, ...]:
-    """markdown-it's tokens of ``source``, kept (they are only read): a ``--watch``
-    rebuild tokenizes only the prose that changed, about half of resolving a long report."""
-    return tuple(_markdown().parse(source))
+def _tokens(source: str) -> tuple[tuple[Token, ...], dict[str, int]]:
+    """markdown-it's tokens of ``source`` and its footnote definitions (label: -1 when never
+    called), kept (they are only read): a ``--watch`` rebuild tokenizes only the prose that
+    changed, about half of resolving a long report."""
+    env: dict[str, Any] = {}
+    tokens = tuple(_markdown().parse(source, env))
+    return tokens, dict(env.get("footnotes", {}).get("refs", {}))
 
 
 def parse(
@@ -344,16 +364,52 @@ def parse(
     """Markdown text → block nodes that remember their file and line, and the footnote
     definitions by label (attached to their calls when the whole report is known).
     ``warn`` is told of raw HTML, which is printed as text."""
-    tokens = list(_tokens(source))
+    cached, refs = _tokens(source)
+    tokens = list(cached)
     _check_depth(tokens, src)
     _no_images(tokens, src)
+    defined = {k[1:]: v for k, v in refs.items()}
+    _no_undefined_notes(tokens, src, set(defined))
     if warn is not None:
         for where, tags in raw_html(tokens, src):
             warn(where, f"raw HTML {tags} is printed as text, not as HTML; write it in Markdown")
+        for label in (label for label, used in defined.items() if used == -1):
+            warn(_definition_at(source, label, src), f"footnote [^{label}] is never called")
     root = SyntaxTreeNode(tokens)
     builder = _Builder(src)
     blocks = [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
     return blocks, builder.notes
+
+
+NOTE_CALL = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
+"""A footnote call ``[^label]`` as written (not escaped, not a definition)."""
+
+
+def _no_undefined_notes(tokens: list[Token], src: Source, defined: set[str]) -> None:
+    """A call to a footnote never defined would print as '[^label]': refused at its line."""
+    for token in tokens:
+        if token.type != "inline" or "[^" not in token.content or not token.map:
+            continue
+        text = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), token.content)
+        for call in NOTE_CALL.finditer(text):
+            if call.group(1) in defined:
+                continue
+            line = (src.line or 1) + token.map[0] + text.count("\n", 0, call.start())
+            raise ReportError(
+                Problem(
+                    Location(src.file, line),
+                    f"footnote [^{call.group(1)}] is called here but never defined; add a "
+                    f"line '[^{call.group(1)}]: The note's text.' after the paragraph (or "
+                    f"write \\[^{call.group(1)}] to print it as text)",
+                )
+            )
+
+
+def _definition_at(source: str, label: str, src: Source) -> Location:
+    """Where ``[^label]:`` is written (markdown-it drops uncalled definitions' tokens)."""
+    found = re.search(rf"^ {{0,3}}\[\^{re.escape(label)}\]:", source, re.M)
+    line = source.count("\n", 0, found.start()) if found else 0
+    return Location(src.file, (src.line or 1) + line)
 
 
 RAW_TAG = re.compile(r"(?<!\\)(<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")

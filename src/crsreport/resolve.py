@@ -19,10 +19,12 @@ from .errors import Collector, Location, Problem, ReportError, Warnings
 from .figdata import (
     check_columns,
     check_numbers,
+    check_one_kind,
     check_rows,
     nothing_left,
     range_column,
     select,
+    unmatched_where,
 )
 from .figures import FigureData, FigureSpec
 from .figures.table import MAX_TABLE_ROWS
@@ -105,6 +107,7 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     ctx = Context(report, warnings or Warnings(), reserved=_section_ids(report.sections))
     ctx.figure_sections = _figure_sections(report.sections)
     ctx.values = load_values(ctx)
+    _templates_outside_prose(ctx, report.model_dump(mode="json"), ())
     doc = Document(**metadata(report))
     if report.summary:
         doc.children.append(Summary(children=prose(ctx, report.summary, ("summary",))))
@@ -131,6 +134,27 @@ def resolve(report: Report, warnings: Warnings | None = None) -> Document:
     doc.children = product_for(doc.product).layout(doc)
     check_anchors(ctx, doc)
     return doc
+
+
+EXPANDED = frozenset({"text", "prose", "summary", "acknowledgments"})
+"""Fields whose Markdown gets ``{{ }}`` values; anywhere else braces print as written."""
+
+
+def _templates_outside_prose(ctx: Context, value: Any, path: tuple[Any, ...]) -> None:
+    """Warn of ``{{``/``{%`` in a title, caption, source or note: printed as written."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in EXPANDED:
+                _templates_outside_prose(ctx, item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _templates_outside_prose(ctx, item, (*path, i))
+    elif isinstance(value, str) and ("{{" in value or "{%" in value):
+        ctx.warnings.warn(
+            ctx.where(*path),
+            "'{{ }}' here is printed as written: values from data are filled in only in "
+            "prose (text: and .md files); write the value itself",
+        )
 
 
 def check_anchors(ctx: Context, doc: Document) -> None:
@@ -356,6 +380,9 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         check_columns(every, spec.columns_used(), ctx.where(*path), spec.data)
         ranged = ctx.where(*path, "start" if spec.start else "end")
         column = range_column(every, spec, ranged, spec.data)
+        unmatched = unmatched_where(every, spec, ctx.where(*path), spec.data)
+        if unmatched is not None:
+            raise unmatched
         rows = select(
             every, date=column, start=spec.start, end=end, where=spec.where, file=spec.data
         )
@@ -377,6 +404,7 @@ def figure_data(ctx: Context, spec: FigureSpec, path: tuple[Any, ...]) -> Figure
         raise ReportError(Problem(ctx.where(*path), problem))
     if spec.data:
         check_numbers(every, rows, spec.number_columns(), spec.data)
+        check_one_kind(every, rows, spec.axis_column(), spec.data)
     return data
 
 
@@ -415,7 +443,7 @@ def prose_blocks(ctx: Context, fragments: list[Fragment], level: int = 0) -> lis
         elif LOOKS_LIKE_A_FILE.match(item.strip()):
             raise ReportError(Problem(where, _not_markdown(ctx, item.strip())))
         else:
-            src = Source(where.file, where.line)
+            src = Source(where.file, ctx.report.text_line(*path) or where.line)
             text = item
         limit = min(MAX_EXPANDED_CHARS, MAX_TOTAL_CHARS - ctx.chars)
         expanded = expand(text, ctx.values, src, limit)

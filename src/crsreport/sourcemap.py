@@ -16,6 +16,9 @@ from .errors import Location, Problem, ReportError
 FieldPath = tuple[Any, ...]
 """A field path: mapping keys and list indexes, from the top of the file."""
 Lines = dict[FieldPath, int]
+BODY = "<body>"
+"""Last step of a path whose line is where a block scalar's text (``|``, ``>``) begins: the
+line after its key, so a message inside inline text counts from the text's first line."""
 """The 1-based line of every key and item, by field path (``()`` is the document)."""
 
 MAX_YAML_DEPTH = 100
@@ -198,6 +201,8 @@ def _walk(
     node: yaml.Node, path: FieldPath, lines: Lines, dupes: list, name: str, keys: Any
 ) -> None:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        lines[(*path, BODY)] = node.start_mark.line + 2
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value in node.value:

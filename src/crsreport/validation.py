@@ -130,8 +130,10 @@ def _explain(err: dict[str, Any], path: FieldPath, valid: set[str] | None = None
         key = str(path[-1]) if path else "?"
         choices = sorted((valid if valid is not None else field_names()) - {key})
         close = difflib.get_close_matches(key, choices, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else "; remove it or check the spelling"
-        return f"unknown key '{key}'{hint}"
+        if close:
+            return f"unknown key '{key}'; did you mean '{close[0]}'?"
+        keys = f" (keys here: {', '.join(choices)})" if valid is not None else ""
+        return f"unknown key '{key}'; remove it or check the spelling{keys}"
     if kind == "missing":
         return "required key is missing; add it"
     if kind == "union_tag_invalid":

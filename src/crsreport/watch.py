@@ -363,5 +363,6 @@ def changed(before: Snapshot, after: Snapshot) -> list[Path]:
 
 
 def _names(paths: list[Path], root: Path) -> str:
-    shown = [rel(p, root) for p in paths[:3]]
-    return ", ".join(shown) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    names = list(dict.fromkeys(rel(p, root) for p in paths))  # a file watched as two paths
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more

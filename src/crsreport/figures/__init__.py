@@ -67,7 +67,9 @@ class FigureSpec(Model):
     end: str | None = Field(
         None, pattern=DATE_PATTERN, description="Keep rows to this date (default: report date)."
     )
-    where: dict[str, Any] = Field(default_factory=dict, description="Column equalities.")
+    where: dict[str, Any] = Field(
+        default_factory=dict, description="Rows to keep: column -> a value, or a list (any)."
+    )
     source: str = Field(min_length=1)
     notes: TextList = Field(default_factory=list)
     alt: str = Field(min_length=1, description="Text read in place of the figure.")
