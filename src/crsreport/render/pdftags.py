@@ -218,7 +218,10 @@ def _wrap_body(pdf: pikepdf.Pdf, li: Dictionary) -> None:
 
 
 def _is_contents(elem: Dictionary, names: dict, toc_ids: set[str]) -> bool:
-    """A list whose every link goes to a Contents entry is (part of) the Contents."""
+    """An unmarked list (no bullets) whose every link goes to a Contents entry is (part of)
+    the Contents; a bulleted list of cross-references in the text is not."""
+    if any(e.S == "/Lbl" for e in _elems(elem)):
+        return False
     targets = [_link_target(e, names) for e in _elems(elem) if e.S == "/Link"]
     return bool(targets) and all(t and t.lstrip("#") in toc_ids for t in targets)
 
@@ -227,17 +230,31 @@ def _as_toc(pdf: pikepdf.Pdf, elem: Dictionary) -> None:
     """``L``/``LI``/``LBody`` → ``TOC``/``TOCI``/``Reference`` (a nested list: a nested TOC)."""
     elem.S = Name.TOC
     for kid in _kids(elem):
-        if not _is_elem(kid):
-            continue
-        if kid.S == "/L":
+        if _is_elem(kid) and kid.S == "/L":
             _as_toc(pdf, kid)
-        elif kid.S == "/LI":
-            kid.S = Name.TOCI
-            for part in _kids(kid):
-                if _is_elem(part) and part.S == "/LBody":
-                    part.S = Name.Reference
-                elif _is_elem(part) and part.S in ("/L", "/TOC"):
-                    _as_toc(pdf, part)
+        elif _is_elem(kid) and kid.S == "/LI":
+            _as_toci(pdf, kid)
+
+
+def _as_toci(pdf: pikepdf.Pdf, item: Dictionary) -> None:
+    """An entry: its body the ``Reference``; a sub-list in its body moves up to the entry."""
+    item.S = Name.TOCI
+    parts = []
+    for part in _kids(item):
+        if not (_is_elem(part) and part.S == "/LBody"):
+            parts.append(part)
+            continue
+        part.S = Name.Reference
+        inner = _kids(part)
+        lists = [k for k in inner if _is_elem(k) and k.S in ("/L", "/TOC")]
+        ids = {k.objgen for k in lists}
+        part.K = Array([k for k in inner if not (_is_elem(k) and k.objgen in ids)])
+        parts += [part, *lists]
+    for part in parts:
+        if _is_elem(part) and part.S in ("/L", "/TOC"):
+            part.P = item
+            _as_toc(pdf, part)
+    item.K = Array(parts)
 
 
 def _caption_into_figure(elem: Dictionary) -> None:
@@ -307,9 +324,7 @@ def _descriptions(doc: Document) -> dict[str, str]:
     return found
 
 
-def _adopt_stray_links(
-    pdf: pikepdf.Pdf, document: Dictionary, names: dict, dropped: set
-) -> None:
+def _adopt_stray_links(pdf: pikepdf.Pdf, document: Dictionary, names: dict, dropped: set) -> None:
     """A link box WeasyPrint lays out apart (a positioned part of a Contents entry) gets an
     annotation but no place in the tree: join it to the page's Link element with its target,
     or drop it when there is none (an untagged link is one a reader cannot reach)."""
