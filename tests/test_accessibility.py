@@ -87,6 +87,8 @@ def test_pdf_contents_is_a_nested_toc_with_one_link_per_entry(built):
     tree = structure(built[".pdf"])
     tags = [tag for _, tag in tree]
     assert "TOC" in tags and "TOCI" in tags
+    before = tags[: tags.index("TOC")]
+    assert before.count("H1") == 1 and before.count("H2") == 2, "title, Summary, Contents"
     nested = [d for d, tag in tree if tag == "TOC"]
     if _has_subentries(built["doc"]):
         assert max(nested) > min(nested), "the Contents hierarchy is flat"
