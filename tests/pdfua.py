@@ -8,6 +8,7 @@ read the structure tree themselves, independently of the code that writes it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ ALLOWED_KIDS = {
     "LI": {"Lbl", "LBody"},
     "TOC": {"TOCI", "TOC", "Caption"},
     "TOCI": {"Lbl", "Reference", "NonStruct", "P", "TOC"},
+    "Reference": {"Link", "Span", "NonStruct", "Lbl"},
     "Table": {"TR", "THead", "TBody", "TFoot", "Caption"},
     "THead": {"TR"},
     "TBody": {"TR"},
@@ -133,7 +135,7 @@ def _headings(elems: list[Dictionary]) -> list[str]:
     """7.4.2: numbered headings never skip a level going down, and the first is H1."""
     levels = [int(_tag(e)[1]) for e in elems if re.fullmatch(r"H[1-6]", _tag(e))]
     failures = [] if not levels or levels[0] == 1 else [f"7.4.2 headings: first is H{levels[0]}"]
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         if after > before + 1:
             failures.append(f"7.4.2 headings: H{before} is followed by H{after}")
     return failures
@@ -165,7 +167,9 @@ def _notes(elems: list[Dictionary]) -> list[str]:
     """7.9: every note has a unique /ID."""
     notes = [e for e in elems if _tag(e) == "Note"]
     ids = [str(n.get("/ID", "")) for n in notes]
-    failures = [f"7.9 notes: {_where(n)} has no /ID" for n, i in zip(notes, ids) if not i]
+    failures = [
+        f"7.9 notes: {_where(n)} has no /ID" for n, i in zip(notes, ids, strict=True) if not i
+    ]
     if len(set(ids)) != len(ids):
         failures.append("7.9 notes: two notes share an /ID")
     return failures

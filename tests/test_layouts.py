@@ -91,6 +91,11 @@ def page_texts(pdf: Path) -> list[str]:
     return [pdftotext(pdf, n) for n in range(1, page_count(pdf) + 1)]
 
 
+def layout_texts(pdf: Path) -> list[str]:
+    """pdftotext -layout of each page: a Contents line keeps its page number."""
+    return [pdftotext(pdf, n, layout=True) for n in range(1, page_count(pdf) + 1)]
+
+
 def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -447,12 +452,13 @@ def test_pdf_has_an_outline_of_its_sections(builds, product):
 
 # ---------------------------------------------------------------- Report PDF
 
-CONTENTS_ENTRY = re.compile(r"^(?P<title>\S.*?)\s*\.{3,}\s*(?P<page>\d+)$")
+CONTENTS_ENTRY = re.compile(r"^(?P<title>\S.*?)\s{2,}(?P<page>\d+)$")
+"""A Contents line as pdftotext -layout prints it: the leader is a dotted rule, not text."""
 
 
 @pytest.mark.usefixtures("poppler")
 def test_report_pdf_contents_page_numbers_match_headings(report_build):
-    pages = [lines(text) for text in page_texts(report_build[".pdf"])]
+    pages = [lines(text) for text in layout_texts(report_build[".pdf"])]
     contents = [i for i, page in enumerate(pages) if "Contents" in page]
     assert contents, "no page has a 'Contents' line"
     first = contents[0]
@@ -474,7 +480,7 @@ def test_report_pdf_contents_page_numbers_match_headings(report_build):
 @pytest.mark.usefixtures("poppler")
 def test_report_pdf_contents_lists_figures_and_tables(report_build):
     # CRS anatomy: Contents, then separate lists Figures, Tables, Appendixes, Contacts.
-    pages = [lines(text) for text in page_texts(report_build[".pdf"])]
+    pages = [lines(text) for text in layout_texts(report_build[".pdf"])]
     page = next(p for p in pages if "Contents" in p)
     for heading in ("Figures", "Tables", "Appendixes", "Contacts"):
         assert heading in page, f"Contents page has no {heading!r} list: {page}"
@@ -809,7 +815,9 @@ def test_report_docx_toc_field_lists_every_heading(report_build, require):
     assert {style_of(p) for p in entries} <= {"TOC1", "TOC2", "TOC3"}, "entries not in TOCn"
     texts = [paragraph_text(p, stop_at_tab=True).strip() for p in entries]
     assert all(texts) and toc["result"].strip(), "the TOC's cached result is empty"
-    toc_headings = {paragraph_text(p).strip() for p in paragraphs if style_of(p) == "TOCHeading"}
+    # headings kept out of the TOC by design: its own, and the summary page's
+    outside = ("TOCHeading", "SummaryLabel")
+    toc_headings = {paragraph_text(p).strip() for p in paragraphs if style_of(p) in outside}
     headers = run("pandoc", "-f", "docx", "-t", "json", str(docx))
     found = [h for h in _pandoc_headings(headers) if h not in toc_headings]
     assert texts == found, f"TOC lists {texts}; pandoc finds headings {found}"

@@ -50,6 +50,7 @@ LIBRARIES = (
     "python-docx",
     "matplotlib",
     "fonttools",
+    "pikepdf",
     "jinja2",
     "pydantic",
 )

@@ -16,6 +16,7 @@ then rebuilds the parent tree from the finished structure.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 import pikepdf
@@ -218,7 +219,10 @@ def _wrap_body(pdf: pikepdf.Pdf, li: Dictionary) -> None:
 
 
 def _is_contents(elem: Dictionary, names: dict, toc_ids: set[str]) -> bool:
-    """A list whose every link goes to a Contents entry is (part of) the Contents."""
+    """An unmarked list (no bullets) whose every link goes to a Contents entry is (part of)
+    the Contents; a bulleted list of cross-references in the text is not."""
+    if any(e.S == "/Lbl" for e in _elems(elem)):
+        return False
     targets = [_link_target(e, names) for e in _elems(elem) if e.S == "/Link"]
     return bool(targets) and all(t and t.lstrip("#") in toc_ids for t in targets)
 
@@ -227,25 +231,41 @@ def _as_toc(pdf: pikepdf.Pdf, elem: Dictionary) -> None:
     """``L``/``LI``/``LBody`` → ``TOC``/``TOCI``/``Reference`` (a nested list: a nested TOC)."""
     elem.S = Name.TOC
     for kid in _kids(elem):
-        if not _is_elem(kid):
-            continue
-        if kid.S == "/L":
+        if _is_elem(kid) and kid.S == "/L":
             _as_toc(pdf, kid)
-        elif kid.S == "/LI":
-            kid.S = Name.TOCI
-            for part in _kids(kid):
-                if _is_elem(part) and part.S == "/LBody":
-                    part.S = Name.Reference
-                elif _is_elem(part) and part.S in ("/L", "/TOC"):
-                    _as_toc(pdf, part)
+        elif _is_elem(kid) and kid.S == "/LI":
+            _as_toci(pdf, kid)
+
+
+def _as_toci(pdf: pikepdf.Pdf, item: Dictionary) -> None:
+    """An entry: its body the ``Reference``; a sub-list in its body moves up to the entry."""
+    item.S = Name.TOCI
+    parts = []
+    for part in _kids(item):
+        if not (_is_elem(part) and part.S == "/LBody"):
+            parts.append(part)
+            continue
+        part.S = Name.Reference
+        inner = _kids(part)
+        lists = [k for k in inner if _is_elem(k) and k.S in ("/L", "/TOC")]
+        ids = {k.objgen for k in lists}
+        part.K = Array([k for k in inner if not (_is_elem(k) and k.objgen in ids)])
+        parts += [part, *lists]
+    for part in parts:
+        if _is_elem(part) and part.S in ("/L", "/TOC"):
+            part.P = item
+            _as_toc(pdf, part)
+    item.K = Array(parts)
 
 
 def _caption_into_figure(elem: Dictionary) -> None:
     """A figure's caption sits beside its picture: move it into the ``Figure`` element."""
     kids = _kids(elem)
     captions = [k for k in kids if _is_elem(k) and k.S == "/Caption"]
+    if len(captions) != 1:
+        return
     figures = [e for e in _elems(elem) if e.S == "/Figure"]
-    if len(captions) != 1 or len(figures) != 1:
+    if len(figures) != 1:
         return
     caption, figure = captions[0], figures[0]
     elem.K = Array([k for k in kids if not (_is_elem(k) and k.objgen == caption.objgen)])
@@ -395,24 +415,26 @@ def _rebuild_parent_tree(pdf: pikepdf.Pdf, root: Dictionary) -> None:
     root.ParentTreeNextKey = len(pdf.pages) + len(annots)
 
 
+MARKED = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+"""Marked content opened with an MCID, as WeasyPrint writes it (its text is hex glyph ids,
+so no string in the stream can look like this)."""
+
+
 def _artifact_orphans(pdf: pikepdf.Pdf, page: pikepdf.Page, owned: set[int]) -> int:
     """Retag the page's marked content no element owns as a pagination artifact; return
-    one past the highest MCID left."""
-    ops = pikepdf.parse_content_stream(page)
-    changed, top = False, -1
-    for i, (operands, operator) in enumerate(ops):
-        if str(operator) != "BDC" or len(operands) < 2:
-            continue
-        props = operands[1]
-        if not isinstance(props, Dictionary) or "/MCID" not in props:
-            continue
-        mcid = int(props.MCID)
-        if mcid in owned:
-            top = max(top, mcid)
-            continue
-        pagination = Dictionary(Type=Name.Pagination)
-        ops[i] = pikepdf.ContentStreamInstruction([Name.Artifact, pagination], operator)
-        changed = True
-    if changed:
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+    one past the highest MCID left. A byte-level rewrite: parsing every operator of the
+    page would cost a second a Report."""
+    if isinstance(page.obj.get("/Contents"), Array):
+        page.contents_coalesce()
+    data = page.obj.Contents.read_bytes() if "/Contents" in page.obj else b""
+    top = max((m for m in owned), default=-1)
+
+    def retag(match: re.Match[bytes]) -> bytes:
+        if int(match[2]) in owned:
+            return match[0]
+        return b"/Artifact <</Type /Pagination>> BDC"
+
+    changed = MARKED.sub(retag, data)
+    if changed != data:
+        page.obj.Contents = pdf.make_stream(changed)
     return top + 1
