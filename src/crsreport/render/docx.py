@@ -84,6 +84,11 @@ from .htmlwalk import safe_href
 from .page import NOTE_LINE_HEIGHT
 from .tablewidths import column_widths
 
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
 HEADING_STYLES = tuple(f"Heading {n}" for n in range(1, 7))  # h2..h6 and deeper in HTML
 INDENT = Inches(0.15)
 """How far each level of a sub-row's first cell is indented."""
@@ -755,7 +760,15 @@ class DocxWriter(Visitor[None]):
         pass  # the web page's footer; the document has its page footers
 
     def visit_version_footer(self, node: VersionFooter, into: Any, depth: int) -> None:
-        self.para(into, "Version Footer", node.text)
+        paragraph = self.para(into, "Version Footer", node.text)
+        if self.page.version_at:  # in the last page's footer line, as the PDF prints it
+            # the footer's first line: its top, a line above where the footer band starts
+            line = Pt(self.page.footer_size * 1.35)
+            y = Length(Inches(self.page.height - self.page.furniture_inset) - line)
+            width = Inches(self.page.text_width())
+            docxml.foot_frame(paragraph, y, self.page.version_at, width)
+            paragraph.alignment = _ALIGN[self.page.version_at]
+            paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
 
     def visit_first_page_footer(self, node: FirstPageFooter, into: Any, depth: int) -> None:
         footer = self.document.sections[0].first_page_footer.paragraphs[0]

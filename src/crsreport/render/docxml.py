@@ -494,6 +494,18 @@ def frame(paragraph: Paragraph, width: Length) -> None:
     p_pr.insert(1 if p_pr.find(qn("w:pStyle")) is not None else 0, frame_pr)
 
 
+def foot_frame(paragraph: Paragraph, y: Length, align: str, width: Length) -> None:
+    """Put ``paragraph`` in a frame at ``y`` from the page's top, ``align``-ed across the
+    text width: a line set in the footer band of the page it ends up on (the last page's
+    version line, which neither Word nor LibreOffice can give a last-page-only footer)."""
+    frame_pr = OxmlElement("w:framePr")
+    for key, value in (("w", str(width.twips)), ("wrap", "notBeside"), ("vAnchor", "page"),
+                       ("hAnchor", "margin"), ("xAlign", align), ("y", str(y.twips))):  # fmt: skip
+        frame_pr.set(qn(f"w:{key}"), value)
+    p_pr = paragraph._p.get_or_add_pPr()
+    p_pr.insert(1 if p_pr.find(qn("w:pStyle")) is not None else 0, frame_pr)
+
+
 def heading_not_listed(style: Any, heading: Any) -> None:
     """Make ``style`` a heading (based on ``heading``, as Word's TOC Heading is) at outline
     level 10, body text: readers and converters see a heading, the TOC field does not."""
