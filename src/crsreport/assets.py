@@ -1,6 +1,9 @@
 """Assets stage: figures drawn from data, cached by a hash of spec, data and drawing code.
 
-An unchanged figure is read back from the cache, never redrawn. Each function takes the
+An unchanged figure is read back from the cache, never redrawn, once it passes a check: a
+cached file that is empty, not a PNG, or an SVG that is not safe to inline (``svgsafe``:
+a cache restored from elsewhere may hold anything) counts as missing and is drawn again.
+Each function takes the
 figure file kinds wanted ("svg", "png"); which kinds a format needs is on its record
 (``render.Format.images``: SVG for HTML and PDF, PNG for DOCX).
 """
@@ -21,6 +24,7 @@ from pydantic import ValidationError
 
 from .figures import FIGURE_KINDS, FigureData, FigureSpec
 from .output import write_atomic
+from .svgsafe import svg_problem
 from .tree import Drawing, Figure, Node
 from .workers import lower_priority, run
 
@@ -100,8 +104,8 @@ def wait_for_figures(doc: Node, kinds: Iterable[str], cache_dir: Path, abort: An
     """Wait until every figure's files of ``kinds`` are in the cache (written
     atomically, so there means complete); False if ``abort`` is set first."""
     wanted = _wanted(kinds)
-    paths = [p for node in figure_nodes(doc) for p in _paths(node, wanted, cache_dir).values()]
-    while not all(path.is_file() for path in paths):
+    paths = {p for node in figure_nodes(doc) for p in _paths(node, wanted, cache_dir).values()}
+    while paths := {path for path in paths if _bad(path)}:
         if abort.wait(POLL):
             return False
     return not abort.is_set()
@@ -112,7 +116,7 @@ def read_figures(doc: Node, kinds: Iterable[str], cache_dir: Path) -> dict[str, 
     wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
     return {
-        node.id: {fmt: path.read_bytes() for fmt, path in _paths(node, wanted, cache_dir).items()}
+        node.id: {fmt: checked(path) for fmt, path in _paths(node, wanted, cache_dir).items()}
         for node in nodes
     }
 
@@ -134,18 +138,41 @@ def read_when_drawn(cache_dir: Path, abort: Any, name: str) -> bytes | None:
     """The cache file ``name`` once another process has drawn it; None if ``abort`` is
     set first."""
     path = cache_dir / name
-    while not path.is_file():
+    while _bad(path):
         if abort.wait(POLL):
             return None
-    return path.read_bytes()
+    return checked(path)
 
 
 def _missing(node: Figure, wanted: list[str], cache_dir: Path, background: bool) -> list[DrawTask]:
     assert node.drawing is not None
     paths = _paths(node, wanted, cache_dir)
-    return [
-        (node.drawing, f, p, background and f == "png") for f, p in paths.items() if not p.is_file()
-    ]
+    return [(node.drawing, f, p, background and f == "png") for f, p in paths.items() if _bad(p)]
+
+
+def _problem(data: bytes, fmt: str) -> str | None:
+    """Why a figure file's bytes may not be used, or None."""
+    if fmt == "png":
+        return None if data.startswith(b"\x89PNG\r\n\x1a\n") else "is not a PNG image"
+    return svg_problem(data)
+
+
+def _bad(path: Path) -> bool:
+    """Whether a cache file is missing, unreadable or fails ``_problem`` (so is drawn)."""
+    try:
+        return _problem(path.read_bytes(), path.suffix.lstrip(".")) is not None
+    except OSError:
+        return True
+
+
+def checked(path: Path) -> bytes:
+    """A cache file's bytes, read once and checked (between a check and a second read
+    another process could swap the file)."""
+    data = path.read_bytes()
+    problem = _problem(data, path.suffix.lstrip("."))
+    if problem is not None:
+        raise RuntimeError(f"figure cache file {path} {problem} after it was drawn")
+    return data
 
 
 def _draw(task: DrawTask) -> None:
@@ -174,7 +201,7 @@ def _spec(drawing: Drawing) -> FigureSpec:
 
 def _collect(node: Figure, wanted: list[str], cache_dir: Path, assets: Assets, drawn: set) -> None:
     paths = _paths(node, wanted, cache_dir)
-    assets.files[node.id] = {fmt: path.read_bytes() for fmt, path in paths.items()}
+    assets.files[node.id] = {fmt: checked(path) for fmt, path in paths.items()}
     fresh = node.id in drawn
     if fresh:
         _sweep(node, cache_dir)
