@@ -102,6 +102,22 @@ def test_a_manifest_of_any_other_shape_means_build(tmp_path, text):
     assert not manifest.fresh("html", "inputs", tmp_path / "IF1.html")
 
 
+def test_running_out_of_memory_names_the_expression_and_its_line(monkeypatch):
+    from crsreport.errors import ReportError
+    from crsreport.prose import _jinja, expand
+    from crsreport.tree import Source
+
+    def boom(value: str) -> str:
+        raise MemoryError
+
+    monkeypatch.setitem(_jinja().filters, "upper", boom)
+    with pytest.raises(ReportError) as caught:
+        expand("One.\n\n{{ 'x'|upper }} and more\n", {}, Source("a.md", 3))
+    assert str(caught.value) == (
+        "a.md:5: ran out of memory computing '{{ 'x'|upper }} and more'; compute less in prose"
+    )
+
+
 # ------------------------------------------------------------------ e2e: builds that work
 
 
@@ -306,3 +322,29 @@ def test_init_into_an_odd_folder_name_builds(tmp_path, run_cli, name):
     assert made.returncode == 0, made.stderr
     checked = run_cli(folder, "--check", timeout=120)
     assert checked.returncode == 0, checked.stderr
+
+
+BIG_BUT_LINEAR = {
+    "20000-paragraphs-with-a-control-character": {
+        "sections/a.md": "".join(f"Paragraph {i} \x01 here.\n\n" for i in range(20_000))
+    },
+    "32000-headings-with-one-title": {"sections/a.md": "## Same\n\n" * 32_000},
+    "20000-uncited-bibtex-entries": {
+        "sections/a.md": "Text.\n",
+        "refs.bib": "".join(
+            f"@article{{k{i}, title={{T}}, author={{A, B}}, year={{2020}}, journal={{J}}}}\n"
+            for i in range(20_000)
+        ),
+    },
+}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case", BIG_BUT_LINEAR)
+def test_inputs_that_were_quadratic_check_within_the_cpu_limit(make_project, run_cli, case):
+    files = BIG_BUT_LINEAR[case]
+    bibliography = "bibliography: refs.bib\n" if "refs.bib" in files else ""
+    project = make_project({"report.yaml": BASE + bibliography + ONE_SECTION, **files})
+    result = _run(run_cli, project, "--check")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ready to build" in result.stderr
