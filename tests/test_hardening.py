@@ -102,6 +102,63 @@ def test_a_manifest_of_any_other_shape_means_build(tmp_path, text):
     assert not manifest.fresh("html", "inputs", tmp_path / "IF1.html")
 
 
+SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("<script>alert(1)</script>", "holds a <script> element"),
+        ("<foreignObject><p>x</p></foreignObject>", "holds a <foreignObject> element"),
+        ('<rect onclick="x()"/>', "holds an event handler (onclick)"),
+        ('<image xlink:href="https://example.org/p.png"/>', "links to 'https://example.org"),
+        ('<style>@import url("x.css");</style>', "style sheet that loads another file"),
+        ('<rect style="fill: url(http://x/y)"/>', "style that loads another file"),
+    ],
+)
+def test_an_unsafe_svg_is_named_and_a_drawn_one_passes(body, problem):
+    from crsreport.svgsafe import svg_problem
+
+    assert problem in svg_problem(f"<svg {SVG_NS}>{body}</svg>".encode())
+    drawn = f'<svg {SVG_NS}><defs><path id="a" d="M0 0"/></defs><use xlink:href="#a"/>'
+    drawn += '<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>'
+    assert svg_problem(drawn.encode()) is None
+    assert svg_problem(b"") is not None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% set x='a'*1000000 %}{{ ([x]*2000000)|map('upper')|list|length }}",
+        "{% set x='ab'*1000000 %}{% for i in range(10000) %}{{ x|sort|first }}{% endfor %}",
+        "{% set x='ab'*1000000 %}{% for i in range(100) %}{{ x.upper()|length }}{% endfor %}",
+        "{% set x='a'*999999 %}{% set y='a'*999999 %}"
+        "{% for i in range(10000) %}{{ x == y }}{% endfor %}",
+    ],
+)
+def test_template_work_is_budgeted(source):
+    from crsreport.errors import ReportError
+    from crsreport.prose import expand
+    from crsreport.tree import Source
+
+    with pytest.raises(ReportError, match="touched more than 10,000,000"):
+        expand(source, {}, Source("a.md", 1))
+
+
+def test_ordinary_work_on_a_big_data_set_stays_within_the_budget():
+    from crsreport.prose import expand
+    from crsreport.tree import Source
+
+    rows = [{"year": 2000 + i % 20, "n": i} for i in range(100_000)]
+    lookup = {i: i for i in range(10_000)}
+    source = (
+        "{% for i in range(1000) %}{{ rows|length }}{{ lookup.get(i) }}{% endfor %}"
+        "{{ rows|selectattr('year', 'eq', 2010)|map(attribute='n')|sum }}"
+    )
+    text = expand(source, {"rows": rows, "lookup": lookup}, Source("a.md", 1))
+    assert text.endswith(str(sum(range(10, 100_000, 20))))
+
+
 def test_running_out_of_memory_names_the_expression_and_its_line(monkeypatch):
     from crsreport.errors import ReportError
     from crsreport.prose import _jinja, expand
