@@ -136,7 +136,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file_and_no_temp_file(
         return real_replace(src, dst)
 
     monkeypatch.setattr(output.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(crsreport.ReportError, match="cannot write there: No space left"):
         crsreport.build(crsreport.load_report(small), ["html", "pdf"], out)
 
     assert (out / "IN10042.pdf").read_bytes() == old_pdf

@@ -110,7 +110,7 @@ def test_a_writer_killed_before_its_rename_leaves_the_old_file(tmp_path):
     writer.wait(timeout=30)
     assert target.read_bytes() == b"old bytes"
     [temp] = _temps(tmp_path)
-    assert temp.name.startswith(f".R1.pdf.{writer.pid}.")
+    assert temp.name.startswith(f".R1.pdf.crsreport-{writer.pid}.")
     assert clean_stale(tmp_path) == [temp]
     assert _temps(tmp_path) == []
 
@@ -119,16 +119,18 @@ def test_a_writer_killed_before_its_rename_leaves_the_old_file(tmp_path):
 def test_only_temporary_files_of_dead_or_old_writers_are_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], stdout=-1)
     dead_pid = int(dead.stdout)
-    gone = tmp_path / f".R1.pdf.{dead_pid}.abc123.tmp"
-    live = tmp_path / f".R1.docx.{os.getpid()}.def456.tmp"
-    old = tmp_path / f".R1.html.{os.getpid()}.ghi789.tmp"
-    keep = tmp_path / "notes.tmp"
-    for path in (gone, live, old, keep):
+    gone = tmp_path / f".R1.pdf.crsreport-{dead_pid}.abc123.tmp"
+    live = tmp_path / f".R1.docx.crsreport-{os.getpid()}.def456.tmp"
+    old = tmp_path / f".R1.html.crsreport-{os.getpid()}.ghi789.tmp"
+    # the writer's own files: never crsreport's, however old or whatever pid they name
+    keep = [tmp_path / name for name in ("notes.tmp", ".notes.tmp", f".draft.{dead_pid}.swap.tmp")]
+    for path in (gone, live, old, *keep):
         path.write_bytes(b"partial")
     stale = time.time() - STALE_SECONDS - 60
-    os.utime(old, (stale, stale))
+    for path in (old, *keep):
+        os.utime(path, (stale, stale))
     assert sorted(clean_stale(tmp_path)) == sorted([gone, old])
-    assert live.exists() and keep.exists()
+    assert live.exists() and all(path.exists() for path in keep)
 
 
 @pytest.mark.e2e

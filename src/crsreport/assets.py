@@ -1,6 +1,9 @@
 """Assets stage: figures drawn from data, cached by a hash of spec, data and drawing code.
 
-An unchanged figure is read back from the cache, never redrawn. Each function takes the
+An unchanged figure is read back from the cache, never redrawn, once it passes a check: a
+cached file that is empty, not a PNG, or an SVG that is not safe to inline (``svgsafe``:
+a cache restored from elsewhere may hold anything) counts as missing and is drawn again.
+Each function takes the
 figure file kinds wanted ("svg", "png"); which kinds a format needs is on its record
 (``render.Format.images``: SVG for HTML and PDF, PNG for DOCX).
 """
@@ -21,6 +24,7 @@ from pydantic import ValidationError
 
 from .figures import FIGURE_KINDS, FigureData, FigureSpec
 from .output import write_atomic
+from .svgsafe import svg_problem
 from .tree import Drawing, Figure, Node
 from .workers import lower_priority
 
@@ -119,7 +123,7 @@ def read_figures(doc: Node, kinds: Iterable[str], cache_dir: Path) -> dict[str, 
     wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
     return {
-        node.id: {fmt: path.read_bytes() for fmt, path in _paths(node, wanted, cache_dir).items()}
+        node.id: {fmt: checked(path) for fmt, path in _paths(node, wanted, cache_dir).items()}
         for node in nodes
     }
 
@@ -140,7 +144,37 @@ def _paths(node: Figure, wanted: list[str], cache_dir: Path) -> dict[str, Path]:
 def _missing(node: Figure, wanted: list[str], cache_dir: Path) -> list[DrawTask]:
     assert node.drawing is not None
     paths = _paths(node, wanted, cache_dir)
-    return [(node.drawing, f, p, False) for f, p in paths.items() if not p.is_file()]
+    return [(node.drawing, f, p, False) for f, p in paths.items() if _bad(p)]
+
+
+def _problem(data: bytes, fmt: str) -> str | None:
+    """Why a figure file's bytes may not be used, or None."""
+    if fmt == "png":
+        return None if data.startswith(b"\x89PNG\r\n\x1a\n") else "is not a PNG image"
+    return svg_problem(data)
+
+
+def _bad(path: Path) -> bool:
+    """Whether a cache file is missing, unreadable or fails ``_problem`` (so is drawn)."""
+    try:
+        return _problem(path.read_bytes(), path.suffix.lstrip(".")) is not None
+    except OSError:
+        return True
+
+
+def checked(path: Path) -> bytes:
+    """A cache file's bytes, read once and checked (between a check and a second read
+    another process could swap the file)."""
+    data = path.read_bytes()
+    problem = _problem(data, path.suffix.lstrip("."))
+    if problem is not None:
+        raise RuntimeError(f"figure cache file {path} {problem} after it was drawn")
+    return data
+
+
+def ready(path: Path) -> bool:
+    """Whether a cache file is there and passes the checks (else it is still being drawn)."""
+    return not _bad(path)
 
 
 def _draw(task: DrawTask) -> None:
@@ -169,7 +203,7 @@ def _spec(drawing: Drawing) -> FigureSpec:
 
 def _collect(node: Figure, wanted: list[str], cache_dir: Path, assets: Assets, drawn: set) -> None:
     paths = _paths(node, wanted, cache_dir)
-    assets.files[node.id] = {fmt: path.read_bytes() for fmt, path in paths.items()}
+    assets.files[node.id] = {fmt: checked(path) for fmt, path in paths.items()}
     fresh = node.id in drawn
     if fresh:
         _sweep(node, cache_dir)

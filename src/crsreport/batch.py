@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ReportError
+from .errors import Location, Problem, ReportError
+from .sourcemap import parse_yaml
+from .stamp import project_file
 from .workers import cpu_count, executor
 
 log = logging.getLogger("crsreport")
@@ -70,6 +72,7 @@ def batch(
     include_roots: tuple[Path, ...] = (),
 ) -> int:
     """Build every project, ``jobs`` at a time; print a summary line each; return the exit code."""
+    check_distinct(projects, out)
     workers = max(1, min(jobs or cpu_count(), len(projects)))
     per_build = max(1, cpu_count() // workers)
     tasks = [Task(p, tuple(formats), out, strict, per_build, include_roots) for p in projects]
@@ -81,6 +84,41 @@ def batch(
     for outcome in outcomes:
         print(outcome.summary(), file=sys.stderr)
     return exit_code(outcomes)
+
+
+def check_distinct(projects: list[str], out: Path | None) -> None:
+    """Refuse, before anything is built, two projects that would write the same files
+    (the same id into one output folder): the second would silently replace the first."""
+    seen: dict[tuple[Path, str], str] = {}
+    problems: list[Problem | str] = []
+    for project in projects:
+        file = project_file(project)
+        report_id = _report_id(file)
+        if report_id is None:
+            continue  # unreadable: its own build reports why
+        folder = (out or file.parent / "build").resolve()
+        first = seen.setdefault((folder, report_id), str(file))
+        if first != str(file):
+            where = Location(str(file), None, "id")
+            problems.append(
+                Problem(
+                    where,
+                    f"'{report_id}' is also the id of {first}; both would write "
+                    f"{report_id}.* into {folder}: give each project its own --out",
+                )
+            )
+    if problems:
+        raise ReportError(problems)
+
+
+def _report_id(file: Path) -> str | None:
+    """The ``id`` a report file declares, or None when it cannot be read here."""
+    try:
+        data, _ = parse_yaml(file.read_text(encoding="utf-8"), file.name)
+    except (OSError, ValueError, ReportError):
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def exit_code(outcomes: list[Outcome]) -> int:

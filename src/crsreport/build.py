@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,8 +105,10 @@ def build(
     doc = resolve(report, warnings)
     warnings.check()
     out = Path(out_dir) if out_dir is not None else report.root / "build"
-    for folder in (out, out / ".cache" / "figures"):
-        clean_stale(folder)  # temporary files of killed builds
+    with _writing(out):
+        (out / ".cache" / "figures").mkdir(parents=True, exist_ok=True)
+        for folder in (out, out / ".cache" / "figures"):
+            clean_stale(folder)  # temporary files of killed builds
     epoch = source_epoch(report)
     paths = {name: out / f"{report.id}{FORMATS[name].suffix}" for name in names}
     manifest = Manifest.load(out, report.id)
@@ -119,12 +122,13 @@ def build(
     )
     collect(results, warnings)
     warnings.check()
-    for name in todo:
-        write_atomic(paths[name], results[name].data)
-        manifest.record(name, inputs[name], results[name].data, results[name].warnings)
-        log.info("wrote %s", paths[name])
-    if todo:
-        manifest.save()
+    with _writing(out):
+        for name in todo:
+            write_atomic(paths[name], results[name].data)
+            manifest.record(name, inputs[name], results[name].data, results[name].warnings)
+            log.info("wrote %s", paths[name])
+        if todo:
+            manifest.save()
     return BuildResult([paths[n] for n in names], assets, todo, skipped)
 
 
@@ -137,6 +141,20 @@ def render_tree(
     collect(results, warnings)
     warnings.check()
     return {name: results[name].data for name in names}
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A file system error on the output folder (a file in its way, read-only, full) as
+    one line; outputs already there stay whole (each is replaced atomically)."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ReportError(
+            f"--out {out}: cannot write there{where}: {exc.strerror or exc}; "
+            "choose a writable folder"
+        ) from None
 
 
 def _inputs(doc: Node, report: Report, names: list[str], epoch: int) -> dict[str, str]:

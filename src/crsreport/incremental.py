@@ -74,9 +74,10 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls(path)
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            return cls(path)
-        return cls(path, dict(data.get("formats", {})))
+        formats = data.get("formats") if isinstance(data, dict) else None
+        if not isinstance(formats, dict) or data.get("schema") != SCHEMA:
+            return cls(path)  # any other shape: every format is built again
+        return cls(path, {k: v for k, v in formats.items() if _well_formed(v)})
 
     def fresh(self, name: str, inputs: str, output: Path) -> bool:
         """Whether ``output`` was built from ``inputs`` and is unchanged since."""
@@ -101,6 +102,25 @@ class Manifest:
         """Write the manifest atomically."""
         text = json.dumps({"schema": SCHEMA, "formats": self.entries}, indent=1, sort_keys=True)
         write_atomic(self.path, text.encode())
+
+
+def _well_formed(entry: Any) -> bool:
+    """Whether a format's entry has the shape ``record`` gives it (else it is rebuilt)."""
+    if not isinstance(entry, dict):
+        return False
+    hashes = all(isinstance(entry.get(k), str) for k in ("inputs", "output"))
+    warnings = entry.get("warnings")
+    return hashes and isinstance(warnings, list) and all(map(_is_warning, warnings))
+
+
+def _is_warning(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("file"), str)
+        and isinstance(data.get("message"), str)
+        and isinstance(data.get("line"), int | None)
+        and isinstance(data.get("field"), str | None)
+    )
 
 
 def _plain(problem: Problem) -> dict[str, Any]:

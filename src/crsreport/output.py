@@ -1,9 +1,10 @@
 """Writing outputs atomically: a failed or killed build never damages the last good file.
 
-Each file is written to ``.<name>.<pid>.<random>.tmp`` beside it, flushed to disk, then
-renamed over the old file, so a reader sees the old bytes or the new, never a mix.
-A writer killed before the rename leaves its temporary file behind; ``clean_stale``
-(called at the start of every build) removes those whose process is gone.
+Each file is written to ``.<name>.crsreport-<pid>.<random>.tmp`` beside it, flushed to
+disk, then renamed over the old file, so a reader sees the old bytes or the new, never a
+mix. A writer killed before the rename leaves its temporary file behind; ``clean_stale``
+(called at the start of every build) removes those whose process is gone. Only names of
+that form are ever removed: the output folder may hold the writer's own ``.tmp`` files.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from pathlib import Path
 
 STALE_SECONDS = 3600
 """A temporary file this old is removed even if its process id is in use again."""
-_TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[^.]+\.tmp$")
+OWNER = "crsreport"
+_TEMP = re.compile(rf"^\..+\.{OWNER}-(?P<pid>\d+)\.[a-z0-9_]+\.tmp$")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, then rename over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.name}.{os.getpid()}."
+    prefix = f".{path.name}.{OWNER}-{os.getpid()}."
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -62,12 +64,15 @@ def clean_stale(folder: Path) -> list[Path]:
 
 
 def _stale(tmp: Path) -> bool:
+    """A temporary file crsreport wrote whose writer is gone (or that is old)."""
+    match = _TEMP.match(tmp.name)
+    if match is None:
+        return False  # not one of ours, however old
     try:
-        age = time.time() - tmp.stat().st_mtime
+        age = time.time() - tmp.lstat().st_mtime
     except FileNotFoundError:
         return False
-    match = _TEMP.match(tmp.name)
-    return age > STALE_SECONDS or (match is not None and not _alive(int(match["pid"])))
+    return age > STALE_SECONDS or not _alive(int(match["pid"]))
 
 
 def _alive(pid: int) -> bool:

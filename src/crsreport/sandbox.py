@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.visitor import NodeTransformer
 
@@ -36,6 +36,11 @@ MAX_WORK = 10_000_000
 MAX_INDENT = 16
 WEIGHTS = {"sort": 20, "unique": 20, "groupby": 20, "dictsort": 20, "min": 5, "max": 5}
 """Filters that spend more than one step per item (Python key calls, n log n)."""
+CONSTANT = frozenset(
+    {"length", "count", "first", "last", "d", "default", "attr", "abs", "int", "float"}
+    | {"round", "string"}
+)
+"""Filters whose cost does not grow with their input (``first`` reads one item): one step."""
 REFUSED = {
     nodes.Macro: "macro",
     nodes.CallBlock: "call",
@@ -92,6 +97,8 @@ def printed_size(value: Any, limit: int = MAX_CHARS) -> int:
             stack.extend(item)
         elif item is None or isinstance(item, int | float):
             total += 24
+        elif isinstance(item, Undefined):
+            total += len(str(item))  # StrictUndefined: raises, naming the missing name
         else:  # its repr holds a memory address: the output would change every run
             raise LimitError(f"{_kind(item)} has no plain form to print; {_HINT}")
     return total
@@ -256,12 +263,16 @@ def _sized_input(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _counted(func: Callable[..., Any], weight: int = 1) -> Callable[..., Any]:
-    """A filter or test that counts its arguments against the render's MAX_WORK."""
+    """A filter or test that counts its arguments against the render's MAX_WORK
+    (``weight`` 0: one step, whatever they hold)."""
     skip = 1 if getattr(func, "jinja_pass_arg", None) else 0
 
     @functools.wraps(func)
     def counted(*args: Any, **kwargs: Any) -> Any:
-        touch(*args[skip:], *kwargs.values(), weight=weight)
+        if weight:
+            touch(*args[skip:], *kwargs.values(), weight=weight)
+        else:
+            touch(None)
         return func(*args, **kwargs)
 
     return counted
@@ -310,7 +321,8 @@ class GuardedSandbox(ImmutableSandboxedEnvironment):
         for name, func in self.filters.items():
             if name not in STRUCTURAL_FILTERS and name != "join":  # join sizes its items
                 func = _sized_input(func)
-            self.filters[name] = _counted(func, WEIGHTS.get(name, 1))
+            weight = 0 if name in CONSTANT else WEIGHTS.get(name, 1)
+            self.filters[name] = _counted(func, weight)
         for name, func in self.tests.items():
             self.tests[name] = _counted(func)
 
@@ -328,8 +340,11 @@ class GuardedSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        """Every call counts what it is handed, a method also the object it is bound to."""
-        touch(getattr(__obj, "__self__", None), *args, *kwargs.values())
+        """Every call counts what it is handed, a method of a string or list also the
+        object it is bound to (a dict's ``get`` does not grow with the dict)."""
+        bound = getattr(__obj, "__self__", None)
+        touch(bound if isinstance(bound, str | bytes | list | tuple) else None, *args)
+        touch(*kwargs.values())
         return super().call(__context, __obj, *args, **kwargs)
 
     def compile_guarded(self, source: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shlex
 import shutil
 from pathlib import Path
 
@@ -36,7 +37,17 @@ def init_project(
     report = folder / "report.yaml"
     text = report.read_text(encoding="utf-8")
     day = (today or dt.date.today()).isoformat()
-    report.write_text(text.replace("@DATE@", day).replace("@DIR@", str(folder)), encoding="utf-8")
+    text = text.replace("@DATE@", day).replace("@DIR@", _shown(folder))
+    report.write_text(text, encoding="utf-8")
     name = PRODUCTS[product].title
     log.info("created a new %s in %s; build it with: make-report %s", name, folder, folder)
     return report
+
+
+def _shown(folder: Path) -> str:
+    """The folder as a shell word for report.yaml's comment: quoted, and a placeholder
+    for a name a comment cannot hold (a newline) or UTF-8 cannot (undecodable bytes)."""
+    name = str(folder)
+    if not name.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        return "FOLDER"
+    return shlex.quote(name)

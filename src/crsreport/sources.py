@@ -74,6 +74,7 @@ def safe_path(root: Roots, name: str, where: Location) -> Path:
         what = f"'{name}' has {stat.st_nlink} hard links; copy it into the project instead"
         raise ReportError(Problem(where, what))
     note_read(full)
+    note_read(root / path)  # the name as written: a symlink on the way may be retargeted
     return full
 
 

@@ -56,15 +56,34 @@ def fresh(path: Path) -> dict[str, Any] | None:
         stamp = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stamp, dict) or stamp.get("schema") != SCHEMA:
+    if not _well_formed(stamp) or stamp.get("environment") != environment():
         return None
-    if stamp.get("environment") != environment():
-        return None
-    written = stamp.get("written", 0)
-    files = {**stamp.get("files", {}), **stamp.get("outputs", {})}
+    written = stamp["written"]
+    files = {**stamp["files"], **stamp["outputs"]}
     if not all(_same(Path(name), entry, written) for name, entry in files.items()):
         return None
     return stamp
+
+
+def _well_formed(stamp: Any) -> bool:
+    """Whether ``stamp`` has every key of the shape ``write`` gives it: a stamp edited,
+    cut short or from another version means "build", never "nothing changed"."""
+    if not isinstance(stamp, dict) or stamp.get("schema") != SCHEMA:
+        return False
+    files, outputs, formats = stamp.get("files"), stamp.get("outputs"), stamp.get("formats")
+    return (
+        isinstance(stamp.get("id"), str)
+        and type(stamp.get("written")) is int
+        and all(isinstance(x, dict) and x for x in (files, outputs))
+        and isinstance(formats, list)
+        and all(isinstance(f, list) and len(f) == 2 and all(map(_is_str, f)) for f in formats)
+        and isinstance(stamp.get("warnings"), list)
+        and all(map(_is_str, stamp["warnings"]))
+    )
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
 
 
 def write(
@@ -81,7 +100,7 @@ def write(
 
     try:
         files = {str(p): _entry(p) for p in sorted({*map(Path, read), *own_files()})}
-        if any(mtime > started for _, mtime, _ in files.values()):
+        if any(entry[1] > started for entry in files.values()):
             return
         stamp = {
             "schema": SCHEMA,
@@ -104,18 +123,20 @@ def own_files() -> list[Path]:
 
 
 def _entry(path: Path) -> list[Any]:
-    """Size, mtime and hash; the stat follows the read, so a write during it shows."""
+    """Size, mtime, hash and the file the path resolves to (a symlink retargeted to a
+    file of the same size and time is a change); the stat follows the read, so a write
+    during it shows."""
     digest = _sha(path.read_bytes())
     stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns, digest]
+    return [stat.st_size, stat.st_mtime_ns, digest, os.path.realpath(path)]
 
 
 def _same(path: Path, entry: list[Any], written: int) -> bool:
     """Whether ``path`` still holds what ``entry`` recorded (hashed only when in doubt)."""
     try:
         stat = path.stat()
-        size, mtime, digest = entry
-        if stat.st_size != size:
+        size, mtime, digest, target = entry
+        if stat.st_size != size or os.path.realpath(path) != target:
             return False
         if stat.st_mtime_ns == mtime and mtime < written - RACY_NS:
             return True

@@ -229,8 +229,8 @@ MAX_PROPERTY = 255
 def _properties(document: Any, doc: Document, when: dt.datetime, ctx: RenderContext) -> None:
     props = document.core_properties
     props.title = _property(doc, "title", doc.title, ctx)
-    props.author = _property(doc, "authors", "; ".join(x.name for x in doc.authors), ctx)
-    props.author = props.author or house.CRS
+    names = "; ".join(x.name for x in doc.authors)
+    props.author = _property(doc, "authors", names, ctx) or house.CRS
     props.subject = f"CRS {product_for(doc.product).title} {doc.id}"
     props.identifier = doc.id
     props.keywords = doc.id

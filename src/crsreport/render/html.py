@@ -8,12 +8,17 @@ from .page import css, page
 from .webfonts import font_faces
 
 _FONTS = "/*@font-face*/"
+"""A CSS comment the font subset is computed with (its characters were always counted)."""
 
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
     """The page, with its styles and fonts (subset to its characters) inlined."""
-    stylesheet = _FONTS + css("base.css", "screen.css")
     text = page(
-        doc, print_mode=False, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
+        doc,
+        print_mode=False,
+        stylesheet=css("base.css", "screen.css"),
+        figures=ctx.assets.files,
+        epoch=ctx.epoch,
+        fonts=lambda draft: font_faces(_FONTS + draft),
     )
-    return text.replace(_FONTS, font_faces(text), 1).encode("utf-8")
+    return text.encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -37,20 +38,24 @@ def page(
     stylesheet: str,
     figures: dict[str, dict[str, bytes]],
     epoch: int,
+    fonts: Callable[[str], str] | None = None,
 ) -> str:
-    """The whole page for ``doc``: the product's layout is in the tree, this adds the head."""
+    """The whole page for ``doc``: the product's layout is in the tree, this adds the head.
+    ``fonts`` makes CSS for the characters of the page it is given; its result is put
+    before ``stylesheet`` by the template, never by replacing a placeholder (user text
+    may hold one)."""
     writer = (PrintWriter if print_mode else HtmlWriter)(figures)
-    return (
-        environment()
-        .get_template("page.html.j2")
-        .render(
-            doc=doc,
-            document=writer.render([doc]),
-            css=Markup(stylesheet),
-            stamp=dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            product_name=product_for(doc.product).title,
-        )
-    )
+    facts = {
+        "doc": doc,
+        "document": writer.render([doc]),
+        "stamp": dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "product_name": product_for(doc.product).title,
+    }
+    template = environment().get_template("page.html.j2")
+    text = template.render(css=Markup(stylesheet), **facts)
+    if fonts is None:
+        return text
+    return template.render(css=Markup(fonts(text) + stylesheet), **facts)
 
 
 def page_css(model: PageModel) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import workers
-from ..assets import Assets, figure_files, figure_nodes, read_figures
+from ..assets import Assets, checked, figure_files, figure_nodes, read_figures, ready
 from ..errors import Location, Problem, ReportError, Warnings
 from ..tree import Node
 from ..workers import NICE, can_fork, cpu_count, executor, lower_priority, start, stop
@@ -134,11 +134,11 @@ def _when_drawn(cache: Path, signals: Signals, name: str) -> bytes | None:
     """The cache file ``name`` once it is drawn; None if drawing failed first."""
     path = cache / name
     with signals.drawn:
-        while not path.is_file():
+        while not ready(path):  # a cache file that fails its checks is being redrawn
             if signals.abort.is_set():
                 return None
             signals.drawn.wait(WAIT)
-    return None if signals.abort.is_set() else path.read_bytes()
+    return None if signals.abort.is_set() else checked(path)
 
 
 def render_formats(
