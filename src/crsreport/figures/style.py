@@ -42,17 +42,18 @@ class Swatch:
     linestyle: str = "-"
 
 
-# Navy / gold / blue / gray / teal steps, alternating dark and light so stacked
-# neighbours differ in luminance; hatches and markers separate the rest.
+# Navy / gold / blue / gray / teal steps, each at least 3:1 against the white page (WCAG
+# 1.4.11, non-text contrast), alternating darker and lighter so stacked neighbours differ
+# in luminance; hatches and markers separate the rest (and tell series apart in gray).
 PALETTE = (
-    Swatch("#1B365D", marker="o", linestyle="-"),  # navy, gray 20%
-    Swatch("#E1A730", marker="s", linestyle="--"),  # gold, 67%
-    Swatch("#3B74B8", marker="^", linestyle=":"),  # blue, 42%
-    Swatch("#C9C9C9", marker="D", linestyle="-."),  # light gray, 79%
-    Swatch("#2C7F7B", "////", "#FFFFFF", "v", (0, (5, 1.5))),  # teal, hatched
-    Swatch("#A9C7E8", "\\\\\\\\", "#1B365D", "P", (0, (1, 1.5))),  # light blue, hatched
-    Swatch("#595959", "----", "#FFFFFF", "X", (0, (3, 1, 1, 1, 1, 1))),  # dark gray, striped
-    Swatch("#FFFFFF", "xxxx", "#595959", "h", (0, (6, 2))),  # white, cross-hatched
+    Swatch("#1B365D", marker="o", linestyle="-"),  # navy, 12.1:1
+    Swatch("#B07A12", marker="s", linestyle="--"),  # gold, 3.7:1
+    Swatch("#3B74B8", marker="^", linestyle=":"),  # blue, 4.8:1
+    Swatch("#8A8A8A", marker="D", linestyle="-."),  # gray, 3.5:1
+    Swatch("#2C7F7B", "////", "#FFFFFF", "v", (0, (5, 1.5))),  # teal, hatched, 4.7:1
+    Swatch("#5E8FC7", "\\\\\\\\", "#1B365D", "P", (0, (1, 1.5))),  # light blue, hatched, 3.4:1
+    Swatch("#595959", "----", "#FFFFFF", "X", (0, (3, 1, 1, 1, 1, 1))),  # dark gray, striped, 7:1
+    Swatch("#A0522D", "xxxx", "#FFFFFF", "h", (0, (6, 2))),  # sienna, cross-hatched, 5.6:1
 )
 ACCENT = "#A6192E"
 """Overlay markers (e.g. nuclear tests): a dark red that reads black in gray."""
