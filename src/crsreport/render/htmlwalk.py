@@ -500,12 +500,13 @@ def _toc_list(entries: list[ContentsEntry]) -> str:
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
 def inline_svg(svg: str, alt: str, anchor: str) -> str:
     """An SVG document as inline markup, titled with the alt text for screen readers."""
     start = svg.find("<svg")
-    svg = svg[start:]
+    svg = _METADATA.sub("", svg[start:])  # the drawing tool's RDF: not HTML's SVG vocabulary
     opening = _SVG_OPEN.match(svg)
     assert opening, "drawn figure is not SVG"
     tag = opening.group(0)[:-1].rstrip("/")
