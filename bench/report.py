@@ -112,6 +112,13 @@ then changed:
   one after another in one process, so its imports are paid once for all of them.
   `--cluster ADDRESS` sends each project, with the files it reads, as a task to a Dask
   cluster and writes the outputs it brings back (see the catalogue table).
+- **WeasyPrint imported without a library search.** WeasyPrint tries several names
+  for each C library it opens (Windows', macOS', then Linux'), and cffi answers each
+  that does not open with `ctypes.util.find_library`, which on Linux runs `ldconfig`,
+  `gcc` and `ld`: 54 processes and 0.1-0.2 s of CPU per PDF build (about
+  a fifth of the whole import, measured under load). `render/weasy.py` imports it with that
+  search answering "not found"; the Linux names that follow open directly.
+  (pandoc's `--pdf-engine=weasyprint` run still pays it.)
 - **Workers die with their parent.** A killed `make-report` (SIGTERM or SIGKILL)
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
