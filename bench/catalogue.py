@@ -146,7 +146,7 @@ def measure(count: int) -> dict[str, float]:
         runs["--cluster (LocalCluster, 2 workers x 1 thread)"] = (wall, cpu)
         for name in ("serial", "local", "cluster"):
             shutil.rmtree(work / name, ignore_errors=True)
-    result: dict[str, float] = {"projects": count, "cluster start CPU (s)": round(start, 2)}
+    result: dict[str, float] = {"projects": count, "cluster CPU (s)": round(start, 2)}
     for name, (wall, cpu) in runs.items():
         result[f"{name}: products/min"] = round(60 * count / wall, 1)
         result[f"{name}: wall (s)"] = round(wall, 1)

@@ -88,15 +88,14 @@ then changed:
   next run with the same arguments checks the list with the standard library only
   (a file is hashed when its mtime moved or is too recent to trust), gives the
   warnings again and stops; any doubt falls through to the per-format manifest.
-- **The PDF worker forks before the report is loaded** (an early start kept because
-  the table above shows it pays: compare *cold* with *PDF worker forked after resolve*).
-  `make-report` imports crsreport's own modules the worker will need, then forks
-  it; it imports WeasyPrint (~0.45 s, mostly the cffi declarations of Pango) while the
-  parent loads and resolves the report, then receives the resolved tree pickled. The
-  worker used to import crsreport's modules (pydantic, the model, the renderers)
-  again itself, a second time in the same build. The bytes are those of a serial
-  build (tested); the worker is killed if no work comes (bad input, nothing to
-  render).
+- **The PDF worker forks before the report is loaded** (the early start kept from
+  before; see below for what the measurements say of it). `make-report` imports
+  crsreport's own modules the worker will need, then forks it; it imports WeasyPrint
+  while the parent loads and resolves the report, then receives the resolved tree
+  pickled. The worker used to import crsreport's modules (pydantic, the model, the
+  renderers) again itself, a second time in the same build. The bytes are those of
+  a serial build (tested); the worker is killed if no work comes (bad input, nothing
+  to render).
 - **Web fonts shipped pre-subset.** Each bundled face ships as WOFF2 subset to
   Latin (ASCII, Latin-1, Latin Extended-A), punctuation and common signs
   (`tools/make_webfonts.py`, tested to match); a page that uses only those characters
@@ -123,34 +122,38 @@ then changed:
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
 
-What holds the rest back (the numbers are from the profile above, `python -X importtime`
-and cProfile of the PDF render):
+What holds the rest back. A caution first: the machine was shared while this page was
+measured (see the load averages in the machine table: far above its two cores), which
+stretches every wall time, pandoc's included, into noise, and inflates CPU times too
+(cache and core sharing), though much less. The ratios of CPU times are the figures to
+read; the wall-time targets cannot be judged from such a run.
 
-- **Flagship, cold and figures kept (~1.4-1.6×; 1.2× and 0.8× wanted).** The PDF is the
-  critical path, and nearly all of it is WeasyPrint's own CPU in one process: the
-  standby worker is ready at ~0.6 s (Python, `import weasyprint` ~0.45 s — 0.18 s of
-  it cffi parsing Pango's C declarations — and our renderer's modules), then renders
-  for ~0.5-0.6 s: the two-column layout, balanced on the last page, is laid out
-  three times (~0.3 s); the chart's SVG is parsed and painted (~0.1 s); and ~0.1-0.2 s
-  goes to cffi parsing the C types HarfBuzz subsetting uses, paid once per process.
-  pandoc's whole PDF run is one `weasyprint` process that renders for ~0.15 s (its
-  run less the same start and import): simpler, untagged, single-column pages with
-  no fonts of their own to embed. With the other formats' work now small (HTML
-  ~0.05 s, DOCX ~0.15 s, the chart ~0.45 s with matplotlib's import), one fresh
-  process per build cannot go below ~1.2 s; a resident process (`--watch`, batch
-  builds) keeps the imports and cffi's type cache: its next PDF render of the
-  flagship takes ~0.38 s instead of ~0.49 s.
-- **200 pages (~1.1×; 1.0× wanted).** WeasyPrint rendering our PDF takes ~19 s of
-  the ~22 s, longer than pandoc's whole PDF run (~16.5 s): 227 tagged pages with
-  footnotes at the foot of the page, running heads and contents with page numbers.
-  PDF/UA tagging alone costs about an eighth of the PDF time (measured at 100 pages:
-  11.1 s tagged, 9.8 s untagged), about the gap to pandoc. And WeasyPrint loads every
-  image while it builds the boxes, before it lays out the first page: a trace of the
-  fetcher shows the PDF worker asking for all 50 charts ~2.2 s into the build and
-  getting the last at ~4.6 s, as two workers draw them (~0.09 s per chart and file
-  type, plus matplotlib's import; pandoc is handed the files). Each chart costs
-  matplotlib two passes (constrained layout, then drawing), a fifth of it making
-  yearly minor tick objects.
+- **Flagship CPU (about 3× pandoc's three runs; 2.0× wanted).** A serial build
+  (`--jobs 1`, one process) costs nearly the same CPU as the parallel one, so what is
+  left is work, not parallel overhead. By the profile: WeasyPrint rendering our PDF
+  (the largest share: tagged PDF/UA, two balanced columns laid out three times, fonts
+  embedded and subset), the chart drawn twice by matplotlib (an SVG for HTML and PDF
+  and a PNG for DOCX, each a whole constrained layout and draw; with matplotlib's
+  import it is most of "resolve, hash, draw figures, write"), and importing
+  WeasyPrint, matplotlib and fontTools. pandoc is handed the chart files and draws
+  nothing, and its PDF run lays out untagged single-column pages. What would cut
+  further, outside this change's files: drawing the SVG and the PNG from one
+  matplotlib figure (a figure kind's `draw(data, fmt)` would take several formats),
+  and a resident process: a batch or cluster worker pays the imports once for all its
+  projects (compare CPU per product in the catalogue table: about 4.7 s one by one,
+  about 2 s in a `--jobs 2` batch).
+- **The early start of the PDF worker.** On this loaded machine it did not show a
+  gain: *cold* and *PDF worker forked after resolve* cost the same CPU, and their wall
+  times differ by less than the noise. On an idle machine it overlapped WeasyPrint's
+  import (~0.45 s then) with loading the report, about 0.3 s of a 1.3 s build (the
+  earlier runs of this page). It stays until a run on an idle machine says otherwise;
+  if one shows no gain, `render.parallel.warm_up` and the format records' `warm`
+  should go.
+- **The cluster's overhead.** Each task costs more CPU than the same project in a
+  local batch: the client loads and resolves every project to find the files it
+  reads (as `--check` does), and the files and outputs travel through the scheduler.
+  On a real cluster the client's share runs on the client machine, beside the
+  workers' cores; the per-worker rate in the catalogue table is the one to scale.
 """
 
 
@@ -300,9 +303,11 @@ def catalogue_section(shelf: dict[str, float], checks: list[tuple[str, str, bool
     overhead = shelf["cluster overhead CPU/task vs --jobs 2 (s)"]
     lines += [
         "",
-        f"Starting the local cluster cost {shelf['cluster start CPU (s)']:.2f} s of CPU; a task "
-        f"on it costs {overhead:+.3f} s of CPU more than the same project in a `--jobs 2` "
-        "batch (packing the files, sending them and the outputs, the scheduler's work).",
+        f"The local cluster itself (starting its scheduler and two worker processes, and "
+        f"the scheduler's work during the run) cost {shelf['cluster CPU (s)']:.2f} s of "
+        f"CPU; a task on it costs {overhead:+.3f} s of CPU more than the same project in a "
+        "`--jobs 2` batch (packing the files, which loads and resolves the project in the "
+        "client, and moving them and the outputs).",
         "",
         f"What it implies: one single-thread worker builds ~{rate:.1f} products a minute "
         f"(the cluster's {shelf[f'{CLUSTER}: products/min']:.1f} / 2 workers), so K such "
