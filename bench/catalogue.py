@@ -113,7 +113,7 @@ def on_cluster(projects: list[Path], out: Path) -> tuple[float, float, float]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # loopback only, any free port
         ) as cluster,
         Client(cluster) as client,
     ):
