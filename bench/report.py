@@ -88,14 +88,12 @@ then changed:
   next run with the same arguments checks the list with the standard library only
   (a file is hashed when its mtime moved or is too recent to trust), gives the
   warnings again and stops; any doubt falls through to the per-format manifest.
-- **The PDF worker forks before the report is loaded** (the early start kept from
-  before; see below for what the measurements say of it). `make-report` imports
-  crsreport's own modules the worker will need, then forks it; it imports WeasyPrint
-  while the parent loads and resolves the report, then receives the resolved tree
-  pickled. The worker used to import crsreport's modules (pydantic, the model, the
-  renderers) again itself, a second time in the same build. The bytes are those of
-  a serial build (tested); the worker is killed if no work comes (bad input, nothing
-  to render).
+- **No early start any more.** `make-report` used to fork the PDF's worker before
+  loading the report, to import WeasyPrint meanwhile. Measured with and without it
+  (the flagship table's *PDF worker forked after resolve* row, and five interleaved
+  pairs of cold builds at a load of 12-20: 15.1 s and 5.90 s of CPU with it, 13.4 s
+  and 5.42 s without), it cost about half a second of CPU and saved no time, so it is
+  gone: the PDF's worker forks once the report is resolved and inherits the tree.
 - **Web fonts shipped pre-subset.** Each bundled face ships as WOFF2 subset to
   Latin (ASCII, Latin-1, Latin Extended-A), punctuation and common signs
   (`tools/make_webfonts.py`, tested to match); a page that uses only those characters
@@ -142,13 +140,6 @@ read; the wall-time targets cannot be judged from such a run.
   and a resident process: a batch or cluster worker pays the imports once for all its
   projects (compare CPU per product in the catalogue table: about 4.7 s one by one,
   about 2 s in a `--jobs 2` batch).
-- **The early start of the PDF worker.** On this loaded machine it did not show a
-  gain: *cold* and *PDF worker forked after resolve* cost the same CPU, and their wall
-  times differ by less than the noise. On an idle machine it overlapped WeasyPrint's
-  import (~0.45 s then) with loading the report, about 0.3 s of a 1.3 s build (the
-  earlier runs of this page). It stays until a run on an idle machine says otherwise;
-  if one shows no gain, `render.parallel.warm_up` and the format records' `warm`
-  should go.
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
@@ -230,7 +221,6 @@ def flagship_section(cases: dict[str, Any], checks: list[tuple[str, str, bool]])
     ]
     for key, label in (
         ("cold", "crsreport, cold"),
-        ("cold, no early start", "crsreport, cold, PDF worker forked after resolve"),
         ("cold, --jobs 1", "crsreport, cold, `--jobs 1` (one process)"),
         ("figures", "crsreport, figures kept"),
         ("unchanged", "crsreport, nothing changed"),
