@@ -120,13 +120,15 @@ then changed:
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
 
-What holds the rest back. A caution first: the machine was shared while this page was
-measured (see the load averages in the machine table: far above its two cores), which
-stretches every wall time, pandoc's included, into noise, and inflates CPU times too
-(cache and core sharing), though much less. The ratios of CPU times are the figures to
-read; the wall-time targets cannot be judged from such a run.
+What holds the rest back. A caution first: this machine is shared with other work, so
+read the load averages in the machine table. Far above its two cores, every wall time
+(pandoc's included) stretches into noise and CPU times inflate too (cache and core
+sharing), though much less; the CPU ratios are then the figures to read. (The run of
+2026-11-30 before this one, at a load of 34-53, measured the flagship's cold CPU at
+5.77 s against pandoc's 1.91 s, 3.0×, and a 12-project catalogue at 2.6 products a
+minute one by one, 5.8 with `--jobs 2` and 3.1 on the local cluster.)
 
-- **Flagship CPU (about 3× pandoc's three runs; 2.0× wanted).** A serial build
+- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** A serial build
   (`--jobs 1`, one process) costs nearly the same CPU as the parallel one, so what is
   left is work, not parallel overhead. By the profile: WeasyPrint rendering our PDF
   (the largest share: tagged PDF/UA, two balanced columns laid out three times, fonts
