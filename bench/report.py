@@ -90,10 +90,11 @@ then changed:
   warnings again and stops; any doubt falls through to the per-format manifest.
 - **No early start any more.** `make-report` used to fork the PDF's worker before
   loading the report, to import WeasyPrint meanwhile. Measured with and without it
-  (the flagship table's *PDF worker forked after resolve* row, and five interleaved
-  pairs of cold builds at a load of 12-20: 15.1 s and 5.90 s of CPU with it, 13.4 s
-  and 5.42 s without), it cost about half a second of CPU and saved no time, so it is
-  gone: the PDF's worker forks once the report is resolved and inherits the tree.
+  (a run of this page at a load of 34-53: 5.77 s of CPU with it, 5.71 s without, and
+  no wall gain; five interleaved pairs of cold builds at a load of 12-20: 15.1 s and
+  5.90 s of CPU with it, 13.4 s and 5.42 s without), it cost up to half a second of
+  CPU and saved no time, so it is gone: the PDF's worker forks once the report is
+  resolved and inherits the tree.
 - **Web fonts shipped pre-subset.** Each bundled face ships as WOFF2 subset to
   Latin (ASCII, Latin-1, Latin Extended-A), punctuation and common signs
   (`tools/make_webfonts.py`, tested to match); a page that uses only those characters
@@ -140,8 +141,8 @@ minute one by one, 5.8 with `--jobs 2` and 3.1 on the local cluster.)
   further, outside this change's files: drawing the SVG and the PNG from one
   matplotlib figure (a figure kind's `draw(data, fmt)` would take several formats),
   and a resident process: a batch or cluster worker pays the imports once for all its
-  projects (compare CPU per product in the catalogue table: about 4.7 s one by one,
-  about 2 s in a `--jobs 2` batch).
+  projects (compare CPU per product in the catalogue table: about 4.4 s one by one,
+  about 1.8 s in a `--jobs 2` batch).
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
