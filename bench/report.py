@@ -88,15 +88,13 @@ then changed:
   next run with the same arguments checks the list with the standard library only
   (a file is hashed when its mtime moved or is too recent to trust), gives the
   warnings again and stops; any doubt falls through to the per-format manifest.
-- **The PDF worker forks before the report is loaded** (an early start kept because
-  the table above shows it pays: compare *cold* with *PDF worker forked after resolve*).
-  `make-report` imports crsreport's own modules the worker will need, then forks
-  it; it imports WeasyPrint (~0.45 s, mostly the cffi declarations of Pango) while the
-  parent loads and resolves the report, then receives the resolved tree pickled. The
-  worker used to import crsreport's modules (pydantic, the model, the renderers)
-  again itself, a second time in the same build. The bytes are those of a serial
-  build (tested); the worker is killed if no work comes (bad input, nothing to
-  render).
+- **No early start any more.** `make-report` used to fork the PDF's worker before
+  loading the report, to import WeasyPrint meanwhile. Measured with and without it
+  (a run of this page at a load of 34-53: 5.77 s of CPU with it, 5.71 s without, and
+  no wall gain; five interleaved pairs of cold builds at a load of 12-20: 15.1 s and
+  5.90 s of CPU with it, 13.4 s and 5.42 s without), it cost up to half a second of
+  CPU and saved no time, so it is gone: the PDF's worker forks once the report is
+  resolved and inherits the tree.
 - **Web fonts shipped pre-subset.** Each bundled face ships as WOFF2 subset to
   Latin (ASCII, Latin-1, Latin Extended-A), punctuation and common signs
   (`tools/make_webfonts.py`, tested to match); a page that uses only those characters
@@ -112,38 +110,44 @@ then changed:
   one after another in one process, so its imports are paid once for all of them.
   `--cluster ADDRESS` sends each project, with the files it reads, as a task to a Dask
   cluster and writes the outputs it brings back (see the catalogue table).
+- **WeasyPrint imported without a library search.** WeasyPrint tries several names
+  for each C library it opens (Windows', macOS', then Linux'), and cffi answers each
+  that does not open with `ctypes.util.find_library`, which on Linux runs `ldconfig`,
+  `gcc` and `ld`: 54 processes and 0.1-0.2 s of CPU per PDF build (about
+  a fifth of the whole import, measured under load). `render/weasy.py` imports it with that
+  search answering "not found"; the Linux names that follow open directly.
+  (pandoc's `--pdf-engine=weasyprint` run still pays it.)
 - **Workers die with their parent.** A killed `make-report` (SIGTERM or SIGKILL)
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
 
-What holds the rest back (the numbers are from the profile above, `python -X importtime`
-and cProfile of the PDF render):
+What holds the rest back. A caution first: this machine is shared with other work, so
+read the load averages in the machine table. Far above its two cores, every wall time
+(pandoc's included) stretches into noise and CPU times inflate too (cache and core
+sharing), though much less; the CPU ratios are then the figures to read. (The run of
+2026-11-30 before this one, at a load of 34-53, measured the flagship's cold CPU at
+5.77 s against pandoc's 1.91 s, 3.0×, and a 12-project catalogue at 2.6 products a
+minute one by one, 5.8 with `--jobs 2` and 3.1 on the local cluster.)
 
-- **Flagship, cold and figures kept (~1.4-1.6×; 1.2× and 0.8× wanted).** The PDF is the
-  critical path, and nearly all of it is WeasyPrint's own CPU in one process: the
-  standby worker is ready at ~0.6 s (Python, `import weasyprint` ~0.45 s — 0.18 s of
-  it cffi parsing Pango's C declarations — and our renderer's modules), then renders
-  for ~0.5-0.6 s: the two-column layout, balanced on the last page, is laid out
-  three times (~0.3 s); the chart's SVG is parsed and painted (~0.1 s); and ~0.1-0.2 s
-  goes to cffi parsing the C types HarfBuzz subsetting uses, paid once per process.
-  pandoc's whole PDF run is one `weasyprint` process that renders for ~0.15 s (its
-  run less the same start and import): simpler, untagged, single-column pages with
-  no fonts of their own to embed. With the other formats' work now small (HTML
-  ~0.05 s, DOCX ~0.15 s, the chart ~0.45 s with matplotlib's import), one fresh
-  process per build cannot go below ~1.2 s; a resident process (`--watch`, batch
-  builds) keeps the imports and cffi's type cache: its next PDF render of the
-  flagship takes ~0.38 s instead of ~0.49 s.
-- **200 pages (~1.1×; 1.0× wanted).** WeasyPrint rendering our PDF takes ~19 s of
-  the ~22 s, longer than pandoc's whole PDF run (~16.5 s): 227 tagged pages with
-  footnotes at the foot of the page, running heads and contents with page numbers.
-  PDF/UA tagging alone costs about an eighth of the PDF time (measured at 100 pages:
-  11.1 s tagged, 9.8 s untagged), about the gap to pandoc. And WeasyPrint loads every
-  image while it builds the boxes, before it lays out the first page: a trace of the
-  fetcher shows the PDF worker asking for all 50 charts ~2.2 s into the build and
-  getting the last at ~4.6 s, as two workers draw them (~0.09 s per chart and file
-  type, plus matplotlib's import; pandoc is handed the files). Each chart costs
-  matplotlib two passes (constrained layout, then drawing), a fifth of it making
-  yearly minor tick objects.
+- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** A serial build
+  (`--jobs 1`, one process) costs nearly the same CPU as the parallel one, so what is
+  left is work, not parallel overhead. By the profile: WeasyPrint rendering our PDF
+  (the largest share: tagged PDF/UA, two balanced columns laid out three times, fonts
+  embedded and subset), the chart drawn twice by matplotlib (an SVG for HTML and PDF
+  and a PNG for DOCX, each a whole constrained layout and draw; with matplotlib's
+  import it is most of "resolve, hash, draw figures, write"), and importing
+  WeasyPrint, matplotlib and fontTools. pandoc is handed the chart files and draws
+  nothing, and its PDF run lays out untagged single-column pages. What would cut
+  further, outside this change's files: drawing the SVG and the PNG from one
+  matplotlib figure (a figure kind's `draw(data, fmt)` would take several formats),
+  and a resident process: a batch or cluster worker pays the imports once for all its
+  projects (compare CPU per product in the catalogue table: about 4.4 s one by one,
+  about 1.8 s in a `--jobs 2` batch).
+- **The cluster's overhead.** Each task costs more CPU than the same project in a
+  local batch: the client loads and resolves every project to find the files it
+  reads (as `--check` does), and the files and outputs travel through the scheduler.
+  On a real cluster the client's share runs on the client machine, beside the
+  workers' cores; the per-worker rate in the catalogue table is the one to scale.
 """
 
 
@@ -220,7 +224,6 @@ def flagship_section(cases: dict[str, Any], checks: list[tuple[str, str, bool]])
     ]
     for key, label in (
         ("cold", "crsreport, cold"),
-        ("cold, no early start", "crsreport, cold, PDF worker forked after resolve"),
         ("cold, --jobs 1", "crsreport, cold, `--jobs 1` (one process)"),
         ("figures", "crsreport, figures kept"),
         ("unchanged", "crsreport, nothing changed"),
@@ -293,9 +296,11 @@ def catalogue_section(shelf: dict[str, float], checks: list[tuple[str, str, bool
     overhead = shelf["cluster overhead CPU/task vs --jobs 2 (s)"]
     lines += [
         "",
-        f"Starting the local cluster cost {shelf['cluster start CPU (s)']:.2f} s of CPU; a task "
-        f"on it costs {overhead:+.3f} s of CPU more than the same project in a `--jobs 2` "
-        "batch (packing the files, sending them and the outputs, the scheduler's work).",
+        f"The local cluster itself (starting its scheduler and two worker processes, and "
+        f"the scheduler's work during the run) cost {shelf['cluster CPU (s)']:.2f} s of "
+        f"CPU; a task on it costs {overhead:+.3f} s of CPU more than the same project in a "
+        "`--jobs 2` batch (packing the files, which loads and resolves the project in the "
+        "client, and moving them and the outputs).",
         "",
         f"What it implies: one single-thread worker builds ~{rate:.1f} products a minute "
         f"(the cluster's {shelf[f'{CLUSTER}: products/min']:.1f} / 2 workers), so K such "

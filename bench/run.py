@@ -93,19 +93,6 @@ def crsreport_cmd(project: Path, out: Path) -> list[str]:
     return [str(PYTHON), "-m", "crsreport", str(project), "--out", str(out), "--quiet"]
 
 
-NO_EARLY_START = (
-    "import dataclasses, sys; from crsreport.render import FORMATS; "
-    "FORMATS['pdf'] = dataclasses.replace(FORMATS['pdf'], warm=()); "
-    "from crsreport.cli import main; sys.exit(main(sys.argv[1:]))"
-)
-"""make-report with the PDF's early start (its worker forked before the report is
-loaded) turned off, to show what the trick is worth."""
-
-
-def no_early_start_cmd(project: Path, out: Path) -> list[str]:
-    return [str(PYTHON), "-c", NO_EARLY_START, str(project), "--out", str(out), "--quiet"]
-
-
 def pandoc_cases(name: str, work: Path, markdown: dict[str, str], runs: int) -> list[Case]:
     """pandoc's three runs over the same content: HTML, DOCX and PDF through WeasyPrint."""
     import pypandoc
@@ -203,12 +190,6 @@ def bench_flagship(work: Path, runs: int) -> dict[str, Case]:
     cmd = crsreport_cmd(project, out)
     cases = {
         "cold": measure("flagship crsreport cold", cmd, runs, clean(out, figures=True)),
-        "cold, no early start": measure(
-            "flagship cold, no early start",
-            no_early_start_cmd(project, out),
-            runs,
-            clean(out, figures=True),
-        ),
         "cold, --jobs 1": measure(
             "flagship cold, --jobs 1", [*cmd, "--jobs", "1"], runs, clean(out, figures=True)
         ),

@@ -86,7 +86,7 @@ def test_the_built_in_records_say_what_each_format_needs():
     assert images_for(["docx"]) == ["png", "svg"] and images_for(["json"]) == ["png", "svg"]
     assert images_for(["html", "docx", "json"]) == ["png", "svg"]
     assert FORMATS["pdf"].late and not FORMATS["html"].late
-    assert FORMATS["pdf"].warm and "crsreport.render.weasy" in FORMATS["pdf"].preload
+    assert "crsreport.render.weasy" in FORMATS["pdf"].preload
 
 
 def test_an_unknown_figure_file_kind_is_refused():

@@ -235,22 +235,15 @@ def _build_once(args: argparse.Namespace) -> int:
             log.info("skip %s: unchanged since the last build (%s)", name, path)
         log.info("done: %s, nothing changed", last["id"])
         return 0
-    from .render.parallel import cool_down, warm_up
+    from .build import parse_formats
+    from .load import load_report
+    from .sources import recording
 
     started = time.time_ns()
-    # the PDF's libraries load while the report does
-    warm_up([name.strip() for name in args.format.lower().split(",")], args.jobs)
-    try:
-        from .build import parse_formats
-        from .load import load_report
-        from .sources import recording
-
-        formats = parse_formats(args.format)
-        with recording() as read, _warnings() as warned:
-            report = load_report(args.project, include_roots=args.include_root)
-            paths = _build(report, formats, args)
-    finally:
-        cool_down()
+    formats = parse_formats(args.format)
+    with recording() as read, _warnings() as warned:
+        report = load_report(args.project, include_roots=args.include_root)
+        paths = _build(report, formats, args)
     outputs = dict(zip(formats, paths, strict=True))
     stamp.write(where, started, read, outputs, report.id, warned)
     return 0

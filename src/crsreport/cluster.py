@@ -64,14 +64,18 @@ def pack(project: str, formats: list[str], out: Path | None, strict: bool) -> Pa
     from .load import load_report, project_file
     from .sources import recording
 
-    with recording() as read:
-        report = load_report(project)
-        check(report, strict=strict)
+    level, saved = log.getEffectiveLevel(), log.level
+    log.setLevel(logging.ERROR)  # its warnings are given by the task's build, once
+    try:
+        with recording() as read:
+            report = load_report(project)
+            check(report, strict=strict)
+    finally:
+        log.setLevel(saved)
     entry = project_file(project).resolve()
     base = Path(os.path.commonpath([report.root.resolve(), *read]))
     files = {str(path.relative_to(base)): path.read_bytes() for path in sorted(read)}
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    level = log.getEffectiveLevel()
     entry_name = str(entry.relative_to(base))
     dest = str(out if out is not None else report.root / "build")
     return Parcel(project, entry_name, files, tuple(formats), strict, epoch, dest, level)

@@ -55,22 +55,6 @@ def executor(workers: int, preload: Iterable[str] = (), shared: Any = None) -> P
     )
 
 
-def start(pool: ProcessPoolExecutor) -> ProcessPoolExecutor:
-    """Fork the pool's workers now, not at its first job: they import their ``preload``
-    while this process goes on (a forking pool starts every worker at its first job)."""
-    pool.submit(int)
-    return pool
-
-
-def stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers and close it, for a pool whose work will not come: its
-    imports are wasted CPU. (``ProcessPoolExecutor`` has no public way to do this before
-    Python 3.14's ``terminate_workers``.)"""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _initialize(parent: int, modules: tuple[str, ...], shared: Any) -> None:
     global state
     die_with_parent(parent)

@@ -48,8 +48,9 @@ class Format:
     preload: tuple[str, ...] = ()
     """Libraries its worker imports while the figures are being drawn."""
     warm: tuple[str, ...] = ()
-    """Modules a standby worker imports while the report is loaded, when this is the
-    costliest format requested (``render.parallel.warm_up``); none: no standby worker."""
+    """Unused, kept so that plugins that set it still register: the early start it asked
+    for (a worker forked before the report was loaded) cost CPU and saved no time
+    (docs/benchmarks.md), and is gone."""
 
     def renderer(self) -> Callable[[Node, RenderContext], bytes]:
         module, _, func = self.target.partition(":")
@@ -111,7 +112,6 @@ register_format(
     cost=3.0,
     late=True,
     preload=("crsreport.render.weasy",),
-    warm=("crsreport.render.weasy", "crsreport.figures.kinds", "crsreport.render.pdf"),
 )
 register_format(
     "docx",

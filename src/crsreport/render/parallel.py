@@ -1,15 +1,14 @@
 """Rendering formats side by side in worker processes, started before the figures.
 
 Once the tree is resolved, the costliest format (``cost``: the PDF) gets a worker of
-its own, forked with its record's ``preload`` libraries (``make-report`` forks it even
-earlier, before the report is loaded, to import its record's ``warm`` modules:
-``warm_up``). Meanwhile the figures are drawn, every SVG before any PNG, and then the
-other formats render: in this process when ``jobs`` is 2 (two processes for two
-cores: no library imported twice), else in a pool of ``jobs - 1`` more workers, niced so
-that on few cores they do not slow the costliest one. A format whose record says
-``late`` fetches each figure as it lays it out, so it starts at once: this process
-tells it (a shared condition) as each figure file lands in the cache. Everything here
-reads the format records, never names; every pool is a ``concurrent.futures`` executor.
+its own, forked with its record's ``preload`` libraries. Meanwhile the figures are
+drawn, every SVG before any PNG, and then the other formats render: in this process
+when ``jobs`` is 2 (two processes for two cores: no library imported twice), else in
+a pool of ``jobs - 1`` more workers, niced so that on few cores they do not slow the
+costliest one. A format whose record says ``late`` fetches each figure as it lays it
+out, so it starts at once: this process tells it (a shared condition) as each figure
+file lands in the cache. Everything here reads the format records, never names; every
+pool is a ``concurrent.futures`` executor.
 
 Each renderer runs with its own warning recorder; the warnings come back with
 the bytes and are given by the parent in format order, so a parallel build
@@ -31,11 +30,11 @@ from .. import workers
 from ..assets import Assets, checked, figure_files, figure_nodes, read_figures, ready
 from ..errors import Location, Problem, ReportError, Warnings
 from ..tree import Node
-from ..workers import NICE, can_fork, cpu_count, executor, lower_priority, start, stop
+from ..workers import NICE, can_fork, executor, lower_priority
 from . import FORMATS, RenderContext, by_cost
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, ProcessPoolExecutor
+    from concurrent.futures import Executor
 
 Draw = Callable[[list[str], "Executor | None", "Callable[[], None] | None"], Assets]
 """Draws the figures the formats need: here, or as jobs of an executor, telling a
@@ -92,14 +91,10 @@ class Signals:
 
 @dataclass
 class Shared:
-    """What the workers of a build inherit: the signals and, when forked after the
-    tree was resolved, the job (a warm worker, forked before, gets it pickled)."""
+    """What the workers of a build inherit at the fork: the signals and the job."""
 
     signals: Signals
-    job: Job | None = None
-
-
-_warm: dict[str, tuple[ProcessPoolExecutor, Signals]] = {}
+    job: Job
 
 
 def render_one(name: str, job: Job, signals: Signals | None = None) -> Rendered:
@@ -146,20 +141,20 @@ def render_formats(
 ) -> tuple[dict[str, Rendered], Assets]:
     """Draw the figures with ``draw`` and render ``names``; return the renders and figures.
 
-    With ``jobs`` > 1 and more than one format (or a warm worker from ``warm_up``), the
-    costliest format renders in a worker of its own while the figures are drawn.
+    With ``jobs`` > 1 and more than one format, the costliest format renders in a
+    worker of its own while the figures are drawn.
     """
     first, *rest = by_cost(names)
     job = Job(doc, ctx, cache)
-    warm = _warm.pop(first, None) if jobs > 1 else None
-    if not warm and (jobs <= 1 or len(names) <= 1 or not can_fork()):
+    if jobs <= 1 or len(names) <= 1 or not can_fork():
         assets = draw(names, None, None)
         return {name: render_one(name, job) for name in names}, assets
-    signals = warm[1] if warm else _signals()
-    lead = warm[0] if warm else executor(1, FORMATS[first].preload, Shared(signals, job))
-    others = executor(jobs - 1, (), Shared(signals, job)) if jobs > 2 and rest else None
+    shared = Shared(_signals(), job)
+    signals = shared.signals
+    lead = executor(1, FORMATS[first].preload, shared)
+    others = executor(jobs - 1, (), shared) if jobs > 2 and rest else None
     with lead, others or nullcontext():
-        leading = lead.submit(_render_lead, first, job if warm else None)
+        leading = lead.submit(_render_lead, first)
         try:
             assets = draw(names, others, signals.tell)
         except BaseException:
@@ -173,9 +168,9 @@ def render_formats(
         return {first: leading.result(), **results}, assets
 
 
-def _render_lead(name: str, job: Job | None) -> Rendered:
+def _render_lead(name: str) -> Rendered:
     shared: Shared = workers.state
-    return render_one(name, job or shared.job, shared.signals)  # type: ignore[arg-type]
+    return render_one(name, shared.job, shared.signals)
 
 
 def _render_other(name: str) -> Rendered:
@@ -188,30 +183,6 @@ def _signals() -> Signals:
 
     context = multiprocessing.get_context("fork")
     return Signals(context.Event(), context.Condition())
-
-
-def warm_up(names: list[str], jobs: int | None) -> None:
-    """Fork the costliest format's worker now, to import its record's ``warm`` libraries
-    while the report is loaded and resolved (crsreport's own modules among them are
-    imported here first, so that the two processes do not both import them);
-    ``render_formats`` hands it the work (``cool_down`` stops it if none comes). Names
-    not (yet) registered are passed over."""
-    known = [name for name in names if name in FORMATS]
-    first = by_cost(known)[0] if known else ""
-    warm = FORMATS[first].warm if first else ()
-    if warm and (jobs or cpu_count()) > 1 and can_fork():
-        for module in warm:  # crsreport's own: this process needs them too, import them once
-            if module.partition(".")[0] == __name__.partition(".")[0]:
-                importlib.import_module(module)
-        signals = _signals()
-        _warm[first] = (start(executor(1, warm, Shared(signals))), signals)
-
-
-def cool_down() -> None:
-    """Stop warm workers that were given no work (at once: their imports are wasted)."""
-    while _warm:
-        pool, _ = _warm.popitem()[1]
-        stop(pool)
 
 
 def collect(results: dict[str, Rendered], warnings: Warnings) -> None:

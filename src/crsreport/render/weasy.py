@@ -2,8 +2,8 @@
 
 WeasyPrint opens Pango, HarfBuzz and fontconfig by trying several names each
 (Windows', macOS', Linux'); cffi answers each name that does not open at once with
-``ctypes.util.find_library``, which on Linux runs ``gcc`` and ``ld`` to search for it:
-about 20 compiler runs, 0.1-0.2 s of CPU per process, before the name that opens
+``ctypes.util.find_library``, which on Linux runs ``ldconfig``, ``gcc`` and ``ld`` to
+search for it: 54 processes, 0.1-0.2 s of CPU per process, before the name that opens
 directly (``libpango-1.0.so.0``) is reached. Imported with that search turned off,
 WeasyPrint opens the same libraries; where it cannot (a system that needs the
 search), it is imported again the usual way.
