@@ -21,7 +21,7 @@ title: Scaled
 date: 2024-01-02
 sections:
   - title: Counts
-    prose: ["Counts by year."]
+    text: ["Counts by year."]
     figures:
       - {id: small, kind: bar, title: Small Chart, data: data/n.csv, x: year, y: [n],
          source: CRS., alt: Bars., scale: @SCALE@}

@@ -296,6 +296,12 @@ def test_odd_numbers_and_dates_in_data_build(make_project, run_cli):
         }
     )
     result = _run(run_cli, project, "--format", "html")
+    # a month int() cannot read is named at its line, not a traceback
+    assert result.returncode == 2, result.stderr
+    assert "refs.bib:1: entry 'k' (article): issued: '2020-²' is not a date" in result.stderr
+    bib = project / "refs.bib"
+    bib.write_text(bib.read_text().replace("month={²}, ", ""))
+    result = _run(run_cli, project, "--format", "html")
     assert result.returncode == 0, result.stderr
     cells = html.fromstring((project / "build" / "IF10001.html").read_bytes()).xpath("//td")
     assert [c.text_content().strip() for c in cells] == ["a", "1114112", "b", "A"]

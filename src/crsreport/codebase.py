@@ -168,9 +168,14 @@ def entry_points() -> list[dict[str, str]]:
     found = []
     for group in GROUPS:
         for ep in entry_points(group=group):
-            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ""
+            dist = _dist_name(ep.dist) if ep.dist else ""
             found.append({"group": group, "name": ep.name, "value": ep.value, "dist": dist})
     return sorted(found, key=lambda e: (e["group"], e["name"], e["value"]))
+
+
+def _dist_name(dist: Any) -> str:
+    """``name version`` of a distribution; a hand-made one may lack its Version field."""
+    return f"{dist.name} {dist.metadata.get('Version') or ''}".strip()
 
 
 def forget() -> None:

@@ -84,10 +84,20 @@ def _middleware() -> list[Any]:
     """bibtexparser's own readers of names ("and", "von", "Jr.") and months ("mar" → 3)."""
     from bibtexparser import middlewares
 
+    class Months(middlewares.MonthIntMiddleware):
+        """bibtexparser's month reader, but a value ``int`` cannot read (``²`` passes
+        ``isdigit``) stays as written, for the date check to name at its line."""
+
+        def resolve_month_field_val(self, month_field: Any) -> tuple[str | int, str]:
+            try:
+                return super().resolve_month_field_val(month_field)
+            except ValueError:
+                return month_field.value, "month field unchanged"
+
     return [
         middlewares.SeparateCoAuthors(),
         middlewares.SplitNameParts(),
-        middlewares.MonthIntMiddleware(allow_inplace_modification=True),
+        Months(allow_inplace_modification=True),
     ]
 
 
