@@ -14,6 +14,7 @@ from lxml import etree
 
 import crsreport
 from crsreport.errors import ReportError
+from crsreport.products import product_for
 
 REPORT = """\
 id: R10001
@@ -101,5 +102,5 @@ def test_docx_picture_extent_is_half_the_column(built):
     with zipfile.ZipFile(built[".docx"]) as package:
         body = etree.fromstring(package.read("word/document.xml"))
     extents = [int(e.get("cx")) for e in body.iter(f"{WP}extent")]
-    column = int(6.5 * 914400)  # EMU: letter less 1 in margins
+    column = int(product_for("report").page.text_width() * 914400)  # EMU, one column
     assert extents == [column // 2, column]
