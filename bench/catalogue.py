@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import synth  # bench/ is on sys.path: this script's own folder
 
@@ -101,22 +102,27 @@ def one_by_one(projects: list[Path], out: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+def local_cluster() -> Any:
+    """A Dask LocalCluster of 2 one-thread worker processes, on loopback only (the bench
+    and tests/test_cluster.py run the same one)."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",  # any free port
+    )
+
+
 def on_cluster(projects: list[Path], out: Path) -> tuple[float, float, float]:
     """Wall and CPU of the catalogue on a LocalCluster of 2 one-thread workers (CPU of
     the command plus the workers'), and the CPU of the cluster's own start."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     start = time.process_time()
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",  # loopback only, any free port
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster() as cluster, Client(cluster) as client:
         idle = sum(client.run(_cpu).values())
         wall, cpu = timed(
             make_report(*projects, "--out", out, "--cluster", cluster.scheduler_address)

@@ -43,7 +43,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The local build and the cluster build (a worker killed midway) of one catalogue."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     root = tmp_path_factory.mktemp("cluster")
     broken = root / "broken"
@@ -57,16 +57,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
         text=True,
         timeout=900,
     )
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",  # loopback only, any free port
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with catalogue.local_cluster() as cluster, Client(cluster) as client:
         out = root / "cluster"
         process = subprocess.Popen(
             _command(projects, out, "--cluster", cluster.scheduler_address),

@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import crsreport
@@ -387,7 +388,6 @@ def test_append_adds_list_styles_and_numbering_a_document_lacks(tmp_path):
 
 @pytest.fixture(scope="module")
 def validator():
-    jsonschema = pytest.importorskip("jsonschema")
     from crsreport.render.jsontree import schema_text
 
     schema = json.loads(schema_text())

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import jsonschema
 import pytest
 from lxml import etree
 from PIL import Image
@@ -72,7 +73,6 @@ def test_a_drawn_figure_names_its_svg_and_png_and_they_are_there(built):
 
 @pytest.mark.e2e
 def test_the_json_is_valid_under_the_printed_schema(built):
-    jsonschema = pytest.importorskip("jsonschema")
     _, data, schema = built
     validator = jsonschema.Draft202012Validator(json.loads(schema))
     assert [e.message for e in validator.iter_errors(data)] == []

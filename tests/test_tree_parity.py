@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import jsonschema
 import pytest
 
 from crsreport import tree as t
@@ -201,7 +202,6 @@ def test_docx_writer_renders_every_node_class(tmp_path):
 
 
 def test_json_writes_every_node_class_valid_and_round_trips():
-    jsonschema = pytest.importorskip("jsonschema")
     doc = every_class_tree()
     data = json.loads(json.dumps(envelope(doc)))
     validator = jsonschema.Draft202012Validator(schema())
