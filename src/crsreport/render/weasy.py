@@ -34,4 +34,8 @@ def _load() -> None:
 _load()
 import weasyprint  # noqa: E402  (the usual way, if the first try failed)
 
+from .balance import install  # noqa: E402
+
+install()  # balanced columns found by bisection, not pixel by pixel
+
 __all__ = ["weasyprint"]
