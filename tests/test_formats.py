@@ -248,24 +248,29 @@ def test_the_stamp_lists_the_same_files_and_notices_a_plugin_change(plugin, tmp_
     assert stamp.fresh(where) is None
 
 
-def test_every_svg_is_drawn_before_any_png(make_project, tmp_path, monkeypatch):
-    """A worker niced for a PNG stays niced: the SVGs the PDF waits for come first."""
+def test_each_figure_is_one_task_drawing_its_svg_before_its_png(make_project, tmp_path):
+    """The SVG the PDF waits for comes first, and both files come from one layout."""
     from crsreport import assets
 
     files = {**FILES, "report.yaml": REPORT.replace("      - id: launches", TWO_FIGURES)}
     doc = crsreport.resolve(crsreport.load_report(make_project(files)))
-    seen: list[tuple[str, bool]] = []
+    seen: list[list[str]] = []
 
     class Recording:
         def submit(self, func: Any, task: Any) -> Future:
-            seen.append((task[1], task[3]))
+            seen.append([path.suffix for path in task[1].values()])
             future: Future = Future()
-            future.set_result(None)
+            future.set_result(func(task))
             return future
 
-    monkeypatch.setattr(assets, "_collect", lambda *args: None)
-    assets.draw_figures(doc, ["png", "svg"], tmp_path / "cache", Recording())  # type: ignore[arg-type]
-    assert seen == [("svg", False), ("svg", False), ("png", True), ("png", True)]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assets.draw_figures(doc, ["png", "svg"], cache, Recording())  # type: ignore[arg-type]
+    assert sorted(seen) == [[".png", ".svg"], [".png", ".svg"]]
+    order = sorted(cache.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+    for figure_id in ("first", "launches"):
+        drawn = [path.suffix for path in order if path.name.startswith(figure_id + "-")]
+        assert drawn == [".svg", ".png"], order
 
 
 TWO_FIGURES = """\

@@ -26,7 +26,6 @@ from .figures import FIGURE_KINDS, FigureData, FigureSpec
 from .output import write_atomic
 from .svgsafe import svg_problem
 from .tree import Drawing, Figure, Node
-from .workers import lower_priority
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -36,8 +35,8 @@ IMAGE_TYPES = ("svg", "png")
 """The figure file kinds a format may ask for."""
 SWEEP_AGE = 3600
 """Seconds before a figure's superseded cache files are removed."""
-DrawTask = tuple[Drawing, str, Path, bool]
-"""A drawing, the file type to draw, where, and whether to yield the CPU."""
+DrawTask = tuple[Drawing, dict[str, Path]]
+"""A drawing and the files to draw it into (file kind -> path; SVG first)."""
 FIGURE_URL = "crsreport-figure:"
 """URL scheme of a drawn figure's cache file in print pages (the PDF fetcher serves it)."""
 
@@ -81,23 +80,22 @@ def draw_figures(
 ) -> Assets:
     """Draw (or reuse) every data figure in the file ``kinds`` the outputs need.
 
-    Missing files are drawn here, or as jobs of ``pool`` (every SVG before any PNG; a
-    PNG, which only DOCX, the quickest format, needs, at a lower priority in a worker
-    process), calling ``drawn_one`` as each file is in the cache.
+    Missing files are drawn here, or as jobs of ``pool`` (one per figure: its SVG, which
+    the PDF waits for, then its PNG, from one layout), calling ``drawn_one`` as each
+    figure's files are in the cache.
     """
     assets = Assets()
     wanted = _wanted(kinds)
     nodes = figure_nodes(doc) if wanted else []
-    tasks = [t for node in nodes for t in _missing(node, wanted, cache_dir)]
-    tasks.sort(key=lambda task: task[1] != "svg")
-    drawn = {task[2].name.rpartition("-")[0] for task in tasks}
+    missing = {node.id: _missing(node, wanted, cache_dir) for node in nodes}
+    tasks = [task for task in missing.values() if task[1]]
+    drawn = {figure_id for figure_id, task in missing.items() if task[1]}
     told = drawn_one or (lambda: None)
     if pool is None:
         for task in tasks:
-            _draw(task)
-            told()
+            _draw(task, told)
     else:
-        futures = [pool.submit(_draw, (*task[:3], task[1] == "png")) for task in tasks]
+        futures = [pool.submit(_draw, task) for task in tasks]
         for future in futures:
             future.add_done_callback(lambda _: told())
         for future in futures:
@@ -141,10 +139,11 @@ def _paths(node: Figure, wanted: list[str], cache_dir: Path) -> dict[str, Path]:
     return {fmt: cache_dir / f"{node.id}-{key}.{fmt}" for fmt in wanted}
 
 
-def _missing(node: Figure, wanted: list[str], cache_dir: Path) -> list[DrawTask]:
+def _missing(node: Figure, wanted: list[str], cache_dir: Path) -> DrawTask:
+    """The figure's drawing and those of its ``wanted`` files that must be drawn."""
     assert node.drawing is not None
     paths = _paths(node, wanted, cache_dir)
-    return [(node.drawing, f, p, False) for f, p in paths.items() if _bad(p)]
+    return node.drawing, {kind: path for kind, path in paths.items() if _bad(path)}
 
 
 def _problem(data: bytes, fmt: str) -> str | None:
@@ -177,11 +176,14 @@ def ready(path: Path) -> bool:
     return not _bad(path)
 
 
-def _draw(task: DrawTask) -> None:
-    drawing, fmt, path, yield_cpu = task
-    if yield_cpu:
-        lower_priority()
-    write_atomic(path, _spec(drawing).draw(FigureData.model_validate(drawing.data), fmt))
+def _draw(task: DrawTask, told: Callable[[], None] | None = None) -> None:
+    """Draw a figure's files in turn (an SVG before a PNG), telling ``told`` of each."""
+    drawing, files = task
+    data = FigureData.model_validate(drawing.data)
+    for kind, drawn in _spec(drawing).drawings(data, sorted(files, key=IMAGE_TYPES.index)):
+        write_atomic(files[kind], drawn)
+        if told is not None:
+            told()
 
 
 def _spec(drawing: Drawing) -> FigureSpec:

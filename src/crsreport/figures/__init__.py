@@ -1,14 +1,17 @@
 """Figure kinds: a registry of spec models and their drawers.
 
 A kind is one module that defines a ``FigureSpec`` subclass with a ``kind``
-literal, decorates it with ``@figure_kind`` and (for charts) gives it a
-``draw(data, fmt) -> bytes`` method. matplotlib is imported inside ``draw`` only.
+literal and decorates it with ``@figure_kind``. A chart subclasses ``ChartSpec`` and
+gives it a ``figure(data)`` method (a matplotlib Figure, from which both the SVG and the
+PNG are drawn); another drawn kind gives a ``draw(data, fmt) -> bytes`` method.
+matplotlib is imported inside them only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal, Union
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -22,6 +25,9 @@ from pydantic import (
 )
 
 from .. import dates
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 KIND_VERSION = 1
 
@@ -129,9 +135,33 @@ class FigureSpec(Model):
     def draw(self, data: FigureData, fmt: str) -> bytes:  # pragma: no cover - per kind
         raise NotImplementedError
 
+    def drawings(self, data: FigureData, kinds: list[str]) -> Iterator[tuple[str, bytes]]:
+        """Each file kind of ``kinds`` in turn, with its bytes."""
+        for kind in kinds:
+            yield kind, self.draw(data, kind)
+
     def content(self, data: FigureData) -> tuple[list[Any], list[tuple[str, str]]]:
         """Tree nodes shown in place of a drawing (tables), and lettered notes."""
         return [], []
+
+
+class ChartSpec(FigureSpec):
+    """A figure matplotlib draws: ``figure`` lays it out once, and its SVG and PNG are both
+    rendered from that layout (the same bytes in either order, and one layout, not two)."""
+
+    def figure(self, data: FigureData) -> Figure:  # pragma: no cover - per kind
+        raise NotImplementedError
+
+    def draw(self, data: FigureData, fmt: str) -> bytes:
+        """The chart as SVG or PNG bytes."""
+        return dict(self.drawings(data, [fmt]))[fmt]
+
+    def drawings(self, data: FigureData, kinds: list[str]) -> Iterator[tuple[str, bytes]]:
+        from . import style
+
+        fig = style.laid_out(self.figure(data))
+        for kind in kinds:
+            yield kind, style.render(fig, kind)
 
 
 class FigureData(Model):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
-from . import FigureData, FigureSpec, figure_kind, no_numbers, style
+from . import ChartSpec, FigureData, figure_kind, no_numbers, style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -21,7 +21,7 @@ LABELLED_BARS = 12
 
 
 @figure_kind
-class BarSpec(FigureSpec):
+class BarSpec(ChartSpec):
     """Bars of numeric columns per ``x`` value, or of one column split by ``group``."""
 
     kind: Literal["bar"] = "bar"
@@ -57,10 +57,6 @@ class BarSpec(FigureSpec):
         if bars > MAX_BARS:
             return f"{bars:,} bars in one chart; at most {MAX_BARS:,} are drawn (narrow the rows)"
         return super().check(data) or no_numbers(data.rows, self.y)
-
-    def draw(self, data: FigureData, fmt: str) -> bytes:
-        """The chart as SVG or PNG bytes."""
-        return style.render(self.figure(data), fmt)
 
     def figure(self, data: FigureData) -> Figure:
         """The chart as a matplotlib Figure (drawn in the house style)."""

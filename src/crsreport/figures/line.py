@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from . import FigureData, FigureSpec, figure_kind, no_numbers, style
+from . import ChartSpec, FigureData, figure_kind, no_numbers, style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -17,7 +17,7 @@ Scale = Literal["time", "number", "category"]
 
 
 @figure_kind
-class LineSpec(FigureSpec):
+class LineSpec(ChartSpec):
     """Lines of numeric columns against ``x``; blanks in a series leave gaps."""
 
     kind: Literal["line"] = "line"
@@ -38,10 +38,6 @@ class LineSpec(FigureSpec):
     def check(self, data: FigureData) -> str | None:
         """No rows, or a series without numbers."""
         return super().check(data) or no_numbers(data.rows, self.y)
-
-    def draw(self, data: FigureData, fmt: str) -> bytes:
-        """The chart as SVG or PNG bytes."""
-        return style.render(self.figure(data), fmt)
 
     def figure(self, data: FigureData) -> Figure:
         """The chart as a matplotlib Figure (drawn in the house style)."""

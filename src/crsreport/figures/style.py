@@ -165,6 +165,17 @@ def new_figure(width: str, scale: float = 1.0) -> Figure:
     return fig
 
 
+def laid_out(fig: Figure) -> Figure:
+    """``fig`` with its constrained layout worked out once and then fixed, so that each
+    file drawn from it is drawn without a layout and the same in any order."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        with house(fig.get_figwidth()):
+            engine.execute(fig)
+        fig.set_layout_engine("none")
+    return fig
+
+
 def render(fig: Figure, fmt: str) -> bytes:
     """The figure as SVG or PNG bytes, without dates or software stamps."""
     if fmt not in ("svg", "png"):

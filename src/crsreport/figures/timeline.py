@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from ..dates import first_day
-from . import FigureData, FigureSpec, Overlay, figure_kind, style
+from . import ChartSpec, FigureData, Overlay, figure_kind, style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -21,7 +21,7 @@ layer of bars, and no reader tells 50 colours apart."""
 
 
 @figure_kind
-class TimelineSpec(FigureSpec):
+class TimelineSpec(ChartSpec):
     """Events by date, coloured by category; overlays add a second event layer as markers."""
 
     kind: Literal["timeline"] = "timeline"
@@ -47,10 +47,6 @@ class TimelineSpec(FigureSpec):
                 f"{MAX_CATEGORIES} (group the rest, or narrow the rows with where)"
             )
         return super().check(data)
-
-    def draw(self, data: FigureData, fmt: str) -> bytes:
-        """The chart as SVG or PNG bytes."""
-        return style.render(self.figure(data), fmt)
 
     def figure(self, data: FigureData) -> Figure:
         """The chart as a matplotlib Figure (drawn in the house style)."""

@@ -46,7 +46,9 @@ class Format:
     """Fetches each figure (``ctx.assets.by_name``) as it lays it out, so it starts before
     the figures are drawn instead of waiting for them."""
     preload: tuple[str, ...] = ()
-    """Libraries its worker imports while the figures are being drawn."""
+    """Libraries its renderer needs: its worker imports them while the figures are being
+    drawn, and one that another format of the build needs too is imported before the fork
+    (once for both processes)."""
     warm: tuple[str, ...] = ()
     """Unused, kept so that plugins that set it still register: the early start it asked
     for (a worker forked before the report was loaded) cost CPU and saved no time
@@ -103,7 +105,14 @@ def by_cost(names: Iterable[str]) -> list[str]:
     return sorted(names, key=lambda name: -(FORMATS[name].cost if name in FORMATS else 0.0))
 
 
-register_format("html", ".html", "crsreport.render.html:render", images=("svg",), cost=2.0)
+register_format(
+    "html",
+    ".html",
+    "crsreport.render.html:render",
+    images=("svg",),
+    cost=2.0,
+    preload=("fontTools.subset",),  # the page's fonts, subset to the characters used
+)
 register_format(
     "pdf",
     ".pdf",
@@ -111,7 +120,7 @@ register_format(
     images=("svg",),
     cost=3.0,
     late=True,
-    preload=("crsreport.render.weasy",),
+    preload=("fontTools.subset", "crsreport.render.weasy"),  # WeasyPrint subsets with it
 )
 register_format(
     "docx",

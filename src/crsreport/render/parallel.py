@@ -149,6 +149,7 @@ def render_formats(
     if jobs <= 1 or len(names) <= 1 or not can_fork():
         assets = draw(names, None, None)
         return {name: render_one(name, job) for name in names}, assets
+    _import_shared(first, rest)
     shared = Shared(_signals(), job)
     signals = shared.signals
     lead = executor(1, FORMATS[first].preload, shared)
@@ -166,6 +167,15 @@ def render_formats(
             futures = {name: others.submit(_render_other, name) for name in rest}
             results = {name: future.result() for name, future in futures.items()}
         return {first: leading.result(), **results}, assets
+
+
+def _import_shared(first: str, rest: list[str]) -> None:
+    """Import the libraries that the first format's worker and the other formats both
+    need before the fork, so that they are imported once, not once per process."""
+    needed = {module for name in rest for module in FORMATS[name].preload}
+    for module in FORMATS[first].preload:
+        if module in needed:
+            importlib.import_module(module)
 
 
 def _render_lead(name: str) -> Rendered:
