@@ -458,6 +458,41 @@ def test_entry_missing_what_its_type_needs_is_named(make_project):
     assert f"refs.yaml:{line}: entry 'paper' (article-newspaper): needs issued" in message
 
 
+def test_unknown_fields_are_named_where_they_are_written(make_project):
+    """A misspelt field is left out of the citation: said at its line, with the spelling
+    meant; fields CSL knows but CRS does not print (DOI, ISBN) pass quietly."""
+    refs = REFS_YAML.replace(
+        "  title: An Example Insight\n",
+        "  title: An Example Insight\n  publsher: Typo Press\n  DOI: 10.1/x\n  date: 2020\n",
+    )
+    warnings_ = Warnings()
+    resolve(make_project(project_files(**{"refs.yaml": refs})), warnings_)
+    line = refs.split("\n").index("  publsher: Typo Press") + 1
+    said = {(p.where.line, p.message) for p in warnings_.seen}
+    assert (
+        line,
+        "entry 'in1': unknown field 'publsher' is left out; did you mean publisher?",
+    ) in said
+    assert (line + 2, "entry 'in1': unknown field 'date' is left out; write issued") in said
+    assert not any("DOI" in m for _, m in said)
+
+
+def test_unknown_bibtex_fields_are_named_with_bibtex_spellings(make_project):
+    bib = "@report{fhwa,\n  title = {Bridges},\n  institution = {FHWA},\n  jounral = {X},\n"
+    bib += "  doi = {10.1/y},\n}\n"
+    files = project_files(refs="refs.bib", **{"refs.bib": bib})
+    files["sections/a.md"] = "Bridges.[@fhwa]\n"
+    warnings_ = Warnings()
+    resolve(make_project(files), warnings_)
+    said = [(p.where.file, p.where.line, p.message) for p in warnings_.seen]
+    assert (
+        "refs.bib",
+        4,
+        "entry 'fhwa': unknown BibTeX field 'jounral' is left out; did you mean journal?",
+    ) in said, said
+    assert len(said) == 1, said
+
+
 @pytest.mark.parametrize(
     ("name", "text", "where"),
     [

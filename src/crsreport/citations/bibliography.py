@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,36 @@ FIELD_SPELLINGS = {  # how each CSL field may be written in the file, for its li
     "URL": ("URL", "url"),
     "number": ("number",),
 }
+CSL_VARIABLES = frozenset({
+    "abstract", "annote", "archive", "archive_collection", "archive_location",
+    "archive-place", "authority", "call-number", "chapter-number", "citation-key",
+    "citation-label", "citation-number", "collection-number", "collection-title",
+    "container-title", "container-title-short", "dimensions", "division", "DOI", "edition",
+    "event", "event-title", "event-place", "genre", "ISBN", "ISSN", "issue", "jurisdiction",
+    "keyword", "language", "license", "locator", "medium", "note", "number",
+    "number-of-pages", "number-of-volumes", "original-publisher", "original-publisher-place",
+    "original-title", "page", "page-first", "part-number", "part-title", "PMCID", "PMID",
+    "printing-number", "publisher", "publisher-place", "references", "reviewed-genre",
+    "reviewed-title", "scale", "section", "source", "status", "supplement-number", "title",
+    "title-short", "URL", "version", "volume", "volume-title", "volume-title-short",
+    "year-suffix", "author", "chair", "collection-editor", "compiler", "composer",
+    "container-author", "contributor", "curator", "director", "editor", "editorial-director",
+    "editor-translator", "executive-producer", "guest", "host", "illustrator", "interviewer",
+    "narrator", "organizer", "original-author", "performer", "producer", "recipient",
+    "reviewed-author", "script-writer", "series-creator", "translator", "accessed",
+    "available-date", "event-date", "issued", "original-date", "submitted", "id", "type",
+    "categories", "custom", "journalAbbreviation", "shortTitle",
+})  # fmt: skip
+"""CSL 1.0.2's variables and CSL-JSON's own keys (Zotero's exports): known, even those
+CRS's forms do not print; any other field is named in a warning (a typo, most likely)."""
+READ_FIELDS = (*NAME_FIELDS, *DATE_FIELDS, *TEXT_FIELDS, "author-short")
+"""The fields an entry is read from, offered as "did you mean"."""
+MEANT = {
+    "date": "issued", "year": "issued", "month": "issued", "urldate": "accessed",
+    "journal": "container-title", "institution": "publisher", "shortauthor": "author-short",
+    **{name.lower(): name for name in READ_FIELDS},
+}  # fmt: skip
+"""BibTeX's names and other spellings of the fields read, in a CSL file."""
 PUBLIC_LAW = re.compile(r"^P\.L\. \d{1,3}-\d{1,4}$")
 LAW_NUMBER = re.compile(r"^(?:P\.\s*L\.|Pub(?:lic|\.)\s*L(?:aw|\.)?)\s*(?P<n>.*)$", re.I)
 URL = re.compile(r"^https?://[^\s/?#]+\.[^\s]*$|^https?://localhost\b\S*$")
@@ -84,8 +114,11 @@ class Entry:
         return self.csl.get("URL")
 
 
-def load(root: Roots, name: str, where: Location) -> dict[str, Entry]:
-    """The checked entries of bibliography file ``name`` by id; problems raised at once."""
+def load(
+    root: Roots, name: str, where: Location, warn: Callable[[Location, str], None] | None = None
+) -> dict[str, Entry]:
+    """The checked entries of bibliography file ``name`` by id; problems raised at once,
+    unknown fields given to ``warn``."""
     reader = READERS.get(Path(name).suffix.lower())
     if reader is None:
         kinds = ", ".join(sorted(READERS))
@@ -98,7 +131,11 @@ def load(root: Roots, name: str, where: Location) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     folded: dict[str, Entry] = {}
     for data, at in raw:
-        entry = _entry(data, at, problems, _field_lines(lines, at, starts))
+        located = _field_lines(lines, at, starts)
+        if warn is not None and isinstance(data, dict):
+            for field_name, message in _unknown(data):
+                warn(located(field_name), f"entry '{data.get('id')}': {message}")
+        entry = _entry(data, at, problems, located)
         if entry is None:
             continue
         twin = folded.get(entry.id.lower())
@@ -207,11 +244,28 @@ def _entry(
     return None if messages else Entry(ident, csl, form, at)
 
 
-def _close(kind: str) -> str:
+def _close(kind: str, choices: Iterable[str] = CSL_TYPES, cutoff: float = 0.6) -> str:
     import difflib
 
-    close = difflib.get_close_matches(kind, sorted(CSL_TYPES), n=3)
+    close = difflib.get_close_matches(kind, sorted(choices), n=3, cutoff=cutoff)
     return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
+def _unknown(data: dict[str, Any]) -> Messages:
+    """Fields no CSL (or, in a .bib file, no BibTeX) style knows: left out, and said."""
+    from .bibtex import UNKNOWN, names
+
+    found: Messages = []
+    for key in data.get(UNKNOWN, []):
+        found.append((key, f"unknown BibTeX field '{key}' is left out{_close(key, names(), 0.75)}"))
+    known = {*CSL_VARIABLES, *READ_FIELDS, UNKNOWN}
+    for key in data:
+        if isinstance(key, str) and key not in known:
+            meant = MEANT.get(key.lower())
+            hint = f"; write {meant}" if meant else _close(key, READ_FIELDS, 0.75)
+            hint = hint or "; CSL has no such field"
+            found.append((key, f"unknown field '{key}' is left out{hint}"))
+    return found
 
 
 def _normalise(data: dict[str, Any], messages: Messages) -> dict[str, Any]:

@@ -53,6 +53,19 @@ FIELDS = {
     "type": "genre",
     "urldate": "accessed",
 }
+READ = {"author", "editor", "date", "year", "month", "day", "entrysubtype"}
+"""BibTeX fields read besides ``FIELDS``."""
+QUIET = {
+    "doi", "isbn", "issn", "abstract", "keywords", "file", "language", "langid", "address",
+    "location", "eprint", "eprinttype", "eprintclass", "archiveprefix", "primaryclass",
+    "howpublished", "annote", "annotation", "crossref", "key", "organization", "school",
+    "chapter", "issue", "edition", "editor", "pagetotal", "subtitle", "titleaddon",
+    "pubstate", "version", "addendum", "mrnumber", "timestamp", "owner", "biburl",
+    "bibsource", "lccn", "copyright", "pmid", "pmcid",
+}  # fmt: skip
+"""BibTeX fields CRS's citation forms do not print: read as known, and left out."""
+UNKNOWN = "crsreport-unknown"
+"""Where an entry lists the fields no BibTeX style knows (a typo, most likely)."""
 
 
 def entries(text: str, name: str) -> list[tuple[dict[str, Any], Location]]:
@@ -119,7 +132,15 @@ def _csl(entry: Any) -> dict[str, Any]:
     issued = fields.get("date") or _year_month_day(fields)
     if issued:
         csl["issued"] = issued
+    unknown = sorted(set(fields) - FIELDS.keys() - READ - QUIET)
+    if unknown:
+        csl[UNKNOWN] = unknown
     return csl
+
+
+def names() -> list[str]:
+    """The BibTeX fields read, for "did you mean" (a ``QUIET`` one is never meant)."""
+    return sorted(FIELDS.keys() | READ)
 
 
 def _text(value: str) -> str:

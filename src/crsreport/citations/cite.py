@@ -38,7 +38,8 @@ Form = Callable[[Item], list[Node]]
 def cite(ctx: Context, doc: Node) -> None:
     """Resolve every citation in ``doc``; unknown keys are errors, unused sources warnings."""
     name = ctx.report.bibliography
-    entries = bibliography.load(ctx.report.roots, name, ctx.where("bibliography")) if name else {}
+    where = ctx.where("bibliography")
+    entries = bibliography.load(ctx.report.roots, name, where, ctx.warnings.warn) if name else {}
     state = _Pass(entries, name, notes=product_for(doc.product).footnotes)
     _walk(doc, False, state)
     state.problems.check()
