@@ -60,6 +60,7 @@ def _build(project: Path, out: Path) -> bytes:
     return path.read_bytes()
 
 
+@pytest.mark.e2e  # builds each product's DOCX (the Report's lays out its PDF for the Contents)
 @pytest.mark.parametrize("name", ["flagship", "insight", "report"])
 def test_no_picture_is_wider_than_its_column(name: str, tmp_path: Path) -> None:
     project = REPO_ROOT if name == "flagship" else REPO_ROOT / "examples" / name

@@ -58,6 +58,7 @@ def _grid(docx: bytes) -> list[int]:
     return [int(c.get(f"{W}w")) for c in table.iter(f"{W}gridCol")]
 
 
+@pytest.mark.e2e  # renders two DOCX tables of 1,000 and 2,000 rows under cProfile
 def test_a_long_table_costs_the_same_work_per_row():
     # Issue 18, item 9: table.cell(r, c) rebuilt the whole grid on each call, so a
     # 2,000-row table (the limit) took 503 s. Work per row must not grow with the rows.
