@@ -349,13 +349,14 @@ def parse_inline(text: str, src: Source, what: str = "this text") -> list[Node]:
 
 
 @lru_cache(maxsize=256)
-def _tokens(source: str) -> tuple[tuple[Token, ...], dict[str, int]]:
-    """markdown-it's tokens of ``source`` and its footnote definitions (label: -1 when never
-    called), kept (they are only read): a ``--watch`` rebuild tokenizes only the prose that
-    changed, about half of resolving a long report."""
+def _tokens(source: str) -> tuple[tuple[Token, ...], dict[str, int], frozenset[str]]:
+    """markdown-it's tokens of ``source``, its footnote definitions (label: -1 when never
+    called) and its link reference labels, kept (they are only read): a ``--watch``
+    rebuild tokenizes only the prose that changed, about half of resolving a long report."""
     env: dict[str, Any] = {}
     tokens = tuple(_markdown().parse(source, env))
-    return tokens, dict(env.get("footnotes", {}).get("refs", {}))
+    labels = frozenset(env.get("references", {}))
+    return tokens, dict(env.get("footnotes", {}).get("refs", {})), labels
 
 
 def parse(
@@ -364,7 +365,7 @@ def parse(
     """Markdown text → block nodes that remember their file and line, and the footnote
     definitions by label (attached to their calls when the whole report is known).
     ``warn`` is told of raw HTML, which is printed as text."""
-    cached, refs = _tokens(source)
+    cached, refs, labels = _tokens(source)
     tokens = list(cached)
     _check_depth(tokens, src)
     _no_images(tokens, src)
@@ -375,6 +376,12 @@ def parse(
             warn(where, f"raw HTML {tags} is printed as text, not as HTML; write it in Markdown")
         for label in (label for label, used in defined.items() if used == -1):
             warn(_definition_at(source, label, src), f"footnote [^{label}] is never called")
+        for where, written, label in undefined_links(tokens, src, labels):
+            warn(
+                where,
+                f"link reference {written} is never defined, so it prints as written; add a "
+                f"line '[{label}]: https://…' to this file, or write [text](https://…)",
+            )
     root = SyntaxTreeNode(tokens)
     builder = _Builder(src)
     blocks = [n for child in root.children for n in builder.convert(child, src.line or 1, 1)]
@@ -403,6 +410,31 @@ def _no_undefined_notes(tokens: list[Token], src: Source, defined: set[str]) -> 
                     f"write \\[^{call.group(1)}] to print it as text)",
                 )
             )
+
+
+REFERENCE_LINK = re.compile(r"(?<![\\!])\[((?:[^\[\]\\]|\\.)+)\]\[((?:[^\[\]\\]|\\.)*)\]")
+"""A full or collapsed reference link as written: ``[text][label]``, ``[text][]``."""
+
+
+def undefined_links(
+    tokens: list[Token], src: Source, labels: frozenset[str]
+) -> list[tuple[Location, str, str]]:
+    """Reference links whose label no ``[label]: URL`` line defines: markdown-it prints them
+    as text (a shortcut ``[text]`` is left alone: brackets in prose are common)."""
+    from markdown_it.common.utils import normalizeReference
+
+    found: list[tuple[Location, str, str]] = []
+    for token in tokens:
+        if token.type != "inline" or "][" not in token.content or not token.map:
+            continue
+        text = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), token.content)
+        for link in REFERENCE_LINK.finditer(text):
+            label = link.group(2) or link.group(1)
+            if label.startswith(("^", "@")) or normalizeReference(label) in labels:
+                continue
+            line = (src.line or 1) + token.map[0] + text.count("\n", 0, link.start())
+            found.append((Location(src.file, line), link.group(), label))
+    return found
 
 
 def _definition_at(source: str, label: str, src: Source) -> Location:
