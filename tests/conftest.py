@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -68,7 +69,12 @@ def require(tool: str) -> str:
         path = shutil.which(name)
         if path:
             return path
-    message = f"'{tool}' is not installed (scripts/setup installs it)"
+    missing(f"'{tool}' is not installed (scripts/setup installs it)")
+
+
+def missing(message: str) -> NoReturn:
+    """A checker a test needs is not installed: fail under CI=true (CI installs every
+    one, so its absence there is a failure), else skip with ``message``."""
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
