@@ -64,6 +64,17 @@ def test_pdf_passes_the_pdfua_checker(built):
     assert check(built[".pdf"]) == []
 
 
+def test_pdf_has_one_element_per_section_not_one_per_page(built):
+    """WeasyPrint tags each page (and column) apart; a section that a break cuts is still
+    one Sect, and the main text one Part: as many as the print page has elements."""
+    from crsreport.render.page import page
+
+    printed = page(built["doc"], print_mode=True, stylesheet="", figures={}, epoch=0)
+    tags = [tag for _, tag in structure(built[".pdf"])]
+    assert tags.count("Sect") == printed.count("<section"), tags
+    assert tags.count("Part") == printed.count("<main"), tags
+
+
 def test_pdf_footnotes_are_notes_linked_from_their_calls(built):
     """Each note is a Note with its number as Lbl and an /ID, and some link points at it."""
     with pikepdf.open(built[".pdf"]) as pdf:

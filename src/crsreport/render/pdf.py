@@ -22,7 +22,7 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     rendered, fetcher = _layout(doc, ctx)
     with _quiet_weasyprint():
         data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.id.encode())
-    data = pdftags.finish(data, doc)
+    data = pdftags.finish(data, doc, pdftags.fragment_keys(rendered.pages))
     _check_budget(rendered.pages, doc, ctx)
     for url in fetcher.refused:
         ctx.warnings.warn(Location(doc.id + ".pdf"), f"refused to load '{url}'")

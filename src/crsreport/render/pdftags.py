@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -28,16 +29,19 @@ NOTE_PREFIX = "note-"
 """The anchor a footnote call in the print page links to (``note-3``)."""
 
 
-def finish(data: bytes, doc: Document) -> bytes:
-    """``data`` (WeasyPrint's tagged PDF) with the structure tree finished for PDF/UA."""
+def finish(data: bytes, doc: Document, keys: list[list[int]] | None = None) -> bytes:
+    """``data`` (WeasyPrint's tagged PDF) with the structure tree finished for PDF/UA;
+    ``keys`` (``fragment_keys``) join the pieces of sections that breaks cut."""
     pdf = pikepdf.open(io.BytesIO(data))
     root = pdf.Root.StructTreeRoot
     document = root.K[0] if isinstance(root.K, Array) else root.K
     names = _destinations(pdf)
     toc_ids = _contents_ids(doc)
     dropped: set[tuple[int, int]] = set()
+    pieces = _element_keys(pdf, document, keys or [])
     _walk_fix(pdf, document, names, toc_ids, dropped)
     _tag_notes(pdf, document, names)
+    _join_fragments(document, pieces, {})
     _adopt_stray_links(pdf, document, names, dropped)
     _describe_links(pdf, document, names, _descriptions(doc))
     _rebuild_parent_tree(pdf, root)
@@ -109,6 +113,89 @@ def _destinations(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
 
 
 # ---------------------------------------------------------------- structure fixes
+
+
+def fragment_keys(pages: list[Any]) -> list[list[int]]:
+    """Per page, in the order WeasyPrint tags them, which ``<section>`` or ``<main>`` each
+    of its Sect or Part elements comes from (a number per element: equal numbers are one
+    element cut by a page or column break). Read from the laid-out pages' boxes, which
+    know their element; the PDF's structure tree does not."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    numbers: dict[Any, int] = {}
+
+    def walk(box: Any, found: list[int]) -> None:
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
+        if isinstance(box, boxes.MarginBox):
+            return  # tagged apart, outside the tree
+        if box.element is not None and box.element_tag in FRAGMENTED:
+            found.append(numbers.setdefault(box.element, len(numbers)))
+        for child in getattr(box, "children", ()):
+            walk(child, found)
+
+    keys = []
+    for page in pages:
+        found: list[int] = []
+        walk(page._page_box, found)
+        keys.append(found)
+    return keys
+
+
+FRAGMENTED = {"section": "/Sect", "main": "/Part"}
+"""The elements joined again when a break cuts them, and the structure types they get."""
+
+
+def _element_keys(pdf: pikepdf.Pdf, document: Dictionary, keys: list[list[int]]) -> dict:
+    """Each Sect or Part element's number from ``fragment_keys`` (by object), or nothing
+    at all if the tree and the pages disagree on how many there are on a page."""
+    on_page: dict[int, list[Dictionary]] = {}
+    for elem in _elems(document):
+        if str(elem.S) in FRAGMENTED.values() and "/Pg" in elem:
+            on_page.setdefault(elem.Pg.objgen[0], []).append(elem)
+    found: dict[tuple[int, int], int] = {}
+    for page, numbers in zip(pdf.pages, keys, strict=False):
+        elems = on_page.get(page.objgen[0], [])
+        if len(elems) != len(numbers):
+            return {}
+        found.update((e.objgen, n) for e, n in zip(elems, numbers, strict=True))
+    return found
+
+
+def _join_fragments(parent: Dictionary, keys: dict, first: dict, start: int = 0) -> None:
+    """One element per section and per part, not one per page or column: a piece of an
+    element seen before gives its kids to the first piece (after what it holds) and
+    goes. A page's footnotes between two pieces of ``<main>`` then follow the whole part,
+    as the HTML's notes follow its text."""
+    kids = _kids(parent)
+    kept = kids[:start]
+    for kid in kids[start:]:
+        key = keys.get(kid.objgen) if _is_elem(kid) else None
+        original = first.get(key) if key is not None else None
+        if original is None:
+            if key is not None:
+                first[key] = kid
+            kept.append(kid)
+            if _is_elem(kid):
+                _join_fragments(kid, keys, first)
+            continue
+        held = len(_kids(original))
+        original.K = Array(_kids(original) + [_moved(part, kid, original) for part in _kids(kid)])
+        _join_fragments(original, keys, first, held)
+    if "/K" in parent:
+        parent.K = Array(kept)
+
+
+def _moved(part: object, piece: Dictionary, parent: Dictionary) -> object:
+    """A kid of ``piece`` given to ``parent``: an element re-parented, a bare content id
+    kept on its own page (a marked-content reference)."""
+    if _is_elem(part):
+        part.P = parent
+        return part
+    if isinstance(part, int):
+        return Dictionary(Type=Name.MCR, Pg=piece.Pg, MCID=part)
+    return part
 
 
 def _walk_fix(
