@@ -54,14 +54,17 @@ def _load_all() -> ReportError | None:
     from .validation import forget_field_names
 
     problems = []
+    registered = False
     for group in GROUPS:
         for ep in entry_points(group=group):
             try:
                 REGISTER[group](ep)
+                registered = True
             except Exception as exc:  # a plugin's own bug or a name clash: name the plugin
                 problems.append(describe(ep, exc))
-    rebuild_models()
-    forget_field_names()  # "did you mean" field names now include the plugins'
+    if registered:  # the models were built with the built-in kinds: rebuild them only then
+        rebuild_models()
+        forget_field_names()  # "did you mean" field names now include the plugins'
     return ReportError(problems) if problems else None
 
 
