@@ -14,8 +14,10 @@ A plugin distribution declares, in its pyproject.toml::
 A renderer function may carry the fields of its format's record as attributes (each
 optional): ``render.suffix = ".txt"``, ``render.images = ("png",)`` (figure files it reads
 from ``ctx.assets``), ``render.cost = 1.0`` (scheduling), ``render.late = True`` (fetches
-figures with ``ctx.assets.by_name`` as it lays out), ``render.preload = ("lib",)`` and
-``render.warm = (...)`` (modules its worker imports early); see ``render.Format``.
+figures with ``ctx.assets.by_name`` as it lays out), ``render.follows = "pdf"`` (reads
+that format's output with ``ctx.printed()`` when the build has it), ``render.preload =
+("lib",)`` and ``render.warm = (...)`` (modules its worker imports early); see
+``render.Format``.
 
 Plugins load once, before report models are used (``load_report``, ``build``,
 ``make-report``); the models are then rebuilt so new kinds validate like built-in ones.
@@ -33,7 +35,7 @@ from typing import Any
 from .codebase import GROUPS
 from .errors import ReportError
 
-RENDERER_FIELDS = ("images", "cost", "late", "preload", "warm")
+RENDERER_FIELDS = ("images", "cost", "late", "follows", "preload", "warm")
 """A renderer function's attributes that become fields of its format's record."""
 
 _state: dict[str, Any] = {"done": False, "error": None}

@@ -29,6 +29,10 @@ class RenderContext:
     warnings: Warnings
     epoch: int
     assets: Assets
+    printed: Callable[[], bytes | None] | None = None
+    """This build's output of the format this one ``follows`` (the DOCX: the PDF, whose
+    page numbers it reads instead of laying the pages out again), once it is rendered;
+    None (or a call giving None) when the build has no such output."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class Format:
     late: bool = False
     """Fetches each figure (``ctx.assets.by_name``) as it lays it out, so it starts before
     the figures are drawn instead of waiting for them."""
+    follows: str | None = None
+    """A format whose output this one may read (``ctx.printed``) when the build renders
+    both: it waits for it only if it asks."""
     preload: tuple[str, ...] = ()
     """Libraries its renderer needs: its worker imports them while the figures are being
     drawn, and one that another format of the build needs too is imported before the fork
@@ -70,6 +77,7 @@ def register_format(
     images: Iterable[str] = (),
     cost: float = 1.0,
     late: bool = False,
+    follows: str | None = None,
     preload: Iterable[str] = (),
     warm: Iterable[str] = (),
 ) -> Format:
@@ -84,7 +92,15 @@ def register_format(
             f"choose from {', '.join(IMAGE_TYPES)}"
         )
     record = Format(
-        name, suffix, target, kinds, float(cost), bool(late), tuple(preload), tuple(warm)
+        name,
+        suffix,
+        target,
+        kinds,
+        float(cost),
+        bool(late),
+        follows=follows,
+        preload=tuple(preload),
+        warm=tuple(warm),
     )
     FORMATS[name] = record
     return record
@@ -128,6 +144,7 @@ register_format(
     "crsreport.render.docx:render",
     images=("png", "svg"),  # the SVGs lay out the PDF's pages for the Contents' numbers
     cost=1.0,
+    follows="pdf",  # the Contents' page numbers, read from the PDF when it is built too
     preload=("docx",),
 )
 register_format(  # drawn so the paths its figure nodes name exist

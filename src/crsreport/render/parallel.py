@@ -36,6 +36,8 @@ from . import FORMATS, RenderContext, by_cost
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+Printed = Callable[[], "bytes | None"]
+"""Gives the output of the format a format ``follows`` (waiting for it), or None."""
 Draw = Callable[[list[str], "Executor | None", "Callable[[], None] | None"], Assets]
 """Draws the figures the formats need: here, or as jobs of an executor, telling a
 callback as each file is drawn."""
@@ -97,9 +99,12 @@ class Shared:
     job: Job
 
 
-def render_one(name: str, job: Job, signals: Signals | None = None) -> Rendered:
+def render_one(
+    name: str, job: Job, signals: Signals | None = None, printed: Printed | None = None
+) -> Rendered:
     """Render format ``name`` of ``job``; with ``signals``, a late format fetches each
-    figure once it is drawn, else every figure it needs is in the cache already."""
+    figure once it is drawn, else every figure it needs is in the cache already.
+    ``printed`` gives the output of the format it ``follows``, when the build has it."""
     record = FORMATS[name]
     for module in record.preload:
         importlib.import_module(module)
@@ -111,7 +116,7 @@ def render_one(name: str, job: Job, signals: Signals | None = None) -> Rendered:
     else:
         assets = Assets(files=read_figures(job.doc, record.images, job.cache))
     recorder = Recorder()
-    ctx = replace(job.ctx, warnings=recorder, assets=assets)
+    ctx = replace(job.ctx, warnings=recorder, assets=assets, printed=printed)
     try:
         data = record.renderer()(job.doc, ctx)
     except ReportError as exc:
@@ -148,7 +153,10 @@ def render_formats(
     job = Job(doc, ctx, cache)
     if jobs <= 1 or len(names) <= 1 or not can_fork():
         assets = draw(names, None, None)
-        return {name: render_one(name, job) for name in names}, assets
+        results: dict[str, Rendered] = {}
+        for name in _followed_first(names):
+            results[name] = render_one(name, job, printed=partial(_output, results, name))
+        return {name: results[name] for name in names}, assets
     _import_shared(first, rest)
     shared = Shared(_signals(), job)
     signals = shared.signals
@@ -161,12 +169,30 @@ def render_formats(
         except BaseException:
             signals.stop()
             raise
+
+        def printed() -> bytes | None:  # waited for only by a format that asks
+            return leading.result().data or None
+
         if others is None:
-            results = {name: render_one(name, job) for name in rest}
-        else:
-            futures = {name: others.submit(_render_other, name) for name in rest}
+            results = {name: render_one(name, job, printed=printed) for name in rest}
+        else:  # a worker cannot wait on this process's future: it is given the bytes
+            later = [name for name in rest if FORMATS[name].follows == first]
+            futures = {n: others.submit(_render_other, n) for n in rest if n not in later}
+            futures.update((n, others.submit(_render_other, n, printed())) for n in later)
             results = {name: future.result() for name, future in futures.items()}
         return {first: leading.result(), **results}, assets
+
+
+def _followed_first(names: list[str]) -> list[str]:
+    """``names`` with each format that a later one ``follows`` moved first."""
+    followed = {FORMATS[name].follows for name in names}
+    return sorted(names, key=lambda name: name not in followed)
+
+
+def _output(results: dict[str, Rendered], name: str) -> bytes | None:
+    """The bytes of the format ``name`` follows, if this build rendered it."""
+    done = results.get(FORMATS[name].follows or "")
+    return (done.data or None) if done is not None else None
 
 
 def _import_shared(first: str, rest: list[str]) -> None:
@@ -183,9 +209,9 @@ def _render_lead(name: str) -> Rendered:
     return render_one(name, shared.job, shared.signals)
 
 
-def _render_other(name: str) -> Rendered:
+def _render_other(name: str, printed: bytes | None = None) -> Rendered:
     lower_priority(NICE)
-    return render_one(name, workers.state.job)
+    return render_one(name, workers.state.job, printed=lambda: printed)
 
 
 def _signals() -> Signals:

@@ -49,15 +49,37 @@ def _layout(doc: Document, ctx: RenderContext) -> tuple[Any, Any]:
 
 def printed_pages(doc: Document, ctx: RenderContext, anchors: set[str]) -> dict[str, str]:
     """The page number the PDF prints on the page where each of ``anchors`` lies, for a
-    writer whose page model is the PDF's (the DOCX's Contents): the body counts from 1 on
-    the first page of ``main`` when the layout says so, else from the first page."""
+    writer whose page model is the PDF's (the DOCX's Contents): read from this build's
+    PDF (``ctx.printed``) when there is one, else from the pages laid out here."""
+    data = ctx.printed() if ctx.printed is not None else None
+    if data:
+        where = _destination_pages(data)
+    else:
+        where = {}
+        for i, sheet in enumerate(_layout(doc, ctx)[0].pages):
+            for name in sheet.anchors:  # a box spanning pages is anchored on each: its first
+                where.setdefault(name, i)
+    return _numbered(doc, where, anchors)
+
+
+def _destination_pages(data: bytes) -> dict[str, int]:
+    """The page index of each named destination (every anchor) of a PDF WeasyPrint wrote."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        tree = pdf.Root.get("/Names", {}).get("/Dests")
+        found = pikepdf.NameTree(tree).items() if tree is not None else []
+        return {str(name): pages[dest[0].objgen] for name, dest in found if dest[0].objgen in pages}
+
+
+def _numbered(doc: Document, where: dict[str, int], anchors: set[str]) -> dict[str, str]:
+    """Page numbers as printed: the body counts from 1 on the first page of ``main`` when
+    the layout says so, else from the first page."""
     from ..tree import Main
 
-    pages = _layout(doc, ctx)[0].pages
-    where: dict[str, int] = {}
-    for i, sheet in enumerate(pages):
-        for name in sheet.anchors:  # a box spanning pages is anchored on each: its first
-            where.setdefault(name, i)
     main = next((n for n in doc.children if isinstance(n, Main)), None)
     first = where.get("content", 0) if main is not None and main.number_from_1 else 0
     return {a: str(where[a] - first + 1) for a in anchors if where.get(a, -1) >= first}
