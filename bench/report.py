@@ -117,6 +117,29 @@ then changed:
   a fifth of the whole import, measured under load). `render/weasy.py` imports it with that
   search answering "not found"; the Linux names that follow open directly.
   (pandoc's `--pdf-engine=weasyprint` run still pays it.)
+- **Balanced columns found by a search** (`render/balance.py`). To balance an In
+  Focus page's two columns, WeasyPrint lays them out at growing heights; when a
+  column's first box (the flagship's figure, opening page 2) fits at none of them, it
+  grows by one pixel: 146 layouts of page 2 and 1,159 line boxes for a 2-page PDF,
+  about half its CPU. Fitting is monotonic, so after 8 such failures the height where
+  the column starts to fit is found by doubling steps and halving, and lower tries are
+  answered without a layout: 422 line boxes, the PDF's layout 0.8 s → 0.35 s of CPU,
+  and the same bytes (tested on four variants of the flagship, line boxes counted).
+- **A chart laid out once for its SVG and PNG.** A chart kind (`ChartSpec`) builds its
+  matplotlib figure once, fixes the constrained layout, and draws both files from it
+  (the same bytes in either order); before, each file was a new figure and layout.
+- **Libraries both processes need imported once, before the fork.** fontTools' subsetter
+  serves the HTML's fonts and WeasyPrint; format records list it in `preload`, and a
+  module that the PDF's worker and the parent's formats both preload is imported before
+  the fork (the worker's import shrinks by ~0.15 s).
+- **The DOCX reads the PDF's page numbers.** A Report's DOCX Contents carry the PDF's
+  page numbers; they came from a second WeasyPrint layout in the DOCX's process (1.3 s
+  of its 1.7 s of CPU for examples/report). A format record may name the format it
+  `follows`; the DOCX gets the PDF of the same build (`ctx.printed()`, waited for only
+  when the writer asks, so an In Focus never waits) and reads each anchor's page from
+  its named destinations. A DOCX built alone lays the pages out as before; same bytes.
+- **Plugin models rebuilt only for plugins.** Every build rebuilt the report models
+  after looking for plugins, even with none installed.
 - **Workers die with their parent.** A killed `make-report` (SIGTERM or SIGKILL)
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
@@ -129,20 +152,24 @@ sharing), though much less; the CPU ratios are then the figures to read. (The ru
 5.77 s against pandoc's 1.91 s, 3.0×, and a 12-project catalogue at 2.6 products a
 minute one by one, 5.8 with `--jobs 2` and 3.1 on the local cluster.)
 
-- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** A serial build
-  (`--jobs 1`, one process) costs nearly the same CPU as the parallel one, so what is
-  left is work, not parallel overhead. By the profile: WeasyPrint rendering our PDF
-  (the largest share: tagged PDF/UA, two balanced columns laid out three times, fonts
-  embedded and subset), the chart drawn twice by matplotlib (an SVG for HTML and PDF
-  and a PNG for DOCX, each a whole constrained layout and draw; with matplotlib's
-  import it is most of "resolve, hash, draw figures, write"), and importing
-  WeasyPrint, matplotlib and fontTools. pandoc is handed the chart files and draws
-  nothing, and its PDF run lays out untagged single-column pages. What would cut
-  further, outside this change's files: drawing the SVG and the PNG from one
-  matplotlib figure (a figure kind's `draw(data, fmt)` would take several formats),
-  and a resident process: a batch or cluster worker pays the imports once for all its
-  projects (compare CPU per product in the catalogue table: about 4.4 s one by one,
-  about 1.8 s in a `--jobs 2` batch).
+- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** A serial
+  build (`--jobs 1`, one process) costs nearly the same CPU as the parallel one, so
+  what is left is work, not parallel overhead. pandoc's three runs are mostly its PDF
+  run (WeasyPrint's import, one single-column untagged layout, the chart files it is
+  handed); crsreport does that same WeasyPrint work (tagged PDF/UA, two balanced
+  columns) and, besides, imports and runs its own pipeline (Python, pydantic models,
+  Markdown and Jinja: ~0.7 s before the tree is resolved), draws the chart (matplotlib's
+  import ~0.45 s, one layout and two files ~0.6 s), and writes HTML with web fonts and
+  a DOCX. Those parts alone are above pandoc's whole 2.0× budget less our PDF's share,
+  so the target cannot be met while crsreport draws its own charts and pandoc is
+  given them; a batch or cluster worker pays the imports once for all its projects
+  (compare CPU per product in the catalogue table).
+- **Flagship wall time (1.2× wanted).** The path to the PDF is: imports and resolve,
+  then the chart's SVG in the parent (matplotlib's import and the drawing) while the
+  PDF's worker imports WeasyPrint and styles the page, then the PDF's layout and
+  writing. Starting matplotlib's import in another process before the report is
+  loaded would take ~0.4 s off that path, at the cost of a wasted import whenever the
+  project has no chart or its charts are cached; not done.
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
