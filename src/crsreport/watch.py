@@ -186,14 +186,21 @@ class Session:
             raise
 
     def _build(self, file: Path) -> Report:
-        from .build import build
+        from .build import build_resolved, parse_formats, source_epoch
+        from .errors import Warnings
+        from .incremental import tree_inputs
+        from .resolve import resolve
 
         started = time.monotonic()
         self.times, self.skipped = {}, []
         report = self._load(file)
+        warnings = Warnings(strict=self.strict)
+        doc = resolve(report, warnings)  # once: every format renders this tree
+        warnings.check()
+        base = tree_inputs(doc, report.root, source_epoch(report))
         paths: dict[str, Path] = {}
-        for name in self.formats:  # in ``session_formats`` order: HTML first
-            result = build(report, [name], self.out, strict=self.strict, jobs=1)
+        for name in parse_formats(self.formats):  # ``session_formats`` order: HTML first
+            result = build_resolved(doc, report, [name], self.out, warnings, base=base)
             paths[name] = result[0]
             self.times[name] = time.monotonic() - started
             self.skipped += result.skipped
