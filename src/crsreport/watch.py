@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -150,6 +151,8 @@ def _attempt(
 class Session:
     """A warm rebuild: HTML first (the page reloads), then the other formats one by one,
     in this process, so that libraries, fonts and caches stay loaded between builds.
+    The report is resolved once per build; when a file it read changes before a format
+    starts, the formats left wait for the next build, whose HTML then comes first.
 
     Each format's time is kept for the one progress line; the pipeline's own progress
     lines are held back and a warning given by two formats' builds is printed once."""
@@ -170,6 +173,7 @@ class Session:
         self.channel = channel
         self.times: dict[str, float] = {}
         self.skipped: list[str] = []
+        self.superseded: list[str] = []  # formats left for the next build: an edit came
         self._loaded: tuple[Report, Snapshot] | None = None
 
     def __call__(self, file: Path) -> Report:
@@ -190,22 +194,31 @@ class Session:
         from .errors import Warnings
         from .incremental import tree_inputs
         from .resolve import resolve
+        from .sources import recording
 
         started = time.monotonic()
-        self.times, self.skipped = {}, []
+        self.times, self.skipped, self.superseded = {}, [], []
         report = self._load(file)
         warnings = Warnings(strict=self.strict)
-        doc = resolve(report, warnings)  # once: every format renders this tree
+        with recording() as read:
+            doc = resolve(report, warnings)  # once: every format renders this tree
+        inputs = snapshot(read | self._loaded[1].keys())  # type: ignore[index]
         warnings.check()
         base = tree_inputs(doc, report.root, source_epoch(report))
         paths: dict[str, Path] = {}
-        for name in parse_formats(self.formats):  # ``session_formats`` order: HTML first
+        names = parse_formats(self.formats)  # ``session_formats`` order: HTML first
+        for i, name in enumerate(names):
+            if paths and snapshot(inputs) != inputs:
+                self.superseded = names[i:]  # the watch rebuilds at once, HTML first
+                note_inputs(report, inputs)
+                return report
             result = build_resolved(doc, report, [name], self.out, warnings, base=base)
             paths[name] = result[0]
             self.times[name] = time.monotonic() - started
             self.skipped += result.skipped
             if name == "html" and self.channel is not None:
                 self.channel.reloaded(result[0].name, new=name not in result.skipped)
+        note_inputs(report, inputs)
         if self.channel is not None:
             self.channel.outputs({name: path.name for name, path in paths.items()})
         return report
@@ -234,6 +247,8 @@ class Session:
         parts = []
         for name, seconds in self.times.items():
             parts.append(f"{name} unchanged" if name in self.skipped else f"{name} {seconds:.2f} s")
+        if self.superseded:
+            parts.append(f"{', '.join(self.superseded)} after the next edit's HTML")
         return " · ".join(parts)
 
 
@@ -299,15 +314,33 @@ def _one_line() -> Iterator[None]:
 
 
 def watched_files(file: Path, report: Report | None) -> set[Path]:
-    """report.yaml, sections/ and data/, and (from the last good report) the include roots
-    and every file the report names."""
+    """report.yaml, sections/ and data/, and (from the last good report) the include roots,
+    every file the report names and every file its last build read."""
     root = file.parent
     files = {file, *_tree(root / "sections"), *_tree(root / "data")}
     if report is not None:
         for extra in report.roots[1:]:
             files.update(_tree(extra))
         files.update(named_files(report))
+        files.update(read_by(report))
     return files
+
+
+_READ: dict[int, tuple[weakref.ref[Report], frozenset[Path]]] = {}
+
+
+def note_inputs(report: Report, files: Iterable[Path]) -> None:
+    """Remember the files a build of ``report`` read: an included section's file is
+    named by no field of the model, yet an edit to it must start a rebuild."""
+    for key in [k for k, (ref, _) in _READ.items() if ref() is None]:
+        del _READ[key]
+    _READ[id(report)] = (weakref.ref(report), frozenset(files))
+
+
+def read_by(report: Report) -> frozenset[Path]:
+    """The files the last build of ``report`` read (``note_inputs``), if any."""
+    entry = _READ.get(id(report))
+    return entry[1] if entry is not None and entry[0]() is report else frozenset()
 
 
 def named_files(report: Report) -> set[Path]:
