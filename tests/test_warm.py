@@ -7,6 +7,7 @@ project (end-to-end).
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -202,3 +203,29 @@ def test_warm_outputs_after_edits_equal_a_cold_build(make_project, tmp_path, run
         warm_bytes = (warm / f"IN10077.{suffix}").read_bytes()
         assert warm_bytes == (cold / f"IN10077.{suffix}").read_bytes(), suffix
     assert "Borrowed words." in page_text(warm)
+
+
+class GcChannel(Channel):
+    """Notes whether the garbage collector could run while the HTML was built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collecting: list[bool] = []
+
+    def reloaded(self, page: str, new: bool = True) -> None:
+        self.collecting.append(gc.isenabled())
+        super().reloaded(page, new)
+
+
+def test_no_garbage_collection_holds_up_the_html(make_project, tmp_path):
+    """A full collection (0.3-0.5 s once a PDF was rendered in the process) waits until
+    the HTML is out; it is on again for the other formats and after the build."""
+    project = make_project(PROJECT)
+    channel = GcChannel()
+    session = Session(["html", "json"], tmp_path / "out", channel=channel)
+    assert gc.isenabled()
+    session(project / "report.yaml")
+    edit(project, *EDITS["prose"])
+    session(project / "report.yaml")
+    assert channel.collecting == [False, False]
+    assert gc.isenabled()
