@@ -227,6 +227,7 @@ def section(
     argv: str,
     load: tuple[str, str],
     stages: dict[str, dict[str, float]],
+    runs: int,
 ) -> str:
     lines = [
         MARKER,
@@ -245,7 +246,8 @@ def section(
         "user and system time from the save to the new HTML on disk, and for the whole "
         "rebuild (all three formats), which the machine's load stretches much less than "
         "wall time. pandoc: a cold build of the "
-        f"same prose in all three formats (three runs, each the median), pandoc {version()}.",
+        f"same prose in all three formats (three commands, each the median of {runs} runs), "
+        f"pandoc {version()}.",
         f"Load average before: {load[0]}; after: {load[1]} (2 cores, shared).",
         "",
         "| project | save → HTML | save → reload event | save → PDF | save → DOCX "
@@ -355,7 +357,8 @@ def main() -> None:
             pandoc = pandoc_three(name, pandoc_work, markdown, args.runs)
             results[name] = {"times": times, "pandoc": pandoc}
     argv = " ".join(sys.argv[1:])
-    text = section(results, args.edits, argv, (load_before, machine.load_average()), stages)
+    load = (load_before, machine.load_average())
+    text = section(results, args.edits, argv, load, stages, args.runs)
     print(text)
     if not args.no_write:
         write_section(text)
