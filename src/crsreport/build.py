@@ -104,6 +104,22 @@ def build(
     log.info("resolve: %s", report.id)
     doc = resolve(report, warnings)
     warnings.check()
+    return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs)
+
+
+def build_resolved(
+    doc: Node,
+    report: Report,
+    names: list[str],
+    out_dir: str | Path | None,
+    warnings: Warnings,
+    *,
+    jobs: int = 1,
+    base: str | None = None,
+) -> BuildResult:
+    """The rest of ``build`` once ``report`` is resolved to ``doc``: a ``--watch`` session
+    resolves once per rebuild and writes each format in turn (HTML first). ``base``:
+    the tree's input hash (``tree_inputs``) when the caller has it already."""
     out = Path(out_dir) if out_dir is not None else report.root / "build"
     with _writing(out):
         (out / ".cache" / "figures").mkdir(parents=True, exist_ok=True)
@@ -112,7 +128,7 @@ def build(
     epoch = source_epoch(report)
     paths = {name: out / f"{report.id}{FORMATS[name].suffix}" for name in names}
     manifest = Manifest.load(out, report.id)
-    inputs = _inputs(doc, report, names, epoch)
+    inputs = _inputs(base or tree_inputs(doc, report.root, epoch), names)
     todo = [n for n in names if not manifest.fresh(n, inputs[n], paths[n])]
     skipped = _skip([n for n in names if n not in todo], paths, manifest, warnings)
     for name in todo:
@@ -157,8 +173,7 @@ def _writing(out: Path) -> Iterator[None]:
         ) from None
 
 
-def _inputs(doc: Node, report: Report, names: list[str], epoch: int) -> dict[str, str]:
-    base = tree_inputs(doc, report.root, epoch)
+def _inputs(base: str, names: list[str]) -> dict[str, str]:
     return {name: format_inputs(base, name, FORMATS[name].target) for name in names}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 
@@ -674,10 +675,12 @@ class Visitor(Generic[T]):
 # ---- plain data ------------------------------------------------------------------------
 
 
-def node_fields(cls: type[Node]) -> list[dataclasses.Field[Any]]:
+@cache
+def node_fields(cls: type[Node]) -> tuple[dataclasses.Field[Any], ...]:
     """The fields a node class declares of its own (every node's ``src`` and an element's
-    ``children`` left out)."""
-    return [f for f in dataclasses.fields(cls) if f.name not in ("children", "src")]
+    ``children`` left out); kept per class, as hashing a long report's tree asks for them
+    once per node."""
+    return tuple(f for f in dataclasses.fields(cls) if f.name not in ("children", "src"))
 
 
 def to_dict(node: Node) -> dict[str, Any]:
@@ -685,7 +688,7 @@ def to_dict(node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": node.kind}
     for f in node_fields(type(node)):
         out[f.name] = _plain_value(getattr(node, f.name))
-    out["src"] = dataclasses.asdict(node.src) if node.src else None
+    out["src"] = dict(vars(node.src)) if node.src else None  # asdict: 3x slower
     if isinstance(node, Element):
         out["children"] = [to_dict(c) for c in node.children]
     return out

@@ -12,18 +12,22 @@ on; the last good outputs stay, since a failed build writes nothing.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportError, rel
+from .errors import ReportError, Warnings, rel
 from .model import Report
 from .serve import Channel, Server
+from .tree import Node
 
 log = logging.getLogger("crsreport")
 INTERVAL = 5.0
@@ -147,9 +151,22 @@ def _attempt(
     return report
 
 
+@dataclass
+class Resolved:
+    """One rebuild's report, resolved once for every format."""
+
+    report: Report
+    doc: Node
+    warnings: Warnings
+    base: str  # the tree's input hash (``incremental.tree_inputs``)
+    inputs: Snapshot  # the files the load and resolve read, as they were
+
+
 class Session:
     """A warm rebuild: HTML first (the page reloads), then the other formats one by one,
     in this process, so that libraries, fonts and caches stay loaded between builds.
+    The report is resolved once per build; when a file it read changes before a format
+    starts, the formats left wait for the next build, whose HTML then comes first.
 
     Each format's time is kept for the one progress line; the pipeline's own progress
     lines are held back and a warning given by two formats' builds is printed once."""
@@ -170,6 +187,7 @@ class Session:
         self.channel = channel
         self.times: dict[str, float] = {}
         self.skipped: list[str] = []
+        self.superseded: list[str] = []  # formats left for the next build: an edit came
         self._loaded: tuple[Report, Snapshot] | None = None
 
     def __call__(self, file: Path) -> Report:
@@ -186,26 +204,58 @@ class Session:
             raise
 
     def _build(self, file: Path) -> Report:
-        from .build import build
+        from .build import parse_formats
 
         started = time.monotonic()
-        self.times, self.skipped = {}, []
-        report = self._load(file)
-        paths: dict[str, Path] = {}
-        for name in self.formats:  # in ``session_formats`` order: HTML first
-            result = build(report, [name], self.out, strict=self.strict, jobs=1)
-            paths[name] = result[0]
-            self.times[name] = time.monotonic() - started
-            self.skipped += result.skipped
-            if name == "html" and self.channel is not None:
-                self.channel.reloaded(result[0].name, new=name not in result.skipped)
-        if self.channel is not None:
+        self.times, self.skipped, self.superseded = {}, [], []
+        names = parse_formats(self.formats)  # ``session_formats`` order: HTML first
+        with _collection_postponed(names[0] == "html"):
+            tree = self._resolve(file)
+            paths = {names[0]: self._write(tree, names[0], started)}
+        for i, name in enumerate(names[1:], 1):
+            if snapshot(tree.inputs) != tree.inputs:
+                self.superseded = names[i:]  # the watch rebuilds at once, HTML first
+                break
+            paths[name] = self._write(tree, name, started)
+        note_inputs(tree.report, tree.inputs)
+        if self.channel is not None and not self.superseded:
             self.channel.outputs({name: path.name for name, path in paths.items()})
-        return report
+        return tree.report
 
-    def _load(self, file: Path) -> Report:
+    def _resolve(self, file: Path) -> Resolved:
+        """The report resolved once for every format, its tree's hash, and the state of
+        the files it read (a change to one leaves the formats not yet rendered)."""
+        from .build import source_epoch
+        from .errors import Warnings
+        from .incremental import tree_inputs
+        from .resolve import resolve
+        from .sources import recording
+
+        report, loaded = self._load(file)
+        warnings = Warnings(strict=self.strict)
+        with recording() as read:
+            doc = resolve(report, warnings)
+        inputs = snapshot(read | loaded)
+        warnings.check()
+        base = tree_inputs(doc, report.root, source_epoch(report))
+        return Resolved(report, doc, warnings, base, inputs)
+
+    def _write(self, tree: Resolved, name: str, started: float) -> Path:
+        """Render and write one format (skipped when unchanged); the page is told of HTML."""
+        from .build import build_resolved
+
+        result = build_resolved(
+            tree.doc, tree.report, [name], self.out, tree.warnings, base=tree.base
+        )
+        self.times[name] = time.monotonic() - started
+        self.skipped += result.skipped
+        if name == "html" and self.channel is not None:
+            self.channel.reloaded(result[0].name, new=name not in result.skipped)
+        return result[0]
+
+    def _load(self, file: Path) -> tuple[Report, set[Path]]:
         """The report, loaded again only when report.yaml or a file it includes changed
-        (YAML parsing with its source map is most of a load)."""
+        (YAML parsing with its source map is most of a load), and those files."""
         from .load import load_report
         from .sources import recording
 
@@ -213,13 +263,13 @@ class Session:
             report, seen = self._loaded
             before = snapshot(seen)
             if before == seen:
-                return report
+                return report, set(seen)
         else:
             before = snapshot([file.resolve()])
         with recording() as read:
             report = load_report(file, include_roots=self.include_roots)
         self._loaded = report, as_before(before, read | {file.resolve()})
-        return report
+        return report, set(self._loaded[1])
 
     def summary(self) -> str:
         """``html 0.08 s · pdf 0.51 s · docx 0.60 s`` (seconds from the start of the build
@@ -227,6 +277,8 @@ class Session:
         parts = []
         for name, seconds in self.times.items():
             parts.append(f"{name} unchanged" if name in self.skipped else f"{name} {seconds:.2f} s")
+        if self.superseded:
+            parts.append(f"{', '.join(self.superseded)} after the next edit's HTML")
         return " · ".join(parts)
 
 
@@ -271,6 +323,22 @@ def preview(
 
 
 @contextmanager
+def _collection_postponed(postpone: bool) -> Iterator[None]:
+    """No garbage collection until the HTML is out: once a PDF has been rendered in this
+    process, a full collection takes 0.3-0.5 s of CPU on a 50-page report, and one
+    falling in the HTML's path doubled its time now and then; it runs after, instead.
+    (Not while a PDF renders first: its garbage is too much to let pile up.)"""
+    enabled = gc.isenabled()
+    if postpone:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def _one_line() -> Iterator[None]:
     """Hold back the pipeline's progress lines (unless --debug) and repeated warnings."""
     seen: set[str] = set()
@@ -292,15 +360,33 @@ def _one_line() -> Iterator[None]:
 
 
 def watched_files(file: Path, report: Report | None) -> set[Path]:
-    """report.yaml, sections/ and data/, and (from the last good report) the include roots
-    and every file the report names."""
+    """report.yaml, sections/ and data/, and (from the last good report) the include roots,
+    every file the report names and every file its last build read."""
     root = file.parent
     files = {file, *_tree(root / "sections"), *_tree(root / "data")}
     if report is not None:
         for extra in report.roots[1:]:
             files.update(_tree(extra))
         files.update(named_files(report))
+        files.update(read_by(report))
     return files
+
+
+_READ: dict[int, tuple[weakref.ref[Report], frozenset[Path]]] = {}
+
+
+def note_inputs(report: Report, files: Iterable[Path]) -> None:
+    """Remember the files a build of ``report`` read: an included section's file is
+    named by no field of the model, yet an edit to it must start a rebuild."""
+    for key in [k for k, (ref, _) in _READ.items() if ref() is None]:
+        del _READ[key]
+    _READ[id(report)] = (weakref.ref(report), frozenset(files))
+
+
+def read_by(report: Report) -> frozenset[Path]:
+    """The files the last build of ``report`` read (``note_inputs``), if any."""
+    entry = _READ.get(id(report))
+    return entry[1] if entry is not None and entry[0]() is report else frozenset()
 
 
 def named_files(report: Report) -> set[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -503,8 +504,10 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
+@lru_cache(maxsize=64)
 def inline_svg(svg: str, alt: str, anchor: str) -> str:
-    """An SVG document as inline markup, titled with the alt text for screen readers."""
+    """An SVG document as inline markup, titled with the alt text for screen readers
+    (kept: a ``--watch`` rebuild of a long report would prefix every chart's ids again)."""
     start = svg.find("<svg")
     svg = _METADATA.sub("", svg[start:])  # the drawing tool's RDF: not HTML's SVG vocabulary
     opening = _SVG_OPEN.match(svg)

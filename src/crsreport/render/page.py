@@ -26,8 +26,10 @@ def environment() -> Environment:
     )
 
 
+@cache
 def css(*names: str) -> str:
-    """House stylesheets joined in order."""
+    """House stylesheets joined in order (read once per process, as the code fingerprint
+    that decides whether a format renders again is)."""
     folder = templates_dir() / "css"
     return "\n".join((folder / name).read_text(encoding="utf-8") for name in names)
 
