@@ -78,6 +78,7 @@ def page_css(model: PageModel) -> str:
             "@page :first { " + " ".join(f"@{b} {{ content: none; }}" for b in blank) + " }"
         )
     rules.append(f"html {{ font-size: {model.font_size:g}pt; }}")
+    rules.append(f"body {{ margin: 0; line-height: {LINE_HEIGHT:g}; }}")  # the page's text box
     for level in range(1, len(model.heading_sizes) + 1):
         size, before, after = model.heading(level)
         rules.append(
@@ -97,6 +98,8 @@ def page_css(model: PageModel) -> str:
     return "\n".join(rules) + "\n"
 
 
+LINE_HEIGHT = 1.25
+"""The body's line height, in ems (the DOCX's styles read it)."""
 NOTE_LINE_HEIGHT = 1.2
 """A footnote's line height, in ems of its size (the DOCX's footnote text reads it)."""
 _TOP = ["top-left", "top-center", "top-right"]
