@@ -698,23 +698,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-PARITY = [
-    pytest.param(
-        p,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known defect (#15 left open): since the Report example gained its new "
-            "citations and notes, LibreOffice fits Table 1 on page 5 where the PDF does not, "
-            "so the DOCX runs to 9 pages against the PDF's 10",
-        ),
-    )
-    if p == "report"
-    else p
-    for p in PRODUCTS
-]
-
-
-@pytest.mark.parametrize("product", PARITY)
+@pytest.mark.parametrize("product", PRODUCTS)
 def test_libreoffice_pages_the_docx_as_the_pdf(builds, libreoffice_pdfs, product):
     """#15: LibreOffice's PDF of the DOCX has as many pages as crsreport's PDF, and at
     least 90% of the words of each PDF page are on the same page of LibreOffice's."""

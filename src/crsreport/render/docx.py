@@ -81,7 +81,21 @@ from ..tree import (
 from . import RenderContext, docxml
 from .docxml import bookmark_name
 from .htmlwalk import safe_href
-from .page import LINE_HEIGHT, NOTE_LINE_HEIGHT
+from .page import (
+    CAPTION_SPACE,
+    CELL_PADDING,
+    HEADING_LINE_HEIGHT,
+    ITEM_SPACE,
+    LINE_HEIGHT,
+    NOTE_LINE_HEIGHT,
+    NOTE_RULE,
+    NOTE_TEXT_SIZE,
+    NOTE_TEXT_SPACE,
+    PARA_SPACE,
+    TABLE_SIZE,
+    TABLE_SPACE_AFTER,
+    UNIT_SIZE,
+)
 from .tablewidths import column_widths
 
 _ALIGN = {
@@ -116,13 +130,11 @@ def ensure_styles(document: Any) -> list[str]:
     return docxml.copy_styles(reference, document, BODY_STYLES)
 
 
-SERIF_SINGLE = 1.15
-"""Times New Roman's (and Liberation Serif's) single line, in ems: Word's and LibreOffice's
-"single" is the font's hhea ascent + descent + line gap (1825 + 443 + 87 of 2048 units),
-not its Windows ascent + descent (1.107), which made every DOCX line 4% taller than the
-PDF's."""
-SANS_SINGLE = 1.15
-"""Arial's (and Liberation Sans's) single line, in ems (1854 + 434 + 67 of 2048)."""
+SINGLE_LINE = 1.15
+"""Word's and LibreOffice's "single" line of Liberation Serif and Sans (and of Times New
+Roman and Arial), in ems: the font's hhea ascent + descent + line gap (Serif 1825 + 443 +
+87, Sans 1854 + 434 + 67, of 2048), not its Windows ascent + descent (Serif 1.107), which
+made every DOCX body line 4% taller than the PDF's."""
 
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
@@ -132,6 +144,7 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     page = product_for(doc.product).page
     apply_page(document, page)
     DocxWriter(document, ctx, page).visit(doc, document, 0)
+    docxml.set_separator_height(document, sum(NOTE_RULE))
     when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).replace(tzinfo=None)
     _properties(document, doc, when, ctx)
     out = io.BytesIO()
@@ -172,33 +185,61 @@ def _type_sizes(styles: Any, page: PageModel) -> None:
 
 
 def _spacing(styles: Any, page: PageModel) -> None:
-    """The print stylesheet's line heights and margins in Word's terms."""
-    body = styles["Normal"].paragraph_format  # p { margin: 0 0 0.6em } at line-height 1.25
-    after_text = round(0.6 * page.font_size, 1)
-    body.space_after = Pt(after_text)
-    body.line_spacing = LINE_HEIGHT / SERIF_SINGLE
-    for style in styles:  # Arial's single line is taller: its styles get the same 1.25
+    """The print stylesheet's line heights, sizes and margins (render/page.py) in Word's
+    terms. Word and LibreOffice take the larger of a paragraph's space after and the next
+    one's space before, as CSS collapses margins, so each style gets the CSS margins as
+    they are; LibreOffice drops a space before at the top of a page, as CSS does."""
+    em = page.font_size
+    _lines(styles["Normal"], em, after=PARA_SPACE * em)
+    for style in styles:  # the sans styles not set below get the body's line height
         sans = style.type == WD_STYLE_TYPE.PARAGRAPH and style.font.name == "Arial"
         if sans and style.paragraph_format.line_spacing is None:
-            style.paragraph_format.line_spacing = LINE_HEIGHT / SANS_SINGLE
-    # CSS collapses a heading's top margin with the text's bottom one; Word adds the two,
-    # so a heading (and a figure's caption) gets only what exceeds the text's space after
+            style.paragraph_format.line_spacing = LINE_HEIGHT / SINGLE_LINE
     for level in range(1, len(page.heading_sizes) + 1):
         size, before, after = page.heading(level)
         heading = styles[HEADING_STYLES[level - 1]]
         heading.font.size = Pt(size)
-        heading.paragraph_format.space_before = Pt(max(before - after_text, 0))
-        heading.paragraph_format.space_after = Pt(after)
-    styles["Caption"].paragraph_format.space_before = Pt(0)  # figure { margin: 0.6em 0 }
+        _lines(heading, size, before=before, after=after, height=HEADING_LINE_HEIGHT)
+    _lines(styles["Caption"], em, before=PARA_SPACE * em, after=CAPTION_SPACE * em)
+    _lines(styles["Figure Unit"], UNIT_SIZE * em, after=CAPTION_SPACE * em)
+    size = NOTE_TEXT_SIZE * em
+    _lines(styles["Source Note"], size, before=NOTE_TEXT_SPACE * size)
+    styles["Source Note"].paragraph_format.space_after = Pt(NOTE_TEXT_SPACE * size)
     styles["Figure"].paragraph_format.line_spacing = 1.0  # a picture's line adds no lead
-    cells = styles["Table Text"].paragraph_format  # td { padding } is the cells' margins
-    cells.space_before = cells.space_after = Pt(0)
+    styles["Figure"].paragraph_format.space_after = Pt(0)
+    _lines(styles["Table Text"], TABLE_SIZE * em, before=0, after=0)
+    pad_y, pad_x = (Pt(p * TABLE_SIZE * em) for p in CELL_PADDING)
+    docxml.set_cell_margins(styles["CRS Table"], pad_y, pad_x)
+    for name in ("List Bullet", "List Number", "List Bullet 2", "List Number 2"):
+        if name in styles:  # li > p { margin-bottom }; the list's own space is its last's
+            _lines(styles[name], em, after=ITEM_SPACE * em)
+            docxml.contextual_spacing(styles[name], False)
+    _lines(styles["Quote"], em, before=PARA_SPACE * em, after=PARA_SPACE * em)
     notes = styles["footnote text"].paragraph_format  # .footnote { line-height }
-    notes.line_spacing = NOTE_LINE_HEIGHT / SERIF_SINGLE
+    notes.line_spacing = NOTE_LINE_HEIGHT / SINGLE_LINE
     notes.space_after = Pt(0)
     for name in ("Header", "Footer"):  # the footer's lines fit the margin, as in the PDF
         styles[name].paragraph_format.space_after = Pt(0)
         styles[name].paragraph_format.line_spacing = 1.0
+
+
+def _lines(
+    style: Any,
+    size: float,
+    *,
+    before: float | None = None,
+    after: float | None = None,
+    height: float | None = LINE_HEIGHT,
+) -> None:
+    """A style's type size, spacing (points) and line height (ems), as the CSS sets them."""
+    style.font.size = Pt(round(size * 2) / 2)  # Word keeps half points
+    form = style.paragraph_format
+    if before is not None:
+        form.space_before = Pt(round(before, 2))
+    if after is not None:
+        form.space_after = Pt(round(after, 2))
+    if height is not None:
+        form.line_spacing = height / SINGLE_LINE
 
 
 def _tabs(styles: Any, page: PageModel) -> None:
@@ -269,6 +310,7 @@ class DocxWriter(Visitor[None]):
         self.gap = round(self.page.column_gap * 1440)  # twips between text columns
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
         self.author = house.CRS  # who a --compare redline's tracked changes are by
+        self.last_paragraph: Any = None  # the paragraph ``para`` added last
         self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
         self.style_ids: dict[tuple[str, Any], str | None] = {}
 
@@ -297,6 +339,7 @@ class DocxWriter(Visitor[None]):
     def para(self, into: Any, style: str, text: str = "") -> Any:
         paragraph = into.add_paragraph(text)
         docxml.set_paragraph_style(paragraph, self.style_id(style, WD_STYLE_TYPE.PARAGRAPH))
+        self.last_paragraph = paragraph
         return paragraph
 
     def run(self, paragraph: Any, text: str, style: str | None = None) -> Any:
@@ -360,6 +403,9 @@ class DocxWriter(Visitor[None]):
                     self.block(child, into, depth + 1)
                 else:
                     self.block(child, into, depth)
+        if depth == 0 and self.last_paragraph is not None:  # ul, ol { margin-bottom }
+            space = Pt(round(PARA_SPACE * self.page.font_size, 2))
+            self.last_paragraph.paragraph_format.space_after = space
 
     def visit_bullet_list(self, node: BulletList, into: Any, depth: int) -> None:
         self._list(node, into, depth, "List Bullet", None)
@@ -495,7 +541,14 @@ class DocxWriter(Visitor[None]):
             self.blocks_of(node.children, into)
         finally:
             self.table_room = None
-        self.figure_notes(node, into)
+        first = self.figure_notes(node, into)
+        em = self.page.font_size
+        if node.unit:  # the caption's space goes under its unit line, as in the PDF
+            caption.paragraph_format.space_after = Pt(0)
+        if any(isinstance(child, Table) for child in node.children):
+            first.paragraph_format.space_before = Pt(round(TABLE_SPACE_AFTER * em, 2))
+        last = self.last_paragraph.paragraph_format  # figure { margin-bottom }
+        last.space_after = Pt(round(PARA_SPACE * em, 2))
 
     def picture(self, node: Figure, into: Any) -> None:
         data = self._image_bytes(node)
@@ -531,7 +584,8 @@ class DocxWriter(Visitor[None]):
                 return handle.read()
         return self.ctx.assets.files.get(node.id, {}).get("png")
 
-    def figure_notes(self, node: Figure, into: Any) -> None:
+    def figure_notes(self, node: Figure, into: Any) -> Any:
+        """The source line, notes and lettered notes; returns the source line."""
         source = self.para(into, "Source Note")
         self.run(source, node.source_label, "Source Label")
         source.add_run(" ")
@@ -543,6 +597,7 @@ class DocxWriter(Visitor[None]):
                 notes.add_run(" ")
                 self.visit(note, notes, None)
         self.blocks_of(list(node.lettered), into)
+        return source
 
     def visit_lettered_note(self, node: LetteredNote, into: Any, depth: int) -> None:
         self.inline(node.children, self.para(into, "Source Note", f"{node.letter}. "))

@@ -359,6 +359,20 @@ class FootnotesPart(StoryPart):
 PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
 
 
+def set_separator_height(document: Document, points: float) -> None:
+    """Make the footnote separators ``points`` tall (an exact line), if there are notes:
+    Word reads the separator paragraph's height (LibreOffice keeps its own)."""
+    try:
+        part = document.part.part_related_by(RT.FOOTNOTES)
+    except KeyError:
+        return
+    for note in part.element.findall(qn("w:footnote")):
+        if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
+            for spacing in note.iter(qn("w:spacing")):
+                spacing.set(qn("w:line"), str(round(points * 20)))
+                spacing.set(qn("w:lineRule"), "exact")
+
+
 def _footnotes_part(document: Document) -> FootnotesPart:
     doc_part = document.part
     try:
@@ -565,6 +579,27 @@ def set_rule_weight(style: Any, points: float) -> None:
     rule = style.element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
     if rule is not None:
         rule.set(qn("w:sz"), str(min(max(round(points * 8), 2), 96)))
+
+
+def set_cell_margins(style: Any, vertical: Length, horizontal: Length) -> None:
+    """The cell margins of table style ``style`` (``w:tblCellMar``, in twips): a CSS cell's
+    padding."""
+    margins = style.element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+    if margins is None:
+        return
+    for side, value in (("top", vertical), ("bottom", vertical), ("left", horizontal),
+                        ("right", horizontal)):  # fmt: skip
+        cell = margins.find(qn(f"w:{side}"))
+        if cell is not None:
+            cell.set(qn("w:w"), str(round(Length(value).pt * 20)))
+
+
+def contextual_spacing(style: Any, on: bool) -> None:
+    """Whether paragraphs of ``style`` drop their spacing next to one another."""
+    ppr = style.element.find(qn("w:pPr"))
+    found = ppr.find(qn("w:contextualSpacing")) if ppr is not None else None
+    if found is not None and not on:
+        ppr.remove(found)
 
 
 def column_count(section: Section) -> int:
