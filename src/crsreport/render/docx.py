@@ -311,6 +311,7 @@ class DocxWriter(Visitor[None]):
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
         self.author = house.CRS  # who a --compare redline's tracked changes are by
         self.last_paragraph: Any = None  # the paragraph ``para`` added last
+        self.page_top = False  # the next body paragraph starts a page (after a forced break)
         self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
         self.style_ids: dict[tuple[str, Any], str | None] = {}
 
@@ -340,6 +341,9 @@ class DocxWriter(Visitor[None]):
         paragraph = into.add_paragraph(text)
         docxml.set_paragraph_style(paragraph, self.style_id(style, WD_STYLE_TYPE.PARAGRAPH))
         self.last_paragraph = paragraph
+        if self.page_top and into is self.document:  # as the PDF: no space at a page's top
+            paragraph.paragraph_format.space_before = Pt(0)
+            self.page_top = False
         return paragraph
 
     def run(self, paragraph: Any, text: str, style: str | None = None) -> Any:
@@ -369,6 +373,7 @@ class DocxWriter(Visitor[None]):
         heading = self.para(into, HEADING_STYLES[level - 1], title)
         if node.level == 1 and node.section_kind == "appendix" and self.page.appendix_new_page:
             heading.paragraph_format.page_break_before = True
+            heading.paragraph_format.space_before = Pt(0)  # as the PDF: none at a page's top
         docxml.add_bookmark(heading, bookmark_name(node.id))
         self.blocks_of(node.children, into)
 
@@ -512,6 +517,7 @@ class DocxWriter(Visitor[None]):
         """A section from a new page on, counting pages on (python-docx copies the last
         section's properties: a restart of the numbering is not carried over)."""
         section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        self.page_top = True
         docxml.continue_page_numbers(section)
         docxml.different_first_page(section, False)
         return section
