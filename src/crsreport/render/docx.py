@@ -15,7 +15,13 @@ from typing import Any
 from docx import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import (
+    WD_ALIGN_PARAGRAPH,
+    WD_BREAK,
+    WD_LINE_SPACING,
+    WD_TAB_ALIGNMENT,
+    WD_TAB_LEADER,
+)
 from docx.shared import Inches, Length, Pt, RGBColor, Twips
 
 from .. import house
@@ -94,6 +100,7 @@ from .page import (
     PARA_SPACE,
     TABLE_SIZE,
     TABLE_SPACE_AFTER,
+    TOC_ENTRY_SPACE,
     UNIT_SIZE,
 )
 from .tablewidths import column_widths
@@ -215,9 +222,7 @@ def _spacing(styles: Any, page: PageModel) -> None:
             _lines(styles[name], em, after=ITEM_SPACE * em)
             docxml.contextual_spacing(styles[name], False)
     _lines(styles["Quote"], em, before=PARA_SPACE * em, after=PARA_SPACE * em)
-    notes = styles["footnote text"].paragraph_format  # .footnote { line-height }
-    notes.line_spacing = NOTE_LINE_HEIGHT / SINGLE_LINE
-    notes.space_after = Pt(0)
+    _lines(styles["footnote text"], page.note_size, after=0, height=NOTE_LINE_HEIGHT)
     for name in ("Header", "Footer"):  # the footer's lines fit the margin, as in the PDF
         styles[name].paragraph_format.space_after = Pt(0)
         styles[name].paragraph_format.line_spacing = 1.0
@@ -238,15 +243,18 @@ def _lines(
         form.space_before = Pt(round(before, 2))
     if after is not None:
         form.space_after = Pt(round(after, 2))
-    if height is not None:
-        form.line_spacing = height / SINGLE_LINE
+    if height is not None:  # a line of at least the CSS height: exact in Word and LibreOffice
+        form.line_spacing = Pt(round(height * size, 2))  # both, not a multiple of a font's
+        form.line_spacing_rule = WD_LINE_SPACING.AT_LEAST  # own "single" line
 
 
 def _tabs(styles: Any, page: PageModel) -> None:
     """Right tabs at the text width: the Contents' page numbers, the masthead's label."""
     width = Inches(page.text_width())
     for name in ("toc 1", "toc 2", "toc 3", "Table of Figures"):
-        stops = styles[name].paragraph_format.tab_stops
+        form = styles[name].paragraph_format  # .toc li { margin: 2pt 0 }
+        form.space_before = form.space_after = Pt(TOC_ENTRY_SPACE)
+        stops = form.tab_stops
         stops.clear_all()
         stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     for name in ("Header", "Footer"):  # the text's centre and right edge

@@ -122,6 +122,8 @@ CELL_PADDING = (0.2, 0.4)
 """A table cell's padding (top and bottom, sides), in ems of its text."""
 TABLE_SPACE_AFTER = 0.68
 """Space between a data table and its source line, in ems of the body."""
+TOC_ENTRY_SPACE = 2.0
+"""Points above and below each Contents entry."""
 NOTE_RULE = (3.0, 0.5, 3.0)
 """Points above the rule over the footnotes, its weight, and below it: 6.5 pt from the
 text to the notes, as LibreOffice lays out a DOCX's footnote separator (measured between
@@ -147,6 +149,7 @@ def _spaces() -> list[tuple[str, str]]:
             f"font-size: {NOTE_TEXT_SIZE:g}em; margin: {NOTE_TEXT_SPACE:g}em 0;",
         ),
         ("table.data-table", f"margin: 0 0 {TABLE_SPACE_AFTER:g}em;"),
+        (".toc li", f"margin: {TOC_ENTRY_SPACE:g}pt 0;"),
         (
             "table.data-table th, table.data-table td",
             f"font-size: {TABLE_SIZE:g}em; padding: {pad_y:g}em {pad_x:g}em;",
