@@ -800,6 +800,23 @@ def test_in_focus_docx_footer_and_header_in_libreoffice(libreoffice_pdfs):
     assert lines(pages[0])[0] != title
 
 
+def test_report_docx_running_header_is_the_pdfs_one_line_in_libreoffice(
+    report_build, libreoffice_pdfs
+):
+    """#15: the Report's running title sits flush right on one line on every body page
+    (two tabs made a title wider than half the line wrap onto a second line), where and
+    as the PDF prints it."""
+    band = (0, 0, PAGE_H, 45)  # the top margin's header line, portrait or turned page
+    ours, theirs = report_build[".pdf"], libreoffice_pdfs["report"]
+    title = punctuate(crsreport.load_report(PROJECTS["report"]).title)
+    headed = 0
+    for n in range(1, page_count(ours) + 1):
+        mine = lines(pdftotext(ours, n, crop=band))
+        assert lines(pdftotext(theirs, n, crop=band)) == mine, f"page {n}'s header differs"
+        headed += mine == [title]
+    assert headed >= 5, f"only {headed} pages of the Report's PDF carry the running title"
+
+
 def test_report_docx_toc_field_lists_every_heading(report_build, require):
     require("pandoc")
     docx = report_build[".docx"]

@@ -740,7 +740,9 @@ class DocxWriter(Visitor[None]):
         if node.header:
             header = section.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(self.header_text(node.header) + ("\t\t" if node.header_number else ""))
+            header.add_run(
+                self.header_text(header, node.header) + ("\t\t" if node.header_number else "")
+            )
             if node.header_number:
                 docxml.add_field(header, "PAGE", "2")
         if node.footer:
@@ -748,8 +750,13 @@ class DocxWriter(Visitor[None]):
             if node.first_page == "footer":
                 _footer(section, self, node.footer, node.footer_number, first_page=True)
 
-    def header_text(self, text: str) -> str:
-        """``text`` at the page model's place in the header (its centre and right tabs)."""
+    def header_text(self, paragraph: Any, text: str) -> str:
+        """``text`` at the page model's place in ``paragraph``, the header: its centre
+        tab, or set flush right as the PDF's top-right box (by two tabs, a title wider
+        than half the line could not pass the centre stop and wrapped)."""
+        if self.page.header_align == "right" and not self.page.header_number:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            return text
         return {"left": "", "center": "\t", "right": "\t\t"}[self.page.header_align] + text
 
     def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
@@ -781,7 +788,7 @@ class DocxWriter(Visitor[None]):
             body.header.is_linked_to_previous = False
             header = body.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(self.header_text(heads.header))
+            header.add_run(self.header_text(header, heads.header))
             docxml.clear(front.header.paragraphs[0])
             if heads.footer:
                 footer = front.footer.paragraphs[0]
