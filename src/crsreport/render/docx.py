@@ -272,6 +272,14 @@ def _clear_body(document: Any) -> None:
         paragraph._element.getparent().remove(paragraph._element)
 
 
+TOC_RANGES = {
+    "body": "_CrsContentsBody",
+    "appendix": "_CrsContentsAppendixes",
+    "contacts": "_CrsContentsContacts",
+}
+"""The bookmarks around the parts of the body the Contents lists apart (``TOC \\b``)."""
+
+
 MAX_PROPERTY = 255
 """Word's limit on a text document property (python-docx refuses longer ones)."""
 
@@ -320,6 +328,9 @@ class DocxWriter(Visitor[None]):
         self.author = house.CRS  # who a --compare redline's tracked changes are by
         self.last_paragraph: Any = None  # the paragraph ``para`` added last
         self.page_top = False  # the next body paragraph starts a page (after a forced break)
+        self.counts: dict[str, int] = {}  # label -> the last caption number (SEQ fields)
+        self.grouped = False  # the Contents lists Appendixes and Contacts apart
+        self.part: tuple[str, int] | None = None  # the body's part being written, its range
         self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
         self.style_ids: dict[tuple[str, Any], str | None] = {}
 
@@ -383,6 +394,8 @@ class DocxWriter(Visitor[None]):
             heading.paragraph_format.page_break_before = True
             heading.paragraph_format.space_before = Pt(0)  # as the PDF: none at a page's top
         docxml.add_bookmark(heading, bookmark_name(node.id))
+        if node.level == 1 and into is self.document:
+            self.enter_range("appendix" if node.section_kind == "appendix" else "body", heading)
         self.blocks_of(node.children, into)
 
     def visit_summary(self, node: Summary, into: Any, depth: int) -> None:
@@ -542,7 +555,13 @@ class DocxWriter(Visitor[None]):
         caption = self.para(into, "Caption")
         prefix, _, count = node.number.rpartition("-")
         caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
-        docxml.add_field(caption, f"SEQ {node.label}{prefix} \\* ARABIC", count)
+        # one sequence per label, so the Tables list (TOC \c "Table") finds an appendix's
+        # tables too (a sequence of their own, TableA, was left out on a field update);
+        # the count is reset (\r) wherever it does not follow on, as at A-1
+        follows = count.isdigit() and int(count) == self.counts.get(node.label, 0) + 1
+        restart = "" if follows or not count.isdigit() else f" \\r {count}"
+        self.counts[node.label] = int(count) if count.isdigit() else 0
+        docxml.add_field(caption, f"SEQ {node.label}{restart} \\* ARABIC", count)
         docxml.add_bookmark(caption, bookmark_name(node.anchor))
         caption.add_run(". ")
         self.visit(node.title, caption, None)
@@ -773,6 +792,7 @@ class DocxWriter(Visitor[None]):
         if node.number_from_1 and into is self.document:
             self.number_body_from_1()
         self.blocks_of(node.children, into)
+        self.close_range()
 
     def number_body_from_1(self) -> None:
         """The body in a section of its own, numbered from 1 with the running heads; the
@@ -823,6 +843,8 @@ class DocxWriter(Visitor[None]):
     def visit_author_information(self, node: AuthorInformation, into: Any, depth: int) -> None:
         heading = self.para(into, "Heading 1", node.title)
         docxml.add_bookmark(heading, bookmark_name(node.id))
+        if into is self.document:
+            self.enter_range("contacts", heading)
         for author in node.authors:
             line = self.para(into, "Author Line", author.name)
             if author.title:
@@ -895,29 +917,49 @@ class DocxWriter(Visitor[None]):
         self.page_break(into)
 
     def visit_contents(self, node: Contents, into: Any, depth: int) -> None:
-        """Contents, Figures and Tables as TOC fields whose results already hold the
-        entries, with the page numbers the PDF prints (same page model), so Word and
-        LibreOffice show whole lists without updating fields."""
-        listed = [e for e in [*node.entries, *node.contacts] if e.level <= 3]
-        pages = self.pages_of([e.id for e in [*listed, *node.figures, *node.tables]])
-        self.para(into, "TOC Heading", "Contents")
-        docxml.add_toc(
-            self.document,
-            [(e.level, e.title, bookmark_name(e.id), pages.get(e.id)) for e in listed],
-        )
-        for title, label, entries in (
-            ("Figures", "Figure", node.figures),
-            ("Tables", "Table", node.tables),
-        ):
-            if entries:
-                self.para(into, "TOC Heading", title)
-                docxml.add_toc(
-                    self.document,
-                    [(1, e.title, bookmark_name(e.id), pages.get(e.id)) for e in entries],
-                    instruction=f'TOC \\h \\z \\c "{label}"',
-                    style="Table of Figures",
-                )
+        """Contents, Figures, Tables, Appendixes and Contacts, as the PDF groups them: TOC
+        fields whose results already hold the entries, with the page numbers the PDF
+        prints (same page model), so Word and LibreOffice show whole lists without
+        updating fields; each heading list is scoped (``\\b``) to its part of the body,
+        so an update keeps the groups."""
+        entries = [e for e in node.entries if e.level <= 3]
+        appendixes = [e for e in entries if e.appendix]
+        contacts = [e for e in node.contacts if e.level <= 3]
+        listed = [*entries, *contacts, *node.figures, *node.tables]
+        pages = self.pages_of([e.id for e in listed])
+        self.grouped = bool(appendixes or contacts)
+        groups = [
+            ("Contents", [e for e in entries if not e.appendix], "body", None),
+            ("Figures", node.figures, None, "Figure"),
+            ("Tables", node.tables, None, "Table"),
+            ("Appendixes", appendixes, "appendix", None),
+            ("Contacts", contacts, "contacts", None),
+        ]
+        for title, group, part, label in groups:
+            if not group and title != "Contents":
+                continue
+            self.para(into, "TOC Heading", title)
+            if label:
+                instruction, style = f'TOC \\h \\z \\c "{label}"', "Table of Figures"
+            else:
+                scope = f" \\b {TOC_RANGES[part]}" if self.grouped else ""
+                instruction, style = docxml.TOC_INSTRUCTION + scope, None
+            rows = [(e.level, e.title, bookmark_name(e.id), pages.get(e.id)) for e in group]
+            docxml.add_toc(self.document, rows, instruction=instruction, style=style)
         self.page_break(into)
+
+    def enter_range(self, part: str, heading: Any) -> None:
+        """The body's part (``TOC_RANGES``) from ``heading`` on, for the scoped lists."""
+        if not self.grouped or (self.part is not None and self.part[0] == part):
+            return
+        self.close_range(heading)
+        self.part = (part, docxml.open_range(heading, TOC_RANGES[part]))
+
+    def close_range(self, before: Any = None) -> None:
+        """End the open part with the paragraph before ``before`` (or the last one)."""
+        if self.part is not None:
+            docxml.close_range(self.document, self.part[1], before)
+            self.part = None
 
     def pages_of(self, anchors: list[str]) -> dict[str, str]:
         """The page the PDF prints each anchor on: laid out once, and only when this

@@ -263,13 +263,30 @@ def bookmark_end(paragraph: Paragraph, bookmark_id: int) -> None:
 
 def add_bookmark(paragraph: Paragraph, name: str) -> int:
     """Bookmark everything now in `paragraph` as `name`; return the bookmark id."""
+    bookmark_id = open_range(paragraph, name)
+    bookmark_end(paragraph, bookmark_id)
+    return bookmark_id
+
+
+def open_range(paragraph: Paragraph, name: str) -> int:
+    """Start bookmark ``name`` at the start of ``paragraph`` (a range ``close_range``
+    ends); return its id."""
     bookmark_id = bookmark_start(paragraph, name)
     start = paragraph._p[-1]
     paragraph._p.remove(start)
     ppr = paragraph._p.pPr
     paragraph._p.insert(0 if ppr is None else 1, start)
-    bookmark_end(paragraph, bookmark_id)
     return bookmark_id
+
+
+def close_range(document: Document, bookmark_id: int, before: Paragraph | None = None) -> None:
+    """End bookmark ``bookmark_id`` with the body's last paragraph so far, or with the
+    last one before paragraph ``before``."""
+    if before is None:
+        last = document.element.body.findall(qn("w:p"))[-1]
+    else:
+        last = next(before._p.itersiblings(qn("w:p"), preceding=True))
+    last.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): str(bookmark_id)}))
 
 
 # ---------------------------------------------------------------------------------------
