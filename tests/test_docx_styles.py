@@ -204,7 +204,9 @@ def test_a_block_quote_is_indented_as_in_the_pdf(document) -> None:
     assert abs(pf.left_indent.pt - 1.5 * 11) < 0.1
     assert not pf.first_line_indent
     assert not quote.style.font.italic
-    assert pf.space_before == pf.space_after == Pt(6.6)
+    # blockquote { margin: 0.6em … } of the In Focus page model's body size (10 pt)
+    space = Pt(0.6 * PRODUCTS["in_focus"].page.font_size)
+    assert pf.space_before == pf.space_after == space
 
 
 def test_the_styles_project_is_schema_valid(built) -> None:

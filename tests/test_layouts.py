@@ -698,23 +698,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-PARITY = [
-    pytest.param(
-        p,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known defect (#15 left open): since the Report example gained its new "
-            "citations and notes, LibreOffice fits Table 1 on page 5 where the PDF does not, "
-            "so the DOCX runs to 9 pages against the PDF's 10",
-        ),
-    )
-    if p == "report"
-    else p
-    for p in PRODUCTS
-]
-
-
-@pytest.mark.parametrize("product", PARITY)
+@pytest.mark.parametrize("product", PRODUCTS)
 def test_libreoffice_pages_the_docx_as_the_pdf(builds, libreoffice_pdfs, product):
     """#15: LibreOffice's PDF of the DOCX has as many pages as crsreport's PDF, and at
     least 90% of the words of each PDF page are on the same page of LibreOffice's."""
@@ -816,21 +800,45 @@ def test_in_focus_docx_footer_and_header_in_libreoffice(libreoffice_pdfs):
     assert lines(pages[0])[0] != title
 
 
+def test_report_docx_running_header_is_the_pdfs_one_line_in_libreoffice(
+    report_build, libreoffice_pdfs
+):
+    """#15: the Report's running title sits flush right on one line on every body page
+    (two tabs made a title wider than half the line wrap onto a second line), where and
+    as the PDF prints it."""
+    band = (0, 0, PAGE_H, 45)  # the top margin's header line, portrait or turned page
+    ours, theirs = report_build[".pdf"], libreoffice_pdfs["report"]
+    title = punctuate(crsreport.load_report(PROJECTS["report"]).title)
+    headed = 0
+    for n in range(1, page_count(ours) + 1):
+        mine = lines(pdftotext(ours, n, crop=band))
+        assert lines(pdftotext(theirs, n, crop=band)) == mine, f"page {n}'s header differs"
+        headed += mine == [title]
+    assert headed >= 5, f"only {headed} pages of the Report's PDF carry the running title"
+
+
 def test_report_docx_toc_field_lists_every_heading(report_build, require):
     require("pandoc")
     docx = report_build[".docx"]
     root = docx_xml(docx, "word/document.xml")
     tocs = [f for f in docx_fields(root) if f["instr"].startswith("TOC \\o")]
-    assert len(tocs) == 1, "the Report DOCX needs exactly one TOC \\o field"
+    # the body, the appendixes and the contacts, each list scoped to its part (\b)
+    assert len(tocs) == 3, "the Report DOCX needs a TOC \\o field per heading group"
     lists = [f["instr"] for f in docx_fields(root) if f["instr"].startswith("TOC \\h")]
     assert lists == ['TOC \\h \\z \\c "Figure"', 'TOC \\h \\z \\c "Table"']
-    toc = tocs[0]
     paragraphs = list(root.iter(w("p")))
-    first, last = paragraphs.index(toc["begin"]), paragraphs.index(toc["end"])
-    entries = paragraphs[first : last + 1]
-    assert {style_of(p) for p in entries} <= {"TOC1", "TOC2", "TOC3"}, "entries not in TOCn"
-    texts = [paragraph_text(p, stop_at_tab=True).strip() for p in entries]
-    assert all(texts) and toc["result"].strip(), "the TOC's cached result is empty"
+    texts = []
+    for toc in tocs:
+        first, last = paragraphs.index(toc["begin"]), paragraphs.index(toc["end"])
+        entries = paragraphs[first : last + 1]
+        assert {style_of(p) for p in entries} <= {"TOC1", "TOC2", "TOC3"}, "not in TOCn"
+        listed = [paragraph_text(p, stop_at_tab=True).strip() for p in entries]
+        assert all(listed) and toc["result"].strip(), "the TOC's cached result is empty"
+        # what Word lists on an update: the headings inside the field's bookmark
+        scope = re.search(r"\\b (\w+)", toc["instr"])
+        assert scope, f"{toc['instr']} is not scoped to a bookmark"
+        assert listed == _headings_in(root, scope.group(1)), toc["instr"]
+        texts += listed
     # headings kept out of the TOC by design: its own, and the summary page's
     outside = ("TOCHeading", "SummaryLabel")
     toc_headings = {paragraph_text(p).strip() for p in paragraphs if style_of(p) in outside}
@@ -839,8 +847,54 @@ def test_report_docx_toc_field_lists_every_heading(report_build, require):
     assert texts == found, f"TOC lists {texts}; pandoc finds headings {found}"
 
 
+def _headings_in(root: etree._Element, bookmark: str) -> list[str]:
+    """The text of the Heading 1-3 paragraphs inside the body's bookmark ``bookmark``."""
+    starts = root.findall(f".//w:bookmarkStart[@w:name='{bookmark}']", NS)
+    assert len(starts) == 1, f"{len(starts)} bookmarks {bookmark} in the body"
+    ident, inside, found = starts[0].get(w("id")), False, []
+    for p in root.find("w:body", NS).iter(w("p")):
+        inside = inside or starts[0] in p.iter()
+        if inside and style_of(p) in ("Heading1", "Heading2", "Heading3"):
+            found.append(paragraph_text(p).strip())
+        if any(end.get(w("id")) == ident for end in p.iter(w("bookmarkEnd"))):
+            inside = False
+    return found
+
+
 _ENTRY = re.compile(r"^(?P<title>\S.*?)\s*\.{2,}\s*(?P<page>\d+)$")
 _PRINTED = re.compile(r"(?:CRS-)?(\d+)$")
+
+
+def test_report_docx_caption_numbers_survive_a_field_update(report_build):
+    """#15: every caption's number is a SEQ field of its label's one sequence (so the
+    Tables list, ``TOC \\c "Table"``, finds an appendix's tables on an update), and
+    counting the fields as Word and LibreOffice do (+1, or ``\\r n``) gives the number
+    the caption shows: Table A-1 restarts the count."""
+    root = docx_xml(report_build[".docx"], "word/document.xml")
+    fields = docx_fields(root)
+    counts: dict[str, int] = {}
+    captions: dict[str, list[str]] = {}
+    for field in (f for f in fields if f["instr"].startswith("SEQ ")):
+        label = field["instr"].split()[1]
+        reset = re.search(r"\\r (\d+)", field["instr"])
+        counts[label] = int(reset.group(1)) if reset else counts.get(label, 0) + 1
+        assert field["result"] == str(counts[label]), field["instr"]
+        text = paragraph_text(field["begin"]).strip()
+        assert re.match(rf"{label} (?:[A-Z]-)?{counts[label]}\.", text), text
+        captions.setdefault(label, []).append(text)
+    assert set(captions) == {"Figure", "Table"}, captions
+    assert [c for c in captions["Table"] if "-" in c.split(".")[0]], "no appendix table"
+    for label in captions:
+        (toc,) = [f for f in fields if f["instr"] == f'TOC \\h \\z \\c "{label}"']
+        first, last = (list(root.iter(w("p"))).index(toc[k]) for k in ("begin", "end"))
+        listed = [
+            paragraph_text(p, stop_at_tab=True).strip()
+            for p in list(root.iter(w("p")))[first : last + 1]
+        ]
+        assert listed == captions[label]
+
+
+_GROUPS = ("Contents", "Figures", "Tables", "Appendixes", "Contacts")
 
 
 def _listed(page: str) -> dict[str, list[tuple[str, int]]]:
@@ -848,7 +902,7 @@ def _listed(page: str) -> dict[str, list[tuple[str, int]]]:
     lists: dict[str, list[tuple[str, int]]] = {}
     current = None
     for line in lines(page):
-        if line in ("Contents", "Figures", "Tables"):
+        if line in _GROUPS:
             current = lists.setdefault(line, [])
         elif current is not None and (entry := _ENTRY.match(line)):
             current.append((entry["title"], int(entry["page"])))
@@ -865,8 +919,16 @@ def test_report_docx_lists_show_the_pages_libreoffice_prints(report_build, libre
     pages = [pdftotext(pdf, n, layout=True) for n in range(1, page_count(pdf) + 1)]
     front = next(i for i, page in enumerate(pages) if "Contents" in lines(page))
     lists = _listed(pages[front])
-    assert set(lists) == {"Contents", "Figures", "Tables"}, lists
-    assert len(lists["Contents"]) == sum(s in ("TOC1", "TOC2", "TOC3") for s in styles)
+    assert set(lists) == set(_GROUPS), lists
+    headings = [len(lists[g]) for g in ("Contents", "Appendixes", "Contacts")]
+    assert sum(headings) == sum(s in ("TOC1", "TOC2", "TOC3") for s in styles)
+    # grouped as the PDF's Contents: each title under the same list title
+    ours, group = {}, None
+    for line in lines(pdftotext(report_build[".pdf"], front + 1)):
+        group = line if line in _GROUPS else group
+        if group and line not in (*_GROUPS, house.CRS) and not line.isdigit():
+            ours.setdefault(group, []).append(line)
+    assert {g: [t for t, _ in entries] for g, entries in lists.items()} == ours
     assert len(lists["Figures"]) + len(lists["Tables"]) == styles.count("TableofFigures")
     for title, listed in [entry for entries in lists.values() for entry in entries]:
         where = _first_page_with_line(pages, front + 1, title)

@@ -11,10 +11,12 @@ import re
 
 import docx
 import pytest
+from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Inches, Pt
 
 from crsreport import house
 from crsreport.products import PRODUCTS, PageModel
+from crsreport.render import page
 from crsreport.render.docx import HEADING_STYLES, apply_page
 from crsreport.render.page import page_css
 from crsreport.resources import templates_dir
@@ -84,6 +86,43 @@ def test_the_docx_section_and_styles_follow_the_page_model(name: str) -> None:
     for toc in ("toc 1", "Table of Figures"):
         (stop,) = styles[toc].paragraph_format.tab_stops
         assert abs(stop.position - width) < Pt(0.05), toc  # page numbers at the margin
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_the_docx_spacing_is_the_print_stylesheets(name: str) -> None:
+    """The line heights and block spacing the PDF's stylesheet sets are the DOCX styles':
+    the DOCX/PDF parity of #15 rested on them (Word and LibreOffice take the larger of a
+    space after and the next space before, as CSS collapses margins)."""
+    model, em = PRODUCTS[name].page, PRODUCTS[name].page.font_size
+    css = page_css(model)
+    assert f"body {{ margin: 0; line-height: {page.LINE_HEIGHT:g}; }}" in css
+    assert f"figure {{ margin: {page.PARA_SPACE:g}em 0; }}" in css
+    assert f"p {{ margin: 0 0 {page.PARA_SPACE:g}em; }}" in css
+    document = docx.Document(str(templates_dir() / "docx" / "reference.docx"))
+    apply_page(document, model)
+    styles = document.styles
+
+    def close(length, points: float) -> bool:  # Word keeps twentieths of a point
+        return abs(length.pt - points) <= 0.05
+
+    normal = styles["Normal"].paragraph_format
+    assert normal.line_spacing_rule == WD_LINE_SPACING.AT_LEAST
+    assert close(normal.line_spacing, page.LINE_HEIGHT * em)
+    assert close(normal.space_after, page.PARA_SPACE * em)
+    for level in range(1, len(model.heading_sizes) + 1):
+        size, before, after = model.heading(level)
+        form = styles[HEADING_STYLES[level - 1]].paragraph_format
+        assert close(form.space_before, before) and close(form.space_after, after), level
+        assert close(form.line_spacing, page.HEADING_LINE_HEIGHT * size), level
+    caption = styles["Caption"].paragraph_format
+    assert close(caption.space_before, page.PARA_SPACE * em)
+    assert close(caption.space_after, page.CAPTION_SPACE * em)
+    notes = styles["footnote text"].paragraph_format
+    assert close(notes.line_spacing, page.NOTE_LINE_HEIGHT * model.note_size)
+    margins = styles["CRS Table"].element.find(f"{W}tblPr/{W}tblCellMar")
+    top, side = (round(p * page.TABLE_SIZE * em * 20) for p in page.CELL_PADDING)
+    assert margins.find(f"{W}top").get(f"{W}w") == str(top)
+    assert margins.find(f"{W}left").get(f"{W}w") == str(side)
 
 
 def test_in_focus_docx_bullets_are_small_squares() -> None:

@@ -143,7 +143,7 @@ def _bar_pages(pdf: Path, tmp: Path) -> set[int]:
     for image in sorted(tmp.glob("pg-*.pgm")):
         _header, width_height, _depth, pixels = image.read_bytes().split(b"\n", 3)
         width, height = map(int, width_height.split())
-        for x in range(30, 58):  # the text starts at 61 px (72 pt margin at 72 dpi, less 11)
+        for x in range(30, 52):  # the text starts at 54 px (the 0.75 in margin at 72 dpi)
             if sum(pixels[y * width + x] < 100 for y in range(height)) >= 12:
                 pages.add(int(image.stem.split("-")[1]))
                 break

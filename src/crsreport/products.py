@@ -190,13 +190,15 @@ def author_information(doc: Document) -> list[Node]:
 def contents(doc: Document, depth: int = 3) -> Contents:
     """Contents entries (sections and prose headings to ``depth``) and the lists."""
     out = Contents()
+    appendix = False  # in an appendix: its headings are listed under Appendixes too
     for node in doc.walk():
+        if isinstance(node, Section) and node.level == 1:
+            appendix = node.section_kind == "appendix"
         if isinstance(node, Section) and node.title and node.level <= depth:
             title = f"{node.label} {node.title}" if node.label else node.title
-            appendix = node.level == 1 and node.section_kind == "appendix"
             out.entries.append(ContentsEntry(node.id, title, node.level, appendix))
         elif isinstance(node, Heading) and node.level <= depth:
-            out.entries.append(ContentsEntry(node.id, node.plain(), node.level))
+            out.entries.append(ContentsEntry(node.id, node.plain(), node.level, appendix))
         elif isinstance(node, Figure):
             entry = ContentsEntry(node.anchor, f"{node.label} {node.number}. {node.title.plain()}")
             (out.tables if node.label == "Table" else out.figures).append(entry)

@@ -411,7 +411,7 @@ class ContentsEntry:
     id: str
     title: str
     level: int = 1
-    appendix: bool = False  # a top-level appendix, listed apart under Appendixes
+    appendix: bool = False  # in an appendix: listed apart, under Appendixes
 
 
 @dataclass(eq=False, kw_only=True)

@@ -15,7 +15,13 @@ from typing import Any
 from docx import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import (
+    WD_ALIGN_PARAGRAPH,
+    WD_BREAK,
+    WD_LINE_SPACING,
+    WD_TAB_ALIGNMENT,
+    WD_TAB_LEADER,
+)
 from docx.shared import Inches, Length, Pt, RGBColor, Twips
 
 from .. import house
@@ -81,7 +87,22 @@ from ..tree import (
 from . import RenderContext, docxml
 from .docxml import bookmark_name
 from .htmlwalk import safe_href
-from .page import NOTE_LINE_HEIGHT
+from .page import (
+    CAPTION_SPACE,
+    CELL_PADDING,
+    HEADING_LINE_HEIGHT,
+    ITEM_SPACE,
+    LINE_HEIGHT,
+    NOTE_LINE_HEIGHT,
+    NOTE_RULE,
+    NOTE_TEXT_SIZE,
+    NOTE_TEXT_SPACE,
+    PARA_SPACE,
+    TABLE_SIZE,
+    TABLE_SPACE_AFTER,
+    TOC_ENTRY_SPACE,
+    UNIT_SIZE,
+)
 from .tablewidths import column_widths
 
 _ALIGN = {
@@ -116,12 +137,11 @@ def ensure_styles(document: Any) -> list[str]:
     return docxml.copy_styles(reference, document, BODY_STYLES)
 
 
-LINE_HEIGHT = 1.25
-"""The print stylesheet's body line height (``body { line-height: 1.25 }``)."""
-SERIF_SINGLE = 1.107
-"""Times New Roman's (and Liberation Serif's) single line, in ems: Word's "single"."""
-SANS_SINGLE = 1.149
-"""Arial's (and Liberation Sans's) single line, in ems."""
+SINGLE_LINE = 1.15
+"""Word's and LibreOffice's "single" line of Liberation Serif and Sans (and of Times New
+Roman and Arial), in ems: the font's hhea ascent + descent + line gap (Serif 1825 + 443 +
+87, Sans 1854 + 434 + 67, of 2048), not its Windows ascent + descent (Serif 1.107), which
+made every DOCX body line 4% taller than the PDF's."""
 
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
@@ -131,6 +151,7 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     page = product_for(doc.product).page
     apply_page(document, page)
     DocxWriter(document, ctx, page).visit(doc, document, 0)
+    docxml.set_separator_height(document, sum(NOTE_RULE))
     when = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).replace(tzinfo=None)
     _properties(document, doc, when, ctx)
     out = io.BytesIO()
@@ -171,40 +192,69 @@ def _type_sizes(styles: Any, page: PageModel) -> None:
 
 
 def _spacing(styles: Any, page: PageModel) -> None:
-    """The print stylesheet's line heights and margins in Word's terms."""
-    body = styles["Normal"].paragraph_format  # p { margin: 0 0 0.6em } at line-height 1.25
-    after_text = round(0.6 * page.font_size, 1)
-    body.space_after = Pt(after_text)
-    body.line_spacing = LINE_HEIGHT / SERIF_SINGLE
-    for style in styles:  # Arial's single line is taller: its styles get the same 1.25
+    """The print stylesheet's line heights, sizes and margins (render/page.py) in Word's
+    terms. Word and LibreOffice take the larger of a paragraph's space after and the next
+    one's space before, as CSS collapses margins, so each style gets the CSS margins as
+    they are; LibreOffice drops a space before at the top of a page, as CSS does."""
+    em = page.font_size
+    _lines(styles["Normal"], em, after=PARA_SPACE * em)
+    for style in styles:  # the sans styles not set below get the body's line height
         sans = style.type == WD_STYLE_TYPE.PARAGRAPH and style.font.name == "Arial"
         if sans and style.paragraph_format.line_spacing is None:
-            style.paragraph_format.line_spacing = LINE_HEIGHT / SANS_SINGLE
-    # CSS collapses a heading's top margin with the text's bottom one; Word adds the two,
-    # so a heading (and a figure's caption) gets only what exceeds the text's space after
+            style.paragraph_format.line_spacing = LINE_HEIGHT / SINGLE_LINE
     for level in range(1, len(page.heading_sizes) + 1):
         size, before, after = page.heading(level)
         heading = styles[HEADING_STYLES[level - 1]]
         heading.font.size = Pt(size)
-        heading.paragraph_format.space_before = Pt(max(before - after_text, 0))
-        heading.paragraph_format.space_after = Pt(after)
-    styles["Caption"].paragraph_format.space_before = Pt(0)  # figure { margin: 0.6em 0 }
+        _lines(heading, size, before=before, after=after, height=HEADING_LINE_HEIGHT)
+    _lines(styles["Caption"], em, before=PARA_SPACE * em, after=CAPTION_SPACE * em)
+    _lines(styles["Figure Unit"], UNIT_SIZE * em, after=CAPTION_SPACE * em)
+    size = NOTE_TEXT_SIZE * em
+    _lines(styles["Source Note"], size, before=NOTE_TEXT_SPACE * size)
+    styles["Source Note"].paragraph_format.space_after = Pt(NOTE_TEXT_SPACE * size)
     styles["Figure"].paragraph_format.line_spacing = 1.0  # a picture's line adds no lead
-    cells = styles["Table Text"].paragraph_format  # td { padding } is the cells' margins
-    cells.space_before = cells.space_after = Pt(0)
-    notes = styles["footnote text"].paragraph_format  # .footnote { line-height }
-    notes.line_spacing = NOTE_LINE_HEIGHT / SERIF_SINGLE
-    notes.space_after = Pt(0)
+    styles["Figure"].paragraph_format.space_after = Pt(0)
+    _lines(styles["Table Text"], TABLE_SIZE * em, before=0, after=0)
+    pad_y, pad_x = (Pt(p * TABLE_SIZE * em) for p in CELL_PADDING)
+    docxml.set_cell_margins(styles["CRS Table"], pad_y, pad_x)
+    for name in ("List Bullet", "List Number", "List Bullet 2", "List Number 2"):
+        if name in styles:  # li > p { margin-bottom }; the list's own space is its last's
+            _lines(styles[name], em, after=ITEM_SPACE * em)
+            docxml.contextual_spacing(styles[name], False)
+    _lines(styles["Quote"], em, before=PARA_SPACE * em, after=PARA_SPACE * em)
+    _lines(styles["footnote text"], page.note_size, after=0, height=NOTE_LINE_HEIGHT)
     for name in ("Header", "Footer"):  # the footer's lines fit the margin, as in the PDF
         styles[name].paragraph_format.space_after = Pt(0)
         styles[name].paragraph_format.line_spacing = 1.0
+
+
+def _lines(
+    style: Any,
+    size: float,
+    *,
+    before: float | None = None,
+    after: float | None = None,
+    height: float | None = LINE_HEIGHT,
+) -> None:
+    """A style's type size, spacing (points) and line height (ems), as the CSS sets them."""
+    style.font.size = Pt(round(size * 2) / 2)  # Word keeps half points
+    form = style.paragraph_format
+    if before is not None:
+        form.space_before = Pt(round(before, 2))
+    if after is not None:
+        form.space_after = Pt(round(after, 2))
+    if height is not None:  # a line of at least the CSS height: exact in Word and LibreOffice
+        form.line_spacing = Pt(round(height * size, 2))  # both, not a multiple of a font's
+        form.line_spacing_rule = WD_LINE_SPACING.AT_LEAST  # own "single" line
 
 
 def _tabs(styles: Any, page: PageModel) -> None:
     """Right tabs at the text width: the Contents' page numbers, the masthead's label."""
     width = Inches(page.text_width())
     for name in ("toc 1", "toc 2", "toc 3", "Table of Figures"):
-        stops = styles[name].paragraph_format.tab_stops
+        form = styles[name].paragraph_format  # .toc li { margin: 2pt 0 }
+        form.space_before = form.space_after = Pt(TOC_ENTRY_SPACE)
+        stops = form.tab_stops
         stops.clear_all()
         stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     for name in ("Header", "Footer"):  # the text's centre and right edge
@@ -220,6 +270,14 @@ def _tabs(styles: Any, page: PageModel) -> None:
 def _clear_body(document: Any) -> None:
     for paragraph in list(document.paragraphs):
         paragraph._element.getparent().remove(paragraph._element)
+
+
+TOC_RANGES = {
+    "body": "_CrsContentsBody",
+    "appendix": "_CrsContentsAppendixes",
+    "contacts": "_CrsContentsContacts",
+}
+"""The bookmarks around the parts of the body the Contents lists apart (``TOC \\b``)."""
 
 
 MAX_PROPERTY = 255
@@ -268,6 +326,11 @@ class DocxWriter(Visitor[None]):
         self.gap = round(self.page.column_gap * 1440)  # twips between text columns
         self.heads: RunningHeads | None = None  # the page heads, for sections added later
         self.author = house.CRS  # who a --compare redline's tracked changes are by
+        self.last_paragraph: Any = None  # the paragraph ``para`` added last
+        self.page_top = False  # the next body paragraph starts a page (after a forced break)
+        self.counts: dict[str, int] = {}  # label -> the last caption number (SEQ fields)
+        self.grouped = False  # the Contents lists Appendixes and Contacts apart
+        self.part: tuple[str, int] | None = None  # the body's part being written, its range
         self.table_room: tuple[int, bool] | None = None  # a figure's width, and fill it
         self.style_ids: dict[tuple[str, Any], str | None] = {}
 
@@ -296,6 +359,10 @@ class DocxWriter(Visitor[None]):
     def para(self, into: Any, style: str, text: str = "") -> Any:
         paragraph = into.add_paragraph(text)
         docxml.set_paragraph_style(paragraph, self.style_id(style, WD_STYLE_TYPE.PARAGRAPH))
+        self.last_paragraph = paragraph
+        if self.page_top and into is self.document:  # as the PDF: no space at a page's top
+            paragraph.paragraph_format.space_before = Pt(0)
+            self.page_top = False
         return paragraph
 
     def run(self, paragraph: Any, text: str, style: str | None = None) -> Any:
@@ -325,7 +392,10 @@ class DocxWriter(Visitor[None]):
         heading = self.para(into, HEADING_STYLES[level - 1], title)
         if node.level == 1 and node.section_kind == "appendix" and self.page.appendix_new_page:
             heading.paragraph_format.page_break_before = True
+            heading.paragraph_format.space_before = Pt(0)  # as the PDF: none at a page's top
         docxml.add_bookmark(heading, bookmark_name(node.id))
+        if node.level == 1 and into is self.document:
+            self.enter_range("appendix" if node.section_kind == "appendix" else "body", heading)
         self.blocks_of(node.children, into)
 
     def visit_summary(self, node: Summary, into: Any, depth: int) -> None:
@@ -359,6 +429,9 @@ class DocxWriter(Visitor[None]):
                     self.block(child, into, depth + 1)
                 else:
                     self.block(child, into, depth)
+        if depth == 0 and self.last_paragraph is not None:  # ul, ol { margin-bottom }
+            space = Pt(round(PARA_SPACE * self.page.font_size, 2))
+            self.last_paragraph.paragraph_format.space_after = space
 
     def visit_bullet_list(self, node: BulletList, into: Any, depth: int) -> None:
         self._list(node, into, depth, "List Bullet", None)
@@ -465,6 +538,7 @@ class DocxWriter(Visitor[None]):
         """A section from a new page on, counting pages on (python-docx copies the last
         section's properties: a restart of the numbering is not carried over)."""
         section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        self.page_top = True
         docxml.continue_page_numbers(section)
         docxml.different_first_page(section, False)
         return section
@@ -481,7 +555,13 @@ class DocxWriter(Visitor[None]):
         caption = self.para(into, "Caption")
         prefix, _, count = node.number.rpartition("-")
         caption.add_run(f"{node.label} {prefix + '-' if prefix else ''}")
-        docxml.add_field(caption, f"SEQ {node.label}{prefix} \\* ARABIC", count)
+        # one sequence per label, so the Tables list (TOC \c "Table") finds an appendix's
+        # tables too (a sequence of their own, TableA, was left out on a field update);
+        # the count is reset (\r) wherever it does not follow on, as at A-1
+        follows = count.isdigit() and int(count) == self.counts.get(node.label, 0) + 1
+        restart = "" if follows or not count.isdigit() else f" \\r {count}"
+        self.counts[node.label] = int(count) if count.isdigit() else 0
+        docxml.add_field(caption, f"SEQ {node.label}{restart} \\* ARABIC", count)
         docxml.add_bookmark(caption, bookmark_name(node.anchor))
         caption.add_run(". ")
         self.visit(node.title, caption, None)
@@ -494,7 +574,14 @@ class DocxWriter(Visitor[None]):
             self.blocks_of(node.children, into)
         finally:
             self.table_room = None
-        self.figure_notes(node, into)
+        first = self.figure_notes(node, into)
+        em = self.page.font_size
+        if node.unit:  # the caption's space goes under its unit line, as in the PDF
+            caption.paragraph_format.space_after = Pt(0)
+        if any(isinstance(child, Table) for child in node.children):
+            first.paragraph_format.space_before = Pt(round(TABLE_SPACE_AFTER * em, 2))
+        last = self.last_paragraph.paragraph_format  # figure { margin-bottom }
+        last.space_after = Pt(round(PARA_SPACE * em, 2))
 
     def picture(self, node: Figure, into: Any) -> None:
         data = self._image_bytes(node)
@@ -530,7 +617,8 @@ class DocxWriter(Visitor[None]):
                 return handle.read()
         return self.ctx.assets.files.get(node.id, {}).get("png")
 
-    def figure_notes(self, node: Figure, into: Any) -> None:
+    def figure_notes(self, node: Figure, into: Any) -> Any:
+        """The source line, notes and lettered notes; returns the source line."""
         source = self.para(into, "Source Note")
         self.run(source, node.source_label, "Source Label")
         source.add_run(" ")
@@ -542,6 +630,7 @@ class DocxWriter(Visitor[None]):
                 notes.add_run(" ")
                 self.visit(note, notes, None)
         self.blocks_of(list(node.lettered), into)
+        return source
 
     def visit_lettered_note(self, node: LetteredNote, into: Any, depth: int) -> None:
         self.inline(node.children, self.para(into, "Source Note", f"{node.letter}. "))
@@ -670,7 +759,9 @@ class DocxWriter(Visitor[None]):
         if node.header:
             header = section.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(self.header_text(node.header) + ("\t\t" if node.header_number else ""))
+            header.add_run(
+                self.header_text(header, node.header) + ("\t\t" if node.header_number else "")
+            )
             if node.header_number:
                 docxml.add_field(header, "PAGE", "2")
         if node.footer:
@@ -678,8 +769,13 @@ class DocxWriter(Visitor[None]):
             if node.first_page == "footer":
                 _footer(section, self, node.footer, node.footer_number, first_page=True)
 
-    def header_text(self, text: str) -> str:
-        """``text`` at the page model's place in the header (its centre and right tabs)."""
+    def header_text(self, paragraph: Any, text: str) -> str:
+        """``text`` at the page model's place in ``paragraph``, the header: its centre
+        tab, or set flush right as the PDF's top-right box (by two tabs, a title wider
+        than half the line could not pass the centre stop and wrapped)."""
+        if self.page.header_align == "right" and not self.page.header_number:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            return text
         return {"left": "", "center": "\t", "right": "\t\t"}[self.page.header_align] + text
 
     def visit_masthead(self, node: Masthead, into: Any, depth: int) -> None:
@@ -696,6 +792,7 @@ class DocxWriter(Visitor[None]):
         if node.number_from_1 and into is self.document:
             self.number_body_from_1()
         self.blocks_of(node.children, into)
+        self.close_range()
 
     def number_body_from_1(self) -> None:
         """The body in a section of its own, numbered from 1 with the running heads; the
@@ -711,7 +808,7 @@ class DocxWriter(Visitor[None]):
             body.header.is_linked_to_previous = False
             header = body.header.paragraphs[0]
             header.style = self.document.styles["Header"]
-            header.add_run(self.header_text(heads.header))
+            header.add_run(self.header_text(header, heads.header))
             docxml.clear(front.header.paragraphs[0])
             if heads.footer:
                 footer = front.footer.paragraphs[0]
@@ -746,6 +843,8 @@ class DocxWriter(Visitor[None]):
     def visit_author_information(self, node: AuthorInformation, into: Any, depth: int) -> None:
         heading = self.para(into, "Heading 1", node.title)
         docxml.add_bookmark(heading, bookmark_name(node.id))
+        if into is self.document:
+            self.enter_range("contacts", heading)
         for author in node.authors:
             line = self.para(into, "Author Line", author.name)
             if author.title:
@@ -818,29 +917,49 @@ class DocxWriter(Visitor[None]):
         self.page_break(into)
 
     def visit_contents(self, node: Contents, into: Any, depth: int) -> None:
-        """Contents, Figures and Tables as TOC fields whose results already hold the
-        entries, with the page numbers the PDF prints (same page model), so Word and
-        LibreOffice show whole lists without updating fields."""
-        listed = [e for e in [*node.entries, *node.contacts] if e.level <= 3]
-        pages = self.pages_of([e.id for e in [*listed, *node.figures, *node.tables]])
-        self.para(into, "TOC Heading", "Contents")
-        docxml.add_toc(
-            self.document,
-            [(e.level, e.title, bookmark_name(e.id), pages.get(e.id)) for e in listed],
-        )
-        for title, label, entries in (
-            ("Figures", "Figure", node.figures),
-            ("Tables", "Table", node.tables),
-        ):
-            if entries:
-                self.para(into, "TOC Heading", title)
-                docxml.add_toc(
-                    self.document,
-                    [(1, e.title, bookmark_name(e.id), pages.get(e.id)) for e in entries],
-                    instruction=f'TOC \\h \\z \\c "{label}"',
-                    style="Table of Figures",
-                )
+        """Contents, Figures, Tables, Appendixes and Contacts, as the PDF groups them: TOC
+        fields whose results already hold the entries, with the page numbers the PDF
+        prints (same page model), so Word and LibreOffice show whole lists without
+        updating fields; each heading list is scoped (``\\b``) to its part of the body,
+        so an update keeps the groups."""
+        entries = [e for e in node.entries if e.level <= 3]
+        appendixes = [e for e in entries if e.appendix]
+        contacts = [e for e in node.contacts if e.level <= 3]
+        listed = [*entries, *contacts, *node.figures, *node.tables]
+        pages = self.pages_of([e.id for e in listed])
+        self.grouped = bool(appendixes or contacts)
+        groups = [
+            ("Contents", [e for e in entries if not e.appendix], "body", None),
+            ("Figures", node.figures, None, "Figure"),
+            ("Tables", node.tables, None, "Table"),
+            ("Appendixes", appendixes, "appendix", None),
+            ("Contacts", contacts, "contacts", None),
+        ]
+        for title, group, part, label in groups:
+            if not group and title != "Contents":
+                continue
+            self.para(into, "TOC Heading", title)
+            if label:
+                instruction, style = f'TOC \\h \\z \\c "{label}"', "Table of Figures"
+            else:
+                scope = f" \\b {TOC_RANGES[part]}" if self.grouped else ""
+                instruction, style = docxml.TOC_INSTRUCTION + scope, None
+            rows = [(e.level, e.title, bookmark_name(e.id), pages.get(e.id)) for e in group]
+            docxml.add_toc(self.document, rows, instruction=instruction, style=style)
         self.page_break(into)
+
+    def enter_range(self, part: str, heading: Any) -> None:
+        """The body's part (``TOC_RANGES``) from ``heading`` on, for the scoped lists."""
+        if not self.grouped or (self.part is not None and self.part[0] == part):
+            return
+        self.close_range(heading)
+        self.part = (part, docxml.open_range(heading, TOC_RANGES[part]))
+
+    def close_range(self, before: Any = None) -> None:
+        """End the open part with the paragraph before ``before`` (or the last one)."""
+        if self.part is not None:
+            docxml.close_range(self.document, self.part[1], before)
+            self.part = None
 
     def pages_of(self, anchors: list[str]) -> dict[str, str]:
         """The page the PDF prints each anchor on: laid out once, and only when this

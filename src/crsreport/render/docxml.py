@@ -263,13 +263,30 @@ def bookmark_end(paragraph: Paragraph, bookmark_id: int) -> None:
 
 def add_bookmark(paragraph: Paragraph, name: str) -> int:
     """Bookmark everything now in `paragraph` as `name`; return the bookmark id."""
+    bookmark_id = open_range(paragraph, name)
+    bookmark_end(paragraph, bookmark_id)
+    return bookmark_id
+
+
+def open_range(paragraph: Paragraph, name: str) -> int:
+    """Start bookmark ``name`` at the start of ``paragraph`` (a range ``close_range``
+    ends); return its id."""
     bookmark_id = bookmark_start(paragraph, name)
     start = paragraph._p[-1]
     paragraph._p.remove(start)
     ppr = paragraph._p.pPr
     paragraph._p.insert(0 if ppr is None else 1, start)
-    bookmark_end(paragraph, bookmark_id)
     return bookmark_id
+
+
+def close_range(document: Document, bookmark_id: int, before: Paragraph | None = None) -> None:
+    """End bookmark ``bookmark_id`` with the body's last paragraph so far, or with the
+    last one before paragraph ``before``."""
+    if before is None:
+        last = document.element.body.findall(qn("w:p"))[-1]
+    else:
+        last = next(before._p.itersiblings(qn("w:p"), preceding=True))
+    last.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): str(bookmark_id)}))
 
 
 # ---------------------------------------------------------------------------------------
@@ -357,6 +374,20 @@ class FootnotesPart(StoryPart):
 
 
 PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
+
+
+def set_separator_height(document: Document, points: float) -> None:
+    """Make the footnote separators ``points`` tall (an exact line), if there are notes:
+    Word reads the separator paragraph's height (LibreOffice keeps its own)."""
+    try:
+        part = document.part.part_related_by(RT.FOOTNOTES)
+    except KeyError:
+        return
+    for note in part.element.findall(qn("w:footnote")):
+        if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
+            for spacing in note.iter(qn("w:spacing")):
+                spacing.set(qn("w:line"), str(round(points * 20)))
+                spacing.set(qn("w:lineRule"), "exact")
 
 
 def _footnotes_part(document: Document) -> FootnotesPart:
@@ -565,6 +596,27 @@ def set_rule_weight(style: Any, points: float) -> None:
     rule = style.element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
     if rule is not None:
         rule.set(qn("w:sz"), str(min(max(round(points * 8), 2), 96)))
+
+
+def set_cell_margins(style: Any, vertical: Length, horizontal: Length) -> None:
+    """The cell margins of table style ``style`` (``w:tblCellMar``, in twips): a CSS cell's
+    padding."""
+    margins = style.element.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+    if margins is None:
+        return
+    for side, value in (("top", vertical), ("bottom", vertical), ("left", horizontal),
+                        ("right", horizontal)):  # fmt: skip
+        cell = margins.find(qn(f"w:{side}"))
+        if cell is not None:
+            cell.set(qn("w:w"), str(round(Length(value).pt * 20)))
+
+
+def contextual_spacing(style: Any, on: bool) -> None:
+    """Whether paragraphs of ``style`` drop their spacing next to one another."""
+    ppr = style.element.find(qn("w:pPr"))
+    found = ppr.find(qn("w:contextualSpacing")) if ppr is not None else None
+    if found is not None and not on:
+        ppr.remove(found)
 
 
 def column_count(section: Section) -> int:

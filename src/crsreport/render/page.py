@@ -71,6 +71,8 @@ def page_css(model: PageModel) -> str:
         f"  size: {model.width:g}in {model.height:g}in;",
         f"  margin: {top:g}in {right:g}in {bottom:g}in {left:g}in;",
         *(f"  @{box} {{ content: {text}; font: {font}; }}" for box, (text, font) in _boxes(model)),
+        "  @footnote {{ margin-top: {:g}pt; border-top: {:g}pt solid #000; "
+        "padding-top: {:g}pt; }}".format(*NOTE_RULE),
         "}",
         f"@page landscape {{ size: {model.height:g}in {model.width:g}in; }}",  # a turned page
     ]
@@ -80,6 +82,7 @@ def page_css(model: PageModel) -> str:
             "@page :first { " + " ".join(f"@{b} {{ content: none; }}" for b in blank) + " }"
         )
     rules.append(f"html {{ font-size: {model.font_size:g}pt; }}")
+    rules.append(f"body {{ margin: 0; line-height: {LINE_HEIGHT:g}; }}")  # the page's text box
     for level in range(1, len(model.heading_sizes) + 1):
         size, before, after = model.heading(level)
         rules.append(
@@ -92,6 +95,7 @@ def page_css(model: PageModel) -> str:
         f".masthead {{ border-bottom-width: {model.rule_weight:g}pt; }}",
         f".columns {{ column-count: {model.columns}; column-gap: {model.column_gap:g}in; }}",
     ]
+    rules += [f"{selector} {{ {rule} }}" for selector, rule in _spaces()]
     if model.bullet != "disc":
         rules.append(f"ul {{ list-style-type: {model.bullet}; }}")
     if model.appendix_new_page:
@@ -99,8 +103,62 @@ def page_css(model: PageModel) -> str:
     return "\n".join(rules) + "\n"
 
 
+LINE_HEIGHT = 1.25
+"""The body's line height, in ems (the DOCX's styles read it)."""
+HEADING_LINE_HEIGHT = 1.2
 NOTE_LINE_HEIGHT = 1.2
 """A footnote's line height, in ems of its size (the DOCX's footnote text reads it)."""
+PARA_SPACE = 0.6
+"""Space after a paragraph and around a figure, in ems of the body text."""
+ITEM_SPACE = 0.25
+"""Space after a list item's paragraph, in ems."""
+CAPTION_SPACE = 0.2
+"""Space between a caption and what it captions, in ems of the caption (body size)."""
+UNIT_SIZE = 0.9
+"""A figure's unit line, in ems of the caption."""
+NOTE_TEXT_SIZE, NOTE_TEXT_SPACE = 0.8, 0.15
+"""A figure's source and notes lines: size in ems of the body, space in their own ems."""
+TABLE_SIZE = 0.85
+"""A data table's cell text, in ems of the body."""
+CELL_PADDING = (0.2, 0.4)
+"""A table cell's padding (top and bottom, sides), in ems of its text."""
+TABLE_SPACE_AFTER = 0.68
+"""Space between a data table and its source line, in ems of the body."""
+TOC_ENTRY_SPACE = 2.0
+"""Points above and below each Contents entry."""
+NOTE_RULE = (3.0, 0.5, 3.0)
+"""Points above the rule over the footnotes, its weight, and below it: 6.5 pt from the
+text to the notes, as LibreOffice lays out a DOCX's footnote separator (measured between
+6 and 7 pt; it ignores the separator paragraph's height, which Word reads, so the DOCX
+writer gives that paragraph this height too)."""
+
+
+def _spaces() -> list[tuple[str, str]]:
+    """The vertical spacing of blocks, generated so the PDF reads the numbers the DOCX's
+    styles are set from (Word and LibreOffice collapse a paragraph's space after with the
+    next one's space before, taking the larger, as CSS collapses margins)."""
+    pad_y, pad_x = CELL_PADDING
+    return [
+        ("h2, h3, h4", f"line-height: {HEADING_LINE_HEIGHT:g};"),
+        ("p", f"margin: 0 0 {PARA_SPACE:g}em;"),
+        ("ul, ol", f"margin: 0 0 {PARA_SPACE:g}em;"),
+        ("li > p", f"margin-bottom: {ITEM_SPACE:g}em;"),
+        ("figure", f"margin: {PARA_SPACE:g}em 0;"),
+        (".caption, table.data-table caption", f"padding-bottom: {CAPTION_SPACE:g}em;"),
+        (".figure-unit", f"font-size: {UNIT_SIZE:g}em;"),
+        (
+            ".figure-source, .figure-notes, .figure-lettered",
+            f"font-size: {NOTE_TEXT_SIZE:g}em; margin: {NOTE_TEXT_SPACE:g}em 0;",
+        ),
+        ("table.data-table", f"margin: 0 0 {TABLE_SPACE_AFTER:g}em;"),
+        (".toc li", f"margin: {TOC_ENTRY_SPACE:g}pt 0;"),
+        (
+            "table.data-table th, table.data-table td",
+            f"font-size: {TABLE_SIZE:g}em; padding: {pad_y:g}em {pad_x:g}em;",
+        ),
+    ]
+
+
 _TOP = ["top-left", "top-center", "top-right"]
 _BOTTOM = ["bottom-left", "bottom-center", "bottom-right"]
 
