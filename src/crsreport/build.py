@@ -116,10 +116,12 @@ def build_resolved(
     *,
     jobs: int = 1,
     base: str | None = None,
+    printed: Callable[[], bytes | None] | None = None,
 ) -> BuildResult:
     """The rest of ``build`` once ``report`` is resolved to ``doc``: a ``--watch`` session
     resolves once per rebuild and writes each format in turn (HTML first). ``base``:
-    the tree's input hash (``tree_inputs``) when the caller has it already."""
+    the tree's input hash (``tree_inputs``) when the caller has it already; ``printed``:
+    the output of the format a format ``follows``, written earlier from this tree."""
     out = Path(out_dir) if out_dir is not None else report.root / "build"
     with _writing(out):
         (out / ".cache" / "figures").mkdir(parents=True, exist_ok=True)
@@ -133,9 +135,8 @@ def build_resolved(
     skipped = _skip([n for n in names if n not in todo], paths, manifest, warnings)
     for name in todo:
         log.info("render: %s", name)
-    results, assets = _render(
-        doc, RenderContext(report.root, warnings, epoch, Assets()), todo, out, jobs
-    )
+    ctx = RenderContext(report.root, warnings, epoch, Assets(), printed)
+    results, assets = _render(doc, ctx, todo, out, jobs)
     collect(results, warnings)
     warnings.check()
     with _writing(out):

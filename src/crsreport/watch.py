@@ -211,12 +211,13 @@ class Session:
         names = parse_formats(self.formats)  # ``session_formats`` order: HTML first
         with _collection_postponed(names[0] == "html"):
             tree = self._resolve(file)
-            paths = {names[0]: self._write(tree, names[0], started)}
+            paths: dict[str, Path] = {}
+            paths[names[0]] = self._write(tree, names[0], started, paths)
         for i, name in enumerate(names[1:], 1):
             if snapshot(tree.inputs) != tree.inputs:
                 self.superseded = names[i:]  # the watch rebuilds at once, HTML first
                 break
-            paths[name] = self._write(tree, name, started)
+            paths[name] = self._write(tree, name, started, paths)
         note_inputs(tree.report, tree.inputs)
         if self.channel is not None and not self.superseded:
             self.channel.outputs({name: path.name for name, path in paths.items()})
@@ -240,18 +241,29 @@ class Session:
         base = tree_inputs(doc, report.root, source_epoch(report))
         return Resolved(report, doc, warnings, base, inputs)
 
-    def _write(self, tree: Resolved, name: str, started: float) -> Path:
-        """Render and write one format (skipped when unchanged); the page is told of HTML."""
+    def _write(self, tree: Resolved, name: str, started: float, written: dict[str, Path]) -> Path:
+        """Render and write one format (skipped when unchanged); the page is told of HTML.
+        ``written``: this rebuild's outputs so far (the DOCX reads the PDF's pages)."""
         from .build import build_resolved
 
         result = build_resolved(
-            tree.doc, tree.report, [name], self.out, tree.warnings, base=tree.base
-        )
+            tree.doc, tree.report, [name], self.out, tree.warnings, base=tree.base,
+            printed=self._printed(name, written),
+        )  # fmt: skip
         self.times[name] = time.monotonic() - started
         self.skipped += result.skipped
         if name == "html" and self.channel is not None:
             self.channel.reloaded(result[0].name, new=name not in result.skipped)
         return result[0]
+
+    @staticmethod
+    def _printed(name: str, written: dict[str, Path]) -> Callable[[], bytes | None] | None:
+        """The output of the format ``name`` follows, if this rebuild wrote it (or found it
+        unchanged, so current)."""
+        from .render import FORMATS
+
+        path = written.get(FORMATS[name].follows or "")
+        return path.read_bytes if path is not None else None
 
     def _load(self, file: Path) -> tuple[Report, set[Path]]:
         """The report, loaded again only when report.yaml or a file it includes changed

@@ -155,7 +155,8 @@ def render_formats(
         assets = draw(names, None, None)
         results: dict[str, Rendered] = {}
         for name in _followed_first(names):
-            results[name] = render_one(name, job, printed=partial(_output, results, name))
+            given = partial(_output, results, name, ctx.printed)
+            results[name] = render_one(name, job, printed=given)
         return {name: results[name] for name in names}, assets
     _import_shared(first, rest)
     shared = Shared(_signals(), job)
@@ -189,10 +190,13 @@ def _followed_first(names: list[str]) -> list[str]:
     return sorted(names, key=lambda name: name not in followed)
 
 
-def _output(results: dict[str, Rendered], name: str) -> bytes | None:
-    """The bytes of the format ``name`` follows, if this build rendered it."""
+def _output(results: dict[str, Rendered], name: str, given: Printed | None) -> bytes | None:
+    """The bytes of the format ``name`` follows, if this build rendered it, else those
+    the caller gave (a ``--watch`` rebuild's, written by an earlier call)."""
     done = results.get(FORMATS[name].follows or "")
-    return (done.data or None) if done is not None else None
+    if done is not None:
+        return done.data or None
+    return given() if given is not None else None
 
 
 def _import_shared(first: str, rest: list[str]) -> None:
