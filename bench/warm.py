@@ -95,13 +95,12 @@ def stages(project: Path, prose: Path, edits: int, formats: list[str]) -> dict[s
                 started[0] = time.process_time()
                 session(project / "report.yaml")
                 spent["total"] = time.process_time() - started[0]
+                named = sum(v for k, v in spent.items() if not k.startswith("total"))
+                spent["rest (write, manifest, checks)"] = spent["total"] - named
                 rows.append(dict(spent))
         finally:
             prose.write_text(original, encoding="utf-8")
-    medians = {k: statistics.median(r.get(k, 0.0) for r in rows) for k in rows[0]}
-    named = sum(v for k, v in medians.items() if not k.startswith("total"))
-    medians["rest (write, manifest, checks)"] = max(0.0, medians["total"] - named)
-    return medians
+    return {k: statistics.median(r.get(k, 0.0) for r in rows) for k in rows[0]}
 
 
 ORDER = [label for _, label in STAGES.values()]
