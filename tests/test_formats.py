@@ -309,3 +309,5 @@ def test_the_docx_reads_its_page_numbers_from_the_pdf_built_beside_it(tmp_path, 
     assert both[1].read_bytes() == alone[0].read_bytes()
     side = crsreport.build(report, ["pdf", "docx"], out_dir=tmp_path / "side", jobs=2)
     assert side[1].read_bytes() == alone[0].read_bytes()
+    html = crsreport.build(report, ["html", "docx"], out_dir=tmp_path / "html", jobs=2)
+    assert html[1].read_bytes() == alone[0].read_bytes()  # the HTML is not a PDF to read

@@ -174,10 +174,13 @@ def render_formats(
         def printed() -> bytes | None:  # waited for only by a format that asks
             return leading.result().data or None
 
+        later = [name for name in rest if FORMATS[name].follows == first]
         if others is None:
-            results = {name: render_one(name, job, printed=printed) for name in rest}
+            results = {
+                name: render_one(name, job, printed=printed if name in later else ctx.printed)
+                for name in rest
+            }
         else:  # a worker cannot wait on this process's future: it is given the bytes
-            later = [name for name in rest if FORMATS[name].follows == first]
             futures = {n: others.submit(_render_other, n) for n in rest if n not in later}
             futures.update((n, others.submit(_render_other, n, printed())) for n in later)
             results = {name: future.result() for name, future in futures.items()}
@@ -215,7 +218,8 @@ def _render_lead(name: str) -> Rendered:
 
 def _render_other(name: str, printed: bytes | None = None) -> Rendered:
     lower_priority(NICE)
-    return render_one(name, workers.state.job, printed=lambda: printed)
+    job = workers.state.job
+    return render_one(name, job, printed=(lambda: printed) if printed else job.ctx.printed)
 
 
 def _signals() -> Signals:
