@@ -302,8 +302,9 @@ nodes per prose file instead was not worth it: the stages after parsing rewrite 
 place (notes, numbers, typography), so kept nodes would have to be copied, and for the
 50 pages building them again from the kept tokens costs 27 ms of CPU, a deep copy 44 ms,
 a pickle round trip 18 ms (measured in one process). What remains is the work itself: the PDF,
-laid out and painted by WeasyPrint, is most of a rebuild's CPU, and a Report's DOCX
-lays out the same print pages again for its Contents' page numbers.\
+laid out and painted by WeasyPrint, is most of a rebuild's CPU (an In Focus's balanced
+columns found by a search, not pixel by pixel: `render/balance.py`), and a Report's DOCX
+takes its Contents' page numbers from the PDF the rebuild has just written.\
 """
 
 
