@@ -64,10 +64,10 @@ def stages(project: Path, prose: Path, edits: int, formats: list[str]) -> dict[s
     parallel = importlib.import_module("crsreport.render.parallel")
     render_one: Callable[..., Any] = parallel.render_one
 
-    def timed_render(name: str, *args: Any) -> Any:
+    def timed_render(name: str, *args: Any, **kwargs: Any) -> Any:
         start = time.process_time()
         try:
-            return render_one(name, *args)
+            return render_one(name, *args, **kwargs)
         finally:
             spent[f"render {name}"] += time.process_time() - start
 
