@@ -43,8 +43,8 @@ def stages(project: str) -> dict[str, Any]:
     report, times["load"] = _timed(crsreport.load_report, project)
     render_one = parallel.render_one
 
-    def timed_render(name: str, job: parallel.Job) -> parallel.Rendered:
-        result, times[f"render {name}"] = _timed(render_one, name, job)
+    def timed_render(name: str, job: parallel.Job, **kwargs: Any) -> parallel.Rendered:
+        result, times[f"render {name}"] = _timed(render_one, name, job, **kwargs)
         return result
 
     parallel.render_one = timed_render
@@ -58,9 +58,9 @@ def stages(project: str) -> dict[str, Any]:
     return {"stages": times, "figures": len(result.drawn)}
 
 
-def _timed(func: Any, *args: Any) -> tuple[Any, float]:
+def _timed(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     start = time.process_time()
-    value = func(*args)
+    value = func(*args, **kwargs)
     return value, time.process_time() - start
 
 
