@@ -152,24 +152,26 @@ sharing), though much less; the CPU ratios are then the figures to read. (The ru
 5.77 s against pandoc's 1.91 s, 3.0×, and a 12-project catalogue at 2.6 products a
 minute one by one, 5.8 with `--jobs 2` and 3.1 on the local cluster.)
 
-- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** A serial
-  build (`--jobs 1`, one process) costs nearly the same CPU as the parallel one, so
-  what is left is work, not parallel overhead. pandoc's three runs are mostly its PDF
-  run (WeasyPrint's import, one single-column untagged layout, the chart files it is
-  handed); crsreport does that same WeasyPrint work (tagged PDF/UA, two balanced
-  columns) and, besides, imports and runs its own pipeline (Python, pydantic models,
-  Markdown and Jinja: ~0.7 s before the tree is resolved), draws the chart (matplotlib's
-  import ~0.45 s, one layout and two files ~0.6 s), and writes HTML with web fonts and
-  a DOCX. Those parts alone are above pandoc's whole 2.0× budget less our PDF's share,
-  so the target cannot be met while crsreport draws its own charts and pandoc is
-  given them; a batch or cluster worker pays the imports once for all its projects
+- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** From
+  3.04× to 2.15× in this change (5.49 s to 4.13 s of CPU), not yet 2.0×. pandoc's three
+  runs are mostly its PDF run (WeasyPrint's import, one single-column untagged layout,
+  the chart files it is handed); crsreport does that same WeasyPrint work (tagged
+  PDF/UA, two balanced columns) and, besides, imports and runs its own pipeline
+  (Python, pydantic models, Markdown and Jinja: ~0.7 s before the tree is resolved),
+  draws the chart (matplotlib's import ~0.4 s; one layout and two files ~0.6 s), and
+  writes HTML with web fonts and a DOCX. What is left to cut is in those: matplotlib's
+  import (it brings mpl_toolkits' 3-D axes, ~0.07 s) and its constrained layout, and
+  WeasyPrint painting matplotlib's SVG (half of it the glyphs drawn as paths: ~0.13 s,
+  measured). At these margins the run-to-run spread of this shared machine (pandoc's
+  PDF took 1.34 s in one run and 1.71 s in the next, at the same load) is as large as
+  the gap. A batch or cluster worker pays the imports once for all its projects
   (compare CPU per product in the catalogue table).
-- **Flagship wall time (1.2× wanted).** The path to the PDF is: imports and resolve,
-  then the chart's SVG in the parent (matplotlib's import and the drawing) while the
-  PDF's worker imports WeasyPrint and styles the page, then the PDF's layout and
-  writing. Starting matplotlib's import in another process before the report is
-  loaded would take ~0.4 s off that path, at the cost of a wasted import whenever the
-  project has no chart or its charts are cached; not done.
+- **Flagship wall time (1.2× wanted; 2.95× to 1.61× in this change).** The path to the
+  PDF is: imports and resolve, then the chart's SVG in the parent (matplotlib's import
+  and the drawing) while the PDF's worker imports WeasyPrint and styles the page, then
+  the PDF's layout and writing. Starting matplotlib's import in another process before
+  the report is loaded would take ~0.4 s off that path, at the cost of a wasted import
+  whenever the project has no chart or its charts are cached; not done.
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
