@@ -47,7 +47,7 @@ then changed:
   is resolved, the costliest format (the PDF) renders in a worker of its own, which
   starts at once (parsing and styling the page) and fetches each chart from the
   figure cache when it lays it out; with `--jobs 2` (the default on two cores) the
-  figures, every SVG before any PNG, and then HTML and DOCX are done in the parent
+  figures (each its SVG, then its PNG), and then HTML and DOCX are done in the parent
   meanwhile. Before, every format and the figures each had their own forked worker
   (five processes on two cores), and each paid its own imports. With `--jobs 3` or
   more the other formats and the figures go to a pool of `jobs - 1` niced workers.

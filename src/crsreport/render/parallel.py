@@ -2,7 +2,7 @@
 
 Once the tree is resolved, the costliest format (``cost``: the PDF) gets a worker of
 its own, forked with its record's ``preload`` libraries. Meanwhile the figures are
-drawn, every SVG before any PNG, and then the other formats render: in this process
+drawn (each its SVG, then its PNG), and then the other formats render: in this process
 when ``jobs`` is 2 (two processes for two cores: no library imported twice), else in
 a pool of ``jobs - 1`` more workers, niced so that on few cores they do not slow the
 costliest one. A format whose record says ``late`` fetches each figure as it lays it
