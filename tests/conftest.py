@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -173,6 +173,24 @@ def make_project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes | Path]],
         return write_project(tmp_path / f"project{count}", files)
 
     return make
+
+
+@pytest.fixture
+def layouts(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """``layouts() -> n``: how many times WeasyPrint has laid a document out so far in
+    this test (in this process), to check that work is not done twice."""
+    from weasyprint import HTML
+
+    count = 0
+    render = HTML.render
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", counting)
+    return lambda: count
 
 
 @pytest.fixture(scope="session")

@@ -233,27 +233,18 @@ def test_no_garbage_collection_holds_up_the_html(make_project, tmp_path):
 
 
 @pytest.mark.e2e  # renders the example Report's PDF
-def test_a_warm_docx_reads_its_page_numbers_from_the_pdf_just_written(tmp_path, monkeypatch):
+def test_a_warm_docx_reads_its_page_numbers_from_the_pdf_just_written(
+    tmp_path, monkeypatch, layouts
+):
     """A Report's DOCX Contents take the page numbers of the PDF the same rebuild wrote:
     one WeasyPrint layout per rebuild, and the DOCX of a cold build."""
     import shutil
 
-    from weasyprint import HTML
-
-    layouts = 0
-    render = HTML.render
-
-    def counting(self, *args, **kwargs):
-        nonlocal layouts
-        layouts += 1
-        return render(self, *args, **kwargs)
-
-    monkeypatch.setattr(HTML, "render", counting)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = tmp_path / "report"
     shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "report", project)
     session = Session(["html", "pdf", "docx"], tmp_path / "warm")
     session(project / "report.yaml")
-    assert layouts == 1, "the DOCX laid the pages out again"
+    assert layouts() == 1, "the DOCX laid the pages out again"
     cold = crsreport.build(crsreport.load_report(project), ["docx"], tmp_path / "cold", jobs=1)
     assert (tmp_path / "warm" / cold[0].name).read_bytes() == cold[0].read_bytes()
