@@ -248,3 +248,21 @@ def test_a_warm_docx_reads_its_page_numbers_from_the_pdf_just_written(
     assert layouts() == 1, "the DOCX laid the pages out again"
     cold = crsreport.build(crsreport.load_report(project), ["docx"], tmp_path / "cold", jobs=1)
     assert (tmp_path / "warm" / cold[0].name).read_bytes() == cold[0].read_bytes()
+
+
+def test_a_same_size_save_within_the_clocks_resolution_is_a_change(tmp_path):
+    """An in-place save of as many bytes, its modification time as before (a coarse
+    clock, or an editor restoring it), still counts: its change time moved."""
+    import os
+
+    from crsreport.watch import changed, snapshot
+
+    prose = tmp_path / "a.md"
+    prose.write_text("North Korea tested.\n", encoding="utf-8")
+    before = snapshot([prose])
+    stat = prose.stat()
+    with prose.open("r+", encoding="utf-8") as handle:  # same inode, same size
+        handle.write("South Korea tested.\n")
+    os.utime(prose, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert prose.stat().st_mtime_ns == stat.st_mtime_ns
+    assert changed(before, snapshot([prose])) == [prose]

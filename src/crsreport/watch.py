@@ -38,7 +38,7 @@ STEP = 40
 DEBOUNCE = 400
 """Milliseconds a burst of file events may last before it is handled anyway."""
 MAX_FILES = 20_000
-Snapshot = dict[Path, tuple[int, int]]
+Snapshot = dict[Path, tuple[int, int, int, int]]
 BuildOnce = Callable[[Path], Report]
 
 
@@ -457,7 +457,9 @@ def _tree(folder: Path) -> list[Path]:
 
 
 def snapshot(files: Iterable[Path]) -> Snapshot:
-    """Modification time and size of each existing file."""
+    """Modification and change times, size and inode of each existing file: a save of the
+    same size within the clock's resolution still changes the change time (or the inode,
+    when the editor renames a new file into place)."""
     state = {}
     for path in files:
         try:
@@ -465,7 +467,7 @@ def snapshot(files: Iterable[Path]) -> Snapshot:
         except OSError:
             continue
         if not path.is_dir():
-            state[path] = (stat.st_mtime_ns, stat.st_size)
+            state[path] = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
     return state
 
 
