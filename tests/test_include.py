@@ -69,6 +69,23 @@ def test_an_error_in_an_included_file_is_located_there(project, run_cli):
     assert "../shared/sanctions/sub.yaml:3: colour: unknown key 'colour'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        ("prose: [sub.md, gone.md]", "../shared/sanctions/sub.yaml:2: prose[1]: file not found"),
+        ("text: 'A {{ nope }} value.'", "../shared/sanctions/sub.yaml:2: 'nope' in {{ }} is not declared"),
+    ],
+    ids=["missing prose file", "inline text"],
+)
+def test_what_resolve_finds_in_a_nested_include_is_located_in_its_file(project, edit, where):
+    """Not at the include line of report.yaml: in the included file, at the field."""
+    sub = project.parent / "shared" / "sanctions" / "sub.yaml"
+    sub.write_text(f"title: Sub Part\n{edit}\n")
+    with pytest.raises(ReportError) as caught:
+        crsreport.resolve(crsreport.load_report(project))
+    assert where in str(caught.value), str(caught.value)
+
+
 @pytest.mark.e2e
 def test_an_include_cycle_is_refused(project, run_cli):
     sub = project.parent / "shared" / "sanctions" / "sub.yaml"

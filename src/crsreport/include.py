@@ -82,13 +82,18 @@ def reach_problem(folder: Path, root: Path, granted: Sequence[Path]) -> str | No
     return None
 
 
+Included = dict[tuple[Any, ...], tuple[str, Lines]]
+"""Each included section's path in the report (``("sections", 1)``) → its file and lines."""
+
+
 def expand_includes(
     data: dict[str, Any], root: Path, name: str, lines: Lines, granted: Sequence[Path] = ()
-) -> None:
+) -> Included:
     """Replace each ``{include: file}`` item of ``sections`` (and of any ``subsections``)
-    by the validated section the file holds."""
+    by the validated section the file holds; return where each came from."""
     expander = _Expander(declared_roots(data, root, name, lines, granted))
     expander.sections(data, name, lines, (), ())
+    return expander.found
 
 
 class _Expander:
@@ -97,9 +102,16 @@ class _Expander:
     def __init__(self, roots: tuple[Path, ...]) -> None:
         self.roots = roots
         self.count = 0
+        self.found: Included = {}
 
     def sections(
-        self, owner: Any, name: str, lines: Lines, path: tuple[Any, ...], chain: tuple[Path, ...]
+        self,
+        owner: Any,
+        name: str,
+        lines: Lines,
+        path: tuple[Any, ...],
+        chain: tuple[Path, ...],
+        base: tuple[Any, ...] = (),
     ) -> None:
         """Expand the includes in ``owner``'s ``sections`` or ``subsections`` list."""
         if not isinstance(owner, dict):
@@ -111,14 +123,21 @@ class _Expander:
             for i, item in enumerate(items):
                 here = (*path, key, i)
                 if isinstance(item, dict) and "include" in item:
-                    items[i] = self.include(item, name, lines, here, chain)
+                    items[i] = self.include(item, name, lines, here, chain, (*base, *here))
                 else:
-                    self.sections(item, name, lines, here, chain)
+                    self.sections(item, name, lines, here, chain, base)
 
     def include(
-        self, item: dict[str, Any], name: str, lines: Lines, path: tuple[Any, ...], chain: tuple
+        self,
+        item: dict[str, Any],
+        name: str,
+        lines: Lines,
+        path: tuple[Any, ...],
+        chain: tuple,
+        at: tuple[Any, ...],
     ) -> Any:
-        """The section an include item names, read, expanded and validated."""
+        """The section an include item names, read, expanded and validated; ``at``: its
+        path in the report."""
         where = locate(name, (*path, "include"), lines)
         target = item["include"]
         if set(item) != {"include"}:
@@ -138,14 +157,15 @@ class _Expander:
         full = (self.roots[0] / target).resolve()
         if full in chain or len(chain) >= MAX_DEPTH:
             raise ReportError(Problem(where, f"'{target}' includes itself (or nests too deep)"))
-        return self.load(text, target, full, (*chain, full))
+        return self.load(text, target, (*chain, full), at)
 
-    def load(self, text: str, shown: str, full: Path, chain: tuple[Path, ...]) -> Any:
+    def load(self, text: str, shown: str, chain: tuple[Path, ...], at: tuple[Any, ...]) -> Any:
         raw, lines = parse_yaml(text, shown)
         if not isinstance(raw, dict):
             raise ReportError(Problem(Location(shown, 1), "an included file holds one section"))
         rebase_section(raw, posixpath.dirname(shown))
-        self.sections(raw, shown, lines, (), chain)
+        self.found[at] = (shown, lines)
+        self.sections(raw, shown, lines, (), chain, at)
         return validate(raw, shown, lines, section_adapter())
 
 

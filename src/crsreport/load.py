@@ -44,8 +44,8 @@ def load_report(path: str | Path, *, include_roots: Sequence[Path] = ()) -> Repo
     data, lines = parse_yaml(text, name)
     if not isinstance(data, dict):
         raise ReportError(Problem(Location(name, 1), "the report file must be a YAML mapping"))
-    expand_includes(data, root, name, lines, include_roots)
-    return validate(data, name, lines).located(root, name, lines)
+    included = expand_includes(data, root, name, lines, include_roots)
+    return validate(data, name, lines).located(root, name, lines, included)
 
 
 def _read(file: Path) -> str:

@@ -278,6 +278,7 @@ class Report(Model):
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _source: str = PrivateAttr("<python>")
     _lines: Lines = PrivateAttr(default_factory=dict)
+    _included: dict[tuple[Any, ...], tuple[str, Lines]] = PrivateAttr(default_factory=dict)
 
     @field_validator("id")
     @classmethod
@@ -319,23 +320,43 @@ class Report(Model):
         """The report file's name as messages show it (``<python>`` when built in code)."""
         return self._source
 
-    def located(self, root: Path, source: str, lines: Lines) -> Report:
-        """Attach where the report came from (used for located messages)."""
+    def located(
+        self,
+        root: Path,
+        source: str,
+        lines: Lines,
+        included: dict[tuple[Any, ...], tuple[str, Lines]] | None = None,
+    ) -> Report:
+        """Attach where the report came from (used for located messages), and where each
+        included section came from (``include.expand_includes``)."""
         self._root, self._source, self._lines = root.resolve(), source, lines
+        self._included = included or {}
         return self
+
+    def _written(self, path: tuple[Any, ...]) -> tuple[str, Lines, tuple[Any, ...]]:
+        """The file field ``path`` is written in, its lines, and the path within it: an
+        included section's fields are in its own file."""
+        for n in range(len(path), 0, -1):
+            if path[:n] in self._included:
+                file, lines = self._included[path[:n]]
+                return file, lines, path[n:]
+        return self._source, self._lines, path
 
     def text_line(self, *path: Any) -> int | None:
         """The line inline text at ``path`` begins on when written as a block scalar (``|``
         or ``>``, the line after its key), else None. A lone string's item 0 is the field."""
+        _, lines, path = self._written(path)
         for at in (path, path[:-1] if path and path[-1] == 0 else None):
-            if at is not None and (*at, BODY) in self._lines:
-                return self._lines[(*at, BODY)]
+            if at is not None and (*at, BODY) in lines:
+                return lines[(*at, BODY)]
         return None
 
     def where(self, *path: Any) -> Location:
         """Where field ``path`` is written: ``report.yaml:12: sections[0].figures[1].data``
-        (the nearest written parent's line for a defaulted field)."""
-        return locate(self._source, path, self._lines)
+        (the nearest written parent's line for a defaulted field), or in the included file
+        that holds it: ``shared/part.yaml:3: prose[0]``."""
+        file, lines, path = self._written(path)
+        return locate(file, path, lines)
 
 
 AnyFigure = figure_union()
