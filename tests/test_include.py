@@ -73,7 +73,7 @@ def test_an_error_in_an_included_file_is_located_there(project, run_cli):
     ("edit", "where"),
     [
         ("prose: [sub.md, gone.md]", "../shared/sanctions/sub.yaml:2: prose[1]: file not found"),
-        ("text: 'A {{ nope }} value.'", "../shared/sanctions/sub.yaml:2: 'nope' in {{ }} is not declared"),
+        ("text: 'A {{ nope }} value.'", "sub.yaml:2: 'nope' in {{ }} is not declared"),
     ],
     ids=["missing prose file", "inline text"],
 )
