@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from .resolve import number_notes
 from .tree import (
     Change,
     ChangeEntry,
@@ -76,7 +77,7 @@ def redline(old: Document, new: Document, base: str = "") -> Redline:
     doc = copy.copy(new)
     doc.children = differ.blocks(old.children, new.children, "")
     _find_moves(doc, differ.changes)
-    _number_notes(doc)
+    number_notes(doc)  # deleted notes included, in reading order, as Word numbers them
     items = [ChangeEntry(_entry(c), c.anchor) for c in differ.changes if c.anchor]
     said = ChangeSummary(text=summary_text(differ.changes), base=base, changes=items)
     covers = [i for i, n in enumerate(doc.children) if isinstance(n, Cover)]
@@ -348,15 +349,6 @@ def _find_moves(doc: Node, changes: list[Changed]) -> None:
         node.change, target.change = "move_from", "move_to"
         node.move = target.move = f"move{node.id.removeprefix('change-')}"
         by_anchor[node.id].change, by_anchor[target.id].change = "move_from", "move_to"
-
-
-def _number_notes(doc: Node) -> None:
-    """Number every note call in reading order (deleted notes included), as Word does."""
-    n = 0
-    for node in doc.walk():
-        if isinstance(node, NoteRef):
-            n += 1
-            node.n = n
 
 
 def summary_text(changes: list[Changed]) -> str:
