@@ -26,7 +26,7 @@ from typing import Any
 
 from .errors import Collector, Location, Problem, ReportError
 from .model import SECTION_KINDS, Report, section_adapter
-from .sourcemap import Lines, locate, parse_yaml
+from .sourcemap import Included, Lines, locate, parse_yaml
 from .sources import is_prose_file, read_text
 from .validation import validate
 
@@ -80,10 +80,6 @@ def reach_problem(folder: Path, root: Path, granted: Sequence[Path]) -> str | No
     if not folder.is_relative_to(root.parent):
         return f"leads to {folder}, above the project's parent folder{grant}"
     return None
-
-
-Included = dict[tuple[Any, ...], tuple[str, Lines]]
-"""Each included section's path in the report (``("sections", 1)``) → its file and lines."""
 
 
 def expand_includes(

@@ -29,7 +29,7 @@ from .errors import Location
 from .figures import figure_union
 from .figures import kinds as _builtin_kinds  # noqa: F401 - registers the built-in kinds
 from .products import PRODUCTS, product_by_prefix
-from .sourcemap import BODY, Lines, locate
+from .sourcemap import BODY, Included, Lines, locate
 
 OLD_NUMBER = r"\d{2}-\d{1,4}(?:\s?[A-Z]{1,3})?"
 """A pre-1997 number (95-1013): printed as a Report."""
@@ -278,7 +278,7 @@ class Report(Model):
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _source: str = PrivateAttr("<python>")
     _lines: Lines = PrivateAttr(default_factory=dict)
-    _included: dict[tuple[Any, ...], tuple[str, Lines]] = PrivateAttr(default_factory=dict)
+    _included: Included = PrivateAttr(default_factory=dict)
 
     @field_validator("id")
     @classmethod
@@ -325,7 +325,7 @@ class Report(Model):
         root: Path,
         source: str,
         lines: Lines,
-        included: dict[tuple[Any, ...], tuple[str, Lines]] | None = None,
+        included: Included | None = None,
     ) -> Report:
         """Attach where the report came from (used for located messages), and where each
         included section came from (``include.expand_includes``)."""

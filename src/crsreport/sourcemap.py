@@ -16,6 +16,8 @@ from .errors import Location, Problem, ReportError
 FieldPath = tuple[Any, ...]
 """A field path: mapping keys and list indexes, from the top of the file."""
 Lines = dict[FieldPath, int]
+Included = dict[FieldPath, tuple[str, Lines]]
+"""Each included section's path in the report (``("sections", 1)``) → its file and lines."""
 BODY = "<body>"
 """Last step of a path whose line is where a block scalar's text (``|``, ``>``) begins: the
 line after its key, so a message inside inline text counts from the text's first line."""
