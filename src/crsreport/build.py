@@ -19,7 +19,7 @@ from .render import FORMATS, RenderContext, images_for
 from .render.parallel import Rendered, collect, render_formats
 from .resolve import resolve
 from .tree import Node
-from .workers import cpu_count
+from .workers import cpu_count, fewer_collections
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -102,9 +102,10 @@ def build(
     jobs = max(1, jobs) if jobs else cpu_count()
     warnings = Warnings(strict=strict)
     log.info("resolve: %s", report.id)
-    doc = resolve(report, warnings)
-    warnings.check()
-    return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs)
+    with fewer_collections():
+        doc = resolve(report, warnings)
+        warnings.check()
+        return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs)
 
 
 def build_resolved(

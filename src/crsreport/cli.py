@@ -148,10 +148,13 @@ def version_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .workers import fewer_collections
+
     args = parser().parse_args(argv)
     _logging(args.quiet, args.debug)
     try:
-        return run(args)
+        with fewer_collections():
+            return run(args)
     except ReportError as exc:
         if args.debug:
             traceback.print_exc()
