@@ -196,13 +196,13 @@ def _draw(task: DrawTask, told: Callable[[], None] | None = None) -> None:
     """Draw a figure's files in turn (an SVG before a PNG), telling ``told`` of each."""
     drawing, files = task
     data = FigureData.model_validate(drawing.data)
-    for kind, drawn in _spec(drawing).drawings(data, sorted(files, key=IMAGE_TYPES.index)):
+    for kind, drawn in figure_spec(drawing).drawings(data, sorted(files, key=IMAGE_TYPES.index)):
         write_atomic(files[kind], drawn)
         if told is not None:
             told()
 
 
-def _spec(drawing: Drawing) -> FigureSpec:
+def figure_spec(drawing: Drawing) -> FigureSpec:
     """The figure spec again from its plain data. A text the resolve stage emptied of
     characters no document may hold (a title of control characters) draws as a blank."""
     cls = FIGURE_KINDS[drawing.figure_kind]

@@ -115,6 +115,14 @@ def test_draws_valid_svg_and_png_at_print_resolution(spec: FigureSpec, data: Fig
 
 
 @pytest.mark.parametrize(("spec", "data"), CASES, ids=IDS)
+def test_the_svg_is_the_size_its_spec_says_before_drawing(spec: FigureSpec, data: FigureData):
+    """A PDF is laid out around ``svg_size`` while the chart is drawn (pdf.PendingFigure)."""
+    scaled = spec.model_copy(update={"scale": 0.35})  # at 1.0: test_flagship_is_valid_at_…
+    root = ET.fromstring(scaled.draw(data, "svg"))
+    assert (root.get("width"), root.get("height")) == scaled.svg_size()
+
+
+@pytest.mark.parametrize(("spec", "data"), CASES, ids=IDS)
 def test_same_spec_and_data_give_identical_bytes(spec: FigureSpec, data: FigureData):
     for fmt in ("svg", "png"):
         assert spec.draw(data, fmt) == spec.draw(data, fmt)
@@ -126,6 +134,7 @@ def test_flagship_is_valid_at_both_widths(flagship):
         wide = spec.model_copy(update={"width": width})
         root = check_svg(wide.draw(data, "svg"))
         assert root.get("width") == f"{SIZES[width][0] * 72:g}pt"
+        assert (root.get("width"), root.get("height")) == wide.svg_size()
         assert png_width(wide.draw(data, "png")) == round(PNG_DPI * SIZES[width][0])
 
 

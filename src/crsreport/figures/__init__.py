@@ -144,6 +144,11 @@ class FigureSpec(Model):
         """Tree nodes shown in place of a drawing (tables), and lettered notes."""
         return [], []
 
+    def svg_size(self) -> tuple[str, str] | None:
+        """The width and height its SVG will have, known before it is drawn (so a page
+        can be laid out meanwhile), or None when only drawing tells."""
+        return None
+
 
 class ChartSpec(FigureSpec):
     """A figure matplotlib draws: ``figure`` lays it out once, and its SVG and PNG are both
@@ -155,6 +160,13 @@ class ChartSpec(FigureSpec):
     def draw(self, data: FigureData, fmt: str) -> bytes:
         """The chart as SVG or PNG bytes."""
         return dict(self.drawings(data, [fmt]))[fmt]
+
+    def svg_size(self) -> tuple[str, str] | None:
+        """The house size for ``width`` and ``scale`` (``style.new_figure``'s); a kind
+        drawing another size says so, or the PDF finds out and lays its page out again."""
+        from . import style
+
+        return style.svg_size(self.width, self.scale)
 
     def drawings(self, data: FigureData, kinds: list[str]) -> Iterator[tuple[str, bytes]]:
         from . import style

@@ -152,6 +152,19 @@ def register_fonts() -> None:
     manager.ttflist.sort(key=lambda f: not f.fname.startswith(bundled))
 
 
+def inches(width: str, scale: float = 1.0) -> tuple[float, float]:
+    """A house-size figure's width and height in inches."""
+    w, h = SIZES[width]
+    return w * scale, h * scale
+
+
+def svg_size(width: str, scale: float = 1.0) -> tuple[str, str]:
+    """The ``width`` and ``height`` attributes of the SVG ``new_figure(width, scale)``
+    draws, written as matplotlib writes them (points, ``%f`` without trailing zeros)."""
+    w, h = (f"{x * 72:f}".rstrip("0").rstrip(".") + "pt" for x in inches(width, scale))
+    return w, h
+
+
 def new_figure(width: str, scale: float = 1.0) -> Figure:
     """An empty house-size figure on the Agg canvas (no pyplot, no global state); a
     ``scale`` below 1 draws it smaller with the same type size, so its text stays legible
@@ -159,8 +172,7 @@ def new_figure(width: str, scale: float = 1.0) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    w, h = SIZES[width]
-    fig = Figure(figsize=(w * scale, h * scale), layout="constrained")
+    fig = Figure(figsize=inches(width, scale), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 

@@ -5,10 +5,11 @@ its own, forked with its record's ``preload`` libraries. Meanwhile the figures a
 drawn (each its SVG, then its PNG), and then the other formats render: in this process
 when ``jobs`` is 2 (two processes for two cores: no library imported twice), else in
 a pool of ``jobs - 1`` more workers, niced so that on few cores they do not slow the
-costliest one. A format whose record says ``late`` fetches each figure as it lays it
-out, so it starts at once: this process tells it (a shared condition) as each figure
-file lands in the cache. Everything here reads the format records, never names; every
-pool is a ``concurrent.futures`` executor.
+costliest one. A format whose record says ``late`` starts at once and
+fetches each figure when it needs it (the PDF: when it paints it, having laid the page
+out around the size the figure's spec gives): this process tells it (a shared
+condition) as each figure file lands in the cache. Everything here reads the format
+records, never names; every pool is a ``concurrent.futures`` executor.
 
 Each renderer runs with its own warning recorder; the warnings come back with
 the bytes and are given by the parent in format order, so a parallel build

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ..assets import FIGURE_URL, Assets
+from ..assets import FIGURE_URL, Assets, figure_nodes, figure_spec, figure_url
 from ..errors import Location
 from ..products import PageModel, product_for
 from ..resources import templates_dir
@@ -19,7 +19,16 @@ from .page import css, page, page_css
 
 def render(doc: Document, ctx: RenderContext) -> bytes:
     """Letter-size, tagged PDF/UA with bundled fonts embedded and subset."""
-    rendered, fetcher = _layout(doc, ctx)
+    try:
+        return _written(doc, ctx, early=True)
+    except FigureResized:  # a figure came out another size than its spec said
+        return _written(doc, ctx)
+
+
+def _written(doc: Document, ctx: RenderContext, early: bool = False) -> bytes:
+    """The PDF; ``early``: laid out before the figures still being drawn are (see
+    ``PendingFigure``)."""
+    rendered, fetcher = _layout(doc, ctx, early)
     with _quiet_weasyprint():
         data = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=doc.id.encode())
     data = pdftags.finish(data, doc, pdftags.fragment_keys(rendered.pages))
@@ -29,8 +38,9 @@ def render(doc: Document, ctx: RenderContext) -> bytes:
     return data
 
 
-def _layout(doc: Document, ctx: RenderContext) -> tuple[Any, Any]:
-    """The print page laid out by WeasyPrint, and the fetcher that served its files."""
+def _layout(doc: Document, ctx: RenderContext, early: bool = False) -> tuple[Any, Any]:
+    """The print page laid out by WeasyPrint, and the fetcher that served its files;
+    ``early``: around the figures still being drawn, as ``PendingFigure``s."""
     from .weasy import weasyprint  # imported without its library search
 
     product = product_for(doc.product)
@@ -40,11 +50,93 @@ def _layout(doc: Document, ctx: RenderContext) -> tuple[Any, Any]:
         doc, print_mode=True, stylesheet=stylesheet, figures=ctx.assets.files, epoch=ctx.epoch
     )
     fetcher = ProjectFetcher([templates_dir(), ctx.root], ctx.assets)
-    with _quiet_weasyprint():
-        document = weasyprint.HTML(
-            string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
+    cache = image_cache()
+    pending = _pending_figures(doc, ctx.assets, cache, fetcher) if early else {}
+    cache.update(pending)
+    try:
+        with _quiet_weasyprint():
+            document = weasyprint.HTML(
+                string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher
+            )
+            return document.render(font_config=font_config(), cache=cache), fetcher
+    finally:
+        for url in pending:  # the boxes hold them; the next build asks afresh
+            cache.pop(url, None)
+
+
+class FigureResized(Exception):
+    """A figure's SVG is not the size its spec gave: the page is laid out again."""
+
+
+class PendingFigure:
+    """A figure's SVG, to WeasyPrint, while it is still being drawn in another process.
+
+    Layout asks an image only its size: this one answers from the figure spec (a stub
+    SVG of the same width and height, measured by WeasyPrint as the real one will be),
+    so the page is laid out meanwhile; the picture is read (waiting for it) when the
+    page is painted, checked to be that size (else ``FigureResized``) and painted as
+    WeasyPrint paints an SVG it loaded itself: with the document's fonts, and its image
+    cache for pictures inside the SVG.
+    """
+
+    def __init__(
+        self, url: str, size: tuple[str, str], assets: Assets, cache: dict, fetcher: Any
+    ) -> None:
+        from functools import partial
+        from types import SimpleNamespace
+
+        from weasyprint import DEFAULT_OPTIONS
+        from weasyprint.images import get_image_from_uri
+
+        width, height = size
+        box = f"0 0 {width.removesuffix('pt')} {height.removesuffix('pt')}"
+        self.url, self.assets, self.fetcher = url, assets, fetcher
+        self.context = SimpleNamespace(font_config=font_config())  # as a LayoutContext
+        self.context.get_image_from_uri = partial(
+            get_image_from_uri, cache, self.fetcher, DEFAULT_OPTIONS, context=self.context
         )
-        return document.render(font_config=font_config(), cache=image_cache()), fetcher
+        self.stub = self._image(
+            f'<svg xmlns="{SVG_NS}" width="{width}" height="{height}" viewBox="{box}"/>'.encode()
+        )
+
+    def _image(self, data: bytes) -> Any:
+        from xml.etree import ElementTree
+
+        from weasyprint.images import SVGImage
+
+        return SVGImage(ElementTree.fromstring(data), self.url, self.fetcher, self.context)
+
+    def get_intrinsic_size(self, resolution: float, font_size: float) -> Any:
+        return self.stub.get_intrinsic_size(resolution, font_size)
+
+    def draw(self, stream: Any, width: float, height: float, style: Any) -> None:
+        data = self.assets.by_name(self.url.removeprefix(FIGURE_URL))
+        if data is None:  # drawing it failed: the build reports why
+            return
+        image = self._image(data)
+        if image.get_intrinsic_size(1, 16) != self.get_intrinsic_size(1, 16):
+            raise FigureResized(self.url)
+        image.draw(stream, width, height, style)
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def _pending_figures(
+    doc: Document, assets: Assets, cache: dict, fetcher: Any
+) -> dict[str, PendingFigure]:
+    """A ``PendingFigure`` for each figure of known size, by URL, when the figures are
+    fetched as they are drawn (``assets.late``)."""
+    if assets.late is None:
+        return {}
+    pending = {}
+    for node in figure_nodes(doc):
+        assert node.drawing is not None
+        size = figure_spec(node.drawing).svg_size()
+        if size is not None:
+            url = figure_url(node)
+            pending[url] = PendingFigure(url, size, assets, cache, fetcher)
+    return pending
 
 
 def printed_pages(doc: Document, ctx: RenderContext, anchors: set[str]) -> dict[str, str]:
