@@ -15,18 +15,19 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .figures import FIGURE_KINDS, FigureData, FigureSpec
 from .output import write_atomic
 from .svgsafe import svg_problem
 from .tree import Drawing, Figure, Node
+from .workers import tell
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -104,6 +105,30 @@ def draw_figures(
     for node in nodes:
         _collect(node, wanted, cache_dir, assets, drawn)
     return assets
+
+
+def undrawn(model: BaseModel, kinds: Iterable[str], cache_dir: Path) -> bool:
+    """Whether a figure of the loaded report ``model`` that is drawn has, of some file
+    ``kinds``, no file at all in ``cache_dir`` (whatever its key): known before the
+    report is resolved, so that drawing can get ready meanwhile (a cold build)."""
+    wanted = _wanted(kinds)
+    for spec in _specs(model):
+        for kind in wanted:
+            if spec.drawn and not any(cache_dir.glob(f"{glob.escape(spec.id)}-*.{kind}")):
+                return True
+    return False
+
+
+def _specs(value: object) -> Iterator[FigureSpec]:
+    """Every figure spec in a model, at any depth."""
+    if isinstance(value, FigureSpec):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _specs(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _specs(item)
 
 
 def figure_nodes(doc: Node) -> list[Figure]:
@@ -192,14 +217,14 @@ def ready(path: Path) -> bool:
     return not _bad(path)
 
 
-def _draw(task: DrawTask, told: Callable[[], None] | None = None) -> None:
-    """Draw a figure's files in turn (an SVG before a PNG), telling ``told`` of each."""
+def _draw(task: DrawTask, told: Callable[[], None] = tell) -> None:
+    """Draw a figure's files in turn (an SVG before a PNG), telling ``told`` of each (in
+    a worker: whatever waits on its shared state, ``workers.tell``)."""
     drawing, files = task
     data = FigureData.model_validate(drawing.data)
     for kind, drawn in figure_spec(drawing).drawings(data, sorted(files, key=IMAGE_TYPES.index)):
         write_atomic(files[kind], drawn)
-        if told is not None:
-            told()
+        told()
 
 
 def figure_spec(drawing: Drawing) -> FigureSpec:

@@ -16,8 +16,7 @@ from .incremental import Manifest, format_inputs, tree_inputs
 from .model import Report
 from .output import clean_stale, write_atomic
 from .render import FORMATS, RenderContext, images_for
-from .render.parallel import Rendered, collect, render_formats
-from .resolve import resolve
+from .render.parallel import Drawer, Rendered, collect, early_drawer, render_formats
 from .tree import Node
 from .workers import cpu_count, fewer_collections
 
@@ -102,10 +101,13 @@ def build(
     jobs = max(1, jobs) if jobs else cpu_count()
     warnings = Warnings(strict=strict)
     log.info("resolve: %s", report.id)
-    with fewer_collections():
+    cache = _out(report, out_dir) / ".cache" / "figures"
+    with fewer_collections(), early_drawer(report, names, cache, jobs) as drawer:
+        from .resolve import resolve  # imported while the drawer imports its libraries
+
         doc = resolve(report, warnings)
         warnings.check()
-        return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs)
+        return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs, drawer=drawer)
 
 
 def build_resolved(
@@ -118,12 +120,14 @@ def build_resolved(
     jobs: int = 1,
     base: str | None = None,
     printed: Callable[[], bytes | None] | None = None,
+    drawer: Drawer | None = None,
 ) -> BuildResult:
     """The rest of ``build`` once ``report`` is resolved to ``doc``: a ``--watch`` session
     resolves once per rebuild and writes each format in turn (HTML first). ``base``:
     the tree's input hash (``tree_inputs``) when the caller has it already; ``printed``:
-    the output of the format a format ``follows``, written earlier from this tree."""
-    out = Path(out_dir) if out_dir is not None else report.root / "build"
+    the output of the format a format ``follows``, written earlier from this tree;
+    ``drawer``: a worker ready to draw the figures."""
+    out = _out(report, out_dir)
     with _writing(out):
         (out / ".cache" / "figures").mkdir(parents=True, exist_ok=True)
         for folder in (out, out / ".cache" / "figures"):
@@ -137,7 +141,7 @@ def build_resolved(
     for name in todo:
         log.info("render: %s", name)
     ctx = RenderContext(report.root, warnings, epoch, Assets(), printed)
-    results, assets = _render(doc, ctx, todo, out, jobs)
+    results, assets = _render(doc, ctx, todo, out, jobs, drawer)
     collect(results, warnings)
     warnings.check()
     with _writing(out):
@@ -190,8 +194,17 @@ def _skip(
     return names
 
 
+def _out(report: Report, out_dir: str | Path | None) -> Path:
+    return Path(out_dir) if out_dir is not None else report.root / "build"
+
+
 def _render(
-    doc: Node, ctx: RenderContext, todo: list[str], out: Path, jobs: int
+    doc: Node,
+    ctx: RenderContext,
+    todo: list[str],
+    out: Path,
+    jobs: int,
+    drawer: Drawer | None = None,
 ) -> tuple[dict[str, Rendered], Assets]:
     """Draw the figures and render the formats in ``todo``; no figure is read for none."""
     cache = out / ".cache" / "figures"
@@ -201,4 +214,4 @@ def _render(
     def draw(formats: list[str], pool: Executor | None, drawn_one: Callable | None) -> Assets:
         return draw_figures(doc, images_for(formats), cache, pool, drawn_one)
 
-    return render_formats(doc, ctx, todo, cache, draw, jobs)
+    return render_formats(doc, ctx, todo, cache, draw, jobs, drawer)

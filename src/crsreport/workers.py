@@ -63,6 +63,12 @@ def executor(workers: int, preload: Iterable[str] = (), shared: Any = None) -> P
     )
 
 
+def tell() -> None:
+    """Wake what waits on this worker's shared state (its ``tell``), if anything does: a
+    figure drawn in a worker wakes the PDF's worker waiting to paint it."""
+    getattr(state, "tell", lambda: None)()
+
+
 def _initialize(parent: int, modules: tuple[str, ...], shared: Any) -> None:
     global state
     die_with_parent(parent)

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+LIBRARIES = (
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+)
+"""What drawing a chart imports: a worker that will draw imports them while it waits."""
 FONT_FAMILY = "Liberation Sans"
 PNG_DPI = 220
 SIZES = {"column": (3.4, 2.6), "full": (7.0, 3.4)}

@@ -126,8 +126,7 @@ register_format(
     ".html",
     "crsreport.render.html:render",
     images=("svg",),
-    cost=2.0,
-    preload=("fontTools.subset",),  # the page's fonts, subset to the characters used
+    cost=2.0,  # fontTools is imported only for text the shipped web fonts lack
 )
 register_format(
     "pdf",

@@ -20,22 +20,25 @@ renderer is raised once, as in a serial build.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import workers
-from ..assets import Assets, checked, figure_files, figure_nodes, read_figures, ready
+from ..assets import Assets, checked, figure_files, figure_nodes, read_figures, ready, undrawn
 from ..errors import Location, Problem, ReportError, Warnings
+from ..figures.style import LIBRARIES
 from ..tree import Node
 from ..workers import NICE, can_fork, executor, lower_priority
-from . import FORMATS, RenderContext, by_cost
+from . import FORMATS, RenderContext, by_cost, images_for
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+    from pydantic import BaseModel
 
 Printed = Callable[[], "bytes | None"]
 """Gives the output of the format a format ``follows`` (waiting for it), or None."""
@@ -99,6 +102,42 @@ class Shared:
     signals: Signals
     job: Job
 
+    def tell(self) -> None:
+        """A figure file is in the cache (drawn in this worker): see ``workers.tell``."""
+        self.signals.tell()
+
+
+@dataclass
+class Drawer:
+    """A worker forked before the report is resolved, to draw its figures: it imports
+    the drawing libraries meanwhile, so a cold build's charts are drawn sooner (and no
+    other process imports them). Its shared state is the build's ``signals``."""
+
+    pool: Executor
+    signals: Signals
+
+
+@contextmanager
+def early_drawer(
+    report: BaseModel, names: list[str], cache: Path, jobs: int
+) -> Iterator[Drawer | None]:
+    """A ``Drawer`` when the build runs in workers (``jobs`` > 1), its formats ``names``
+    need figure files and a figure of the loaded ``report`` has none in ``cache`` yet;
+    else None (nothing imported in vain)."""
+    kinds = images_for(names)
+    if jobs < 2 or not kinds or not can_fork() or not undrawn(report, kinds, cache):
+        yield None
+        return
+    signals = _signals()
+    pool = executor(1, LIBRARIES, signals)
+    pool.submit(int)  # forks the worker now: its imports overlap the resolve
+    try:
+        yield Drawer(pool, signals)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
 
 def render_one(
     name: str, job: Job, signals: Signals | None = None, printed: Printed | None = None
@@ -143,31 +182,39 @@ def _when_drawn(cache: Path, signals: Signals, name: str) -> bytes | None:
 
 
 def render_formats(
-    doc: Node, ctx: RenderContext, names: list[str], cache: Path, draw: Draw, jobs: int
+    doc: Node,
+    ctx: RenderContext,
+    names: list[str],
+    cache: Path,
+    draw: Draw,
+    jobs: int,
+    drawer: Drawer | None = None,
 ) -> tuple[dict[str, Rendered], Assets]:
-    """Draw the figures with ``draw`` and render ``names``; return the renders and figures.
+    """Draw the figures with ``draw`` (in ``drawer``'s worker if given) and render
+    ``names``; return the renders and figures.
 
     With ``jobs`` > 1 and more than one format, the costliest format renders in a
     worker of its own while the figures are drawn.
     """
     first, *rest = by_cost(names)
     job = Job(doc, ctx, cache)
+    drawing = drawer.pool if drawer is not None else None
     if jobs <= 1 or len(names) <= 1 or not can_fork():
-        assets = draw(names, None, None)
+        assets = draw(names, drawing, None)
         results: dict[str, Rendered] = {}
         for name in _followed_first(names):
             given = partial(_output, results, name, ctx.printed)
             results[name] = render_one(name, job, printed=given)
         return {name: results[name] for name in names}, assets
     _import_shared(first, rest)
-    shared = Shared(_signals(), job)
+    shared = Shared(drawer.signals if drawer is not None else _signals(), job)
     signals = shared.signals
     lead = executor(1, FORMATS[first].preload, shared)
     others = executor(jobs - 1, (), shared) if jobs > 2 and rest else None
     with lead, others or nullcontext():
         leading = lead.submit(_render_lead, first)
         try:
-            assets = draw(names, others, signals.tell)
+            assets = draw(names, drawing or others, signals.tell)
         except BaseException:
             signals.stop()
             raise
