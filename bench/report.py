@@ -23,7 +23,8 @@ and the figures as the SVG (HTML, PDF) and PNG (DOCX) files crsreport drew, so i
 never draws a chart. Memory comes from one more run: the peak of the summed
 proportional set size (PSS) of the process and its children, read every 10 ms, so
 pages that forked workers share count once; it is never less than the largest
-single process's peak RSS.
+single process's peak RSS. crsreport's bytecode is compiled before the runs, as
+installing a package compiles it.
 
 - *cold*: no output folder (figures drawn, every format rendered);
 - *figures kept*: outputs and manifest deleted, figure cache kept (every format
