@@ -89,13 +89,18 @@ then changed:
   next run with the same arguments checks the list with the standard library only
   (a file is hashed when its mtime moved or is too recent to trust), gives the
   warnings again and stops; any doubt falls through to the per-format manifest.
-- **No early start any more.** `make-report` used to fork the PDF's worker before
-  loading the report, to import WeasyPrint meanwhile. Measured with and without it
-  (a run of this page at a load of 34-53: 5.77 s of CPU with it, 5.71 s without, and
-  no wall gain; five interleaved pairs of cold builds at a load of 12-20: 15.1 s and
-  5.90 s of CPU with it, 13.4 s and 5.42 s without), it cost up to half a second of
-  CPU and saved no time, so it is gone: the PDF's worker forks once the report is
-  resolved and inherits the tree.
+- **Early workers, for cold builds only** (`parallel.early_workers`). `make-report` once
+  forked the PDF's worker before loading the report, to import WeasyPrint meanwhile;
+  measured at a load of 12-53 it cost up to half a second of CPU and saved no time
+  (every build paid it, and the worker imported crsreport again), so it went. What
+  forks early now is decided after the report is loaded, from what the build will
+  surely do: one worker to draw the figures when a figure of the report has no file in
+  the cache (it imports matplotlib, which no other process then imports), and one for
+  the costliest format (the PDF) when its output is missing (it imports WeasyPrint and
+  is sent the resolved tree, ~40 KB pickled for the flagship). Both inherit crsreport
+  from the parent, so nothing is imported twice; a warm build starts neither. Before
+  and after, `bench/ab.py` (11 alternated cold flagship builds each, at a load of
+  ~1.5): see the table under "Measured changes".
 - **Web fonts shipped pre-subset.** Each bundled face ships as WOFF2 subset to
   Latin (ASCII, Latin-1, Latin Extended-A), punctuation and common signs
   (`tools/make_webfonts.py`, tested to match); a page that uses only those characters
@@ -129,10 +134,22 @@ then changed:
 - **A chart laid out once for its SVG and PNG.** A chart kind (`ChartSpec`) builds its
   matplotlib figure once, fixes the constrained layout, and draws both files from it
   (the same bytes in either order); before, each file was a new figure and layout.
-- **Libraries both processes need imported once, before the fork.** fontTools' subsetter
-  serves the HTML's fonts and WeasyPrint; format records list it in `preload`, and a
-  module that the PDF's worker and the parent's formats both preload is imported before
-  the fork (the worker's import shrinks by ~0.15 s).
+- **Each library imported by one process.** fontTools' subsetter is the PDF worker's
+  (WeasyPrint subsets with it); the HTML's web fonts ship pre-subset, so the HTML
+  imports it only for characters they lack, and no longer has it imported before the
+  fork for every build (~0.15 s earlier fork of the PDF's worker).
+- **The PDF laid out while its charts are drawn** (`pdf.PendingFigure`). Layout asks
+  an image only its size, and a chart's size is known before it is drawn (its spec's
+  width and scale, written as matplotlib writes them; tested for every chart kind).
+  The PDF's worker lays its pages out around a stand-in of that size and reads the
+  SVG, waiting for it, only to paint it; a chart that comes out another size makes it
+  lay the pages out again, so the bytes are always those of a serial build.
+- **Fewer garbage collections.** A build allocates millions of short-lived objects
+  (imports, WeasyPrint's boxes), and Python's collector ran every 700 allocations:
+  about a tenth of a cold build's CPU. A build now raises that threshold to 50,000
+  (restored after it), and each fork freezes the parent's objects first
+  (`gc.freeze`), so a worker's collections neither walk nor copy the pages it
+  inherited.
 - **The DOCX reads the PDF's page numbers.** A Report's DOCX Contents carry the PDF's
   page numbers; they came from a second WeasyPrint layout in the DOCX's process (1.3 s
   of its 1.7 s of CPU for examples/report). A format record may name the format it

@@ -1,6 +1,7 @@
-"""A cold parallel build forks the worker that draws its figures before it resolves the
-report (``parallel.early_drawer``), so the drawing libraries are imported meanwhile;
-a build whose figures are all in the cache starts none."""
+"""A cold parallel build forks the worker that draws its figures and the one that renders
+its costliest format before it resolves the report (``parallel.early_workers``), so
+their libraries are imported meanwhile; a build whose figures are all in the cache, or
+whose output is there, starts none."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 import crsreport
 from crsreport.assets import undrawn
-from crsreport.render.parallel import early_drawer
+from crsreport.render.parallel import early_workers
 
 REPORT = """\
 id: R10003
@@ -48,13 +49,29 @@ def test_tables_are_never_drawn(make_project, tmp_path):
     assert not undrawn(crsreport.load_report(project), ["png", "svg"], tmp_path)
 
 
-def test_no_drawer_for_one_process_or_drawn_figures(make_project, tmp_path):
+def test_no_early_worker_for_one_process_or_a_built_project(make_project, tmp_path):
     report = crsreport.load_report(make_project({"report.yaml": REPORT, "data/n.csv": DATA}))
-    with early_drawer(report, ["html", "pdf"], tmp_path, 1) as drawer:
-        assert drawer is None, "one process: it draws them itself"
-    (tmp_path / "counts-0a1b2c.svg").write_text("<svg/>")
-    with early_drawer(report, ["html", "pdf"], tmp_path, 2) as drawer:
-        assert drawer is None, "its figure is drawn: nothing to import for"
+    cache = tmp_path / ".cache" / "figures"
+    cache.mkdir(parents=True)
+    with early_workers(report, ["html", "pdf"], tmp_path, 1) as early:
+        assert early is None, "one process: it does it all itself"
+    (cache / "counts-0a1b2c.svg").write_text("<svg/>")
+    (tmp_path / "R10003.pdf").write_bytes(b"%PDF-")
+    with early_workers(report, ["html", "pdf"], tmp_path, 2) as early:
+        assert early is None, "drawn and built before: nothing to import for"
+
+
+@pytest.mark.e2e
+def test_the_early_workers_are_those_a_cold_build_needs(make_project, tmp_path):
+    report = crsreport.load_report(make_project({"report.yaml": REPORT, "data/n.csv": DATA}))
+    with early_workers(report, ["html", "pdf"], tmp_path, 2) as early:
+        assert early is not None and early.drawing and early.lead and early.lead_name == "pdf"
+    with early_workers(report, ["pdf"], tmp_path, 2) as early:
+        assert early is not None and early.drawing and not early.lead, "one format: no lead"
+    (tmp_path / ".cache" / "figures").mkdir(parents=True)
+    (tmp_path / ".cache" / "figures" / "counts-0a1b2c.svg").write_text("<svg/>")
+    with early_workers(report, ["html", "pdf"], tmp_path, 2) as early:
+        assert early is not None and early.lead and not early.drawing, "drawn before"
 
 
 @pytest.mark.e2e

@@ -16,7 +16,7 @@ from .incremental import Manifest, format_inputs, tree_inputs
 from .model import Report
 from .output import clean_stale, write_atomic
 from .render import FORMATS, RenderContext, images_for
-from .render.parallel import Drawer, Rendered, collect, early_drawer, render_formats
+from .render.parallel import Early, Rendered, collect, early_workers, render_formats
 from .tree import Node
 from .workers import cpu_count, fewer_collections
 
@@ -101,13 +101,12 @@ def build(
     jobs = max(1, jobs) if jobs else cpu_count()
     warnings = Warnings(strict=strict)
     log.info("resolve: %s", report.id)
-    cache = _out(report, out_dir) / ".cache" / "figures"
-    with fewer_collections(), early_drawer(report, names, cache, jobs) as drawer:
-        from .resolve import resolve  # imported while the drawer imports its libraries
+    with fewer_collections(), early_workers(report, names, _out(report, out_dir), jobs) as early:
+        from .resolve import resolve  # imported while the early workers import theirs
 
         doc = resolve(report, warnings)
         warnings.check()
-        return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs, drawer=drawer)
+        return build_resolved(doc, report, names, out_dir, warnings, jobs=jobs, early=early)
 
 
 def build_resolved(
@@ -120,13 +119,13 @@ def build_resolved(
     jobs: int = 1,
     base: str | None = None,
     printed: Callable[[], bytes | None] | None = None,
-    drawer: Drawer | None = None,
+    early: Early | None = None,
 ) -> BuildResult:
     """The rest of ``build`` once ``report`` is resolved to ``doc``: a ``--watch`` session
     resolves once per rebuild and writes each format in turn (HTML first). ``base``:
     the tree's input hash (``tree_inputs``) when the caller has it already; ``printed``:
     the output of the format a format ``follows``, written earlier from this tree;
-    ``drawer``: a worker ready to draw the figures."""
+    ``early``: workers forked before the report was resolved."""
     out = _out(report, out_dir)
     with _writing(out):
         (out / ".cache" / "figures").mkdir(parents=True, exist_ok=True)
@@ -141,7 +140,7 @@ def build_resolved(
     for name in todo:
         log.info("render: %s", name)
     ctx = RenderContext(report.root, warnings, epoch, Assets(), printed)
-    results, assets = _render(doc, ctx, todo, out, jobs, drawer)
+    results, assets = _render(doc, ctx, todo, out, jobs, early)
     collect(results, warnings)
     warnings.check()
     with _writing(out):
@@ -204,7 +203,7 @@ def _render(
     todo: list[str],
     out: Path,
     jobs: int,
-    drawer: Drawer | None = None,
+    early: Early | None = None,
 ) -> tuple[dict[str, Rendered], Assets]:
     """Draw the figures and render the formats in ``todo``; no figure is read for none."""
     cache = out / ".cache" / "figures"
@@ -214,4 +213,4 @@ def _render(
     def draw(formats: list[str], pool: Executor | None, drawn_one: Callable | None) -> Assets:
         return draw_figures(doc, images_for(formats), cache, pool, drawn_one)
 
-    return render_formats(doc, ctx, todo, cache, draw, jobs, drawer)
+    return render_formats(doc, ctx, todo, cache, draw, jobs, early)

@@ -38,7 +38,7 @@ from . import FORMATS, RenderContext, by_cost, images_for
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from pydantic import BaseModel
+    from ..model import Report
 
 Printed = Callable[[], "bytes | None"]
 """Gives the output of the format a format ``follows`` (waiting for it), or None."""
@@ -108,35 +108,49 @@ class Shared:
 
 
 @dataclass
-class Drawer:
-    """A worker forked before the report is resolved, to draw its figures: it imports
-    the drawing libraries meanwhile, so a cold build's charts are drawn sooner (and no
-    other process imports them). Its shared state is the build's ``signals``."""
+class Early:
+    """Workers forked as soon as the report is loaded, before it is resolved, so that
+    their libraries are imported meanwhile: one to draw the figures (``drawing``: it
+    imports matplotlib, which no other process then does) and one to render the
+    costliest format (``lead``, given the resolved tree when there is one). They share
+    the build's ``signals``."""
 
-    pool: Executor
     signals: Signals
+    drawing: Executor | None = None
+    lead: Executor | None = None
+    lead_name: str = ""
 
 
 @contextmanager
-def early_drawer(
-    report: BaseModel, names: list[str], cache: Path, jobs: int
-) -> Iterator[Drawer | None]:
-    """A ``Drawer`` when the build runs in workers (``jobs`` > 1), its formats ``names``
-    need figure files and a figure of the loaded ``report`` has none in ``cache`` yet;
-    else None (nothing imported in vain)."""
+def early_workers(report: Report, names: list[str], out: Path, jobs: int) -> Iterator[Early | None]:
+    """``Early`` workers for a cold build into ``out`` in workers (``jobs`` > 1): a
+    drawing worker when the formats ``names`` need figure files and a figure of the
+    loaded ``report`` has none in the cache, and the costliest format's worker when
+    there is another format and its output is missing. None when neither is (a warm
+    build imports nothing in vain)."""
     kinds = images_for(names)
-    if jobs < 2 or not kinds or not can_fork() or not undrawn(report, kinds, cache):
+    first = by_cost(names)[0] if names else ""
+    draw = bool(kinds) and undrawn(report, kinds, out / ".cache" / "figures")
+    lead = len(names) > 1 and not (out / f"{report.id}{FORMATS[first].suffix}").exists()
+    if jobs < 2 or not can_fork() or not (draw or lead):
         yield None
         return
-    signals = _signals()
-    pool = executor(1, LIBRARIES, signals)
-    pool.submit(int)  # forks the worker now: its imports overlap the resolve
+    early = Early(_signals())
+    if draw:  # each forks now (its first job): its imports overlap the resolve
+        early.drawing = executor(1, LIBRARIES, early.signals)
+        early.drawing.submit(int)
+    if lead:
+        early.lead, early.lead_name = executor(1, FORMATS[first].preload, early.signals), first
+        early.lead.submit(int)
+    pools = [pool for pool in (early.drawing, early.lead) if pool is not None]
     try:
-        yield Drawer(pool, signals)
+        yield early
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
+    for pool in pools:
+        pool.shutdown()
 
 
 def render_one(
@@ -188,17 +202,17 @@ def render_formats(
     cache: Path,
     draw: Draw,
     jobs: int,
-    drawer: Drawer | None = None,
+    early: Early | None = None,
 ) -> tuple[dict[str, Rendered], Assets]:
-    """Draw the figures with ``draw`` (in ``drawer``'s worker if given) and render
-    ``names``; return the renders and figures.
+    """Draw the figures with ``draw`` and render ``names`` (in the ``early`` workers
+    when there are); return the renders and figures.
 
     With ``jobs`` > 1 and more than one format, the costliest format renders in a
     worker of its own while the figures are drawn.
     """
     first, *rest = by_cost(names)
     job = Job(doc, ctx, cache)
-    drawing = drawer.pool if drawer is not None else None
+    drawing = early.drawing if early is not None else None
     if jobs <= 1 or len(names) <= 1 or not can_fork():
         assets = draw(names, drawing, None)
         results: dict[str, Rendered] = {}
@@ -207,12 +221,18 @@ def render_formats(
             results[name] = render_one(name, job, printed=given)
         return {name: results[name] for name in names}, assets
     _import_shared(first, rest)
-    shared = Shared(drawer.signals if drawer is not None else _signals(), job)
+    shared = Shared(early.signals if early is not None else _signals(), job)
     signals = shared.signals
-    lead = executor(1, FORMATS[first].preload, shared)
+    if early is not None and early.lead is not None and early.lead_name == first:
+        lead = early.lead  # forked before the tree existed: it is sent the job
+        leading = lead.submit(
+            _render_early_lead, first, replace(job, ctx=replace(ctx, printed=None))
+        )
+    else:
+        lead = executor(1, FORMATS[first].preload, shared)
+        leading = lead.submit(_render_lead, first)
     others = executor(jobs - 1, (), shared) if jobs > 2 and rest else None
     with lead, others or nullcontext():
-        leading = lead.submit(_render_lead, first)
         try:
             assets = draw(names, drawing or others, signals.tell)
         except BaseException:
@@ -262,6 +282,10 @@ def _import_shared(first: str, rest: list[str]) -> None:
 def _render_lead(name: str) -> Rendered:
     shared: Shared = workers.state
     return render_one(name, shared.job, shared.signals)
+
+
+def _render_early_lead(name: str, job: Job) -> Rendered:
+    return render_one(name, job, workers.state)  # the state: the build's signals
 
 
 def _render_other(name: str, printed: bytes | None = None) -> Rendered:
