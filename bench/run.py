@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import catalogue
 import machine  # bench/ is on sys.path: this script's own folder
@@ -66,21 +67,28 @@ class Case:
         return self.memory.tree_memory / 2**20
 
 
-def measure(
-    name: str, cmd: list[str], runs: int, prepare: Callable[[], None], env: dict | None = None
-) -> Case:
-    """Run ``cmd`` ``runs`` times for time and once more for memory, calling ``prepare``
-    (untimed) before each."""
-    case = Case(name)
+Plan = list[tuple[str, list[str], Callable[[], None], "dict | None"]]
+"""Cases to measure side by side: name, command, preparation (untimed), environment."""
+
+
+def measure_all(plan: Plan, runs: int) -> dict[str, Case]:
+    """Each case of ``plan`` ``runs`` times, taking turns (one run of each, then the next
+    round), so that a change in the machine's speed falls on every case alike; then one
+    more run each for memory."""
+    cases = {name: Case(name) for name, *_ in plan}
     for _ in range(runs):
+        for name, cmd, prepare, env in plan:
+            prepare()
+            cases[name].samples.append(_checked(name, cmd, run_measured(cmd, env=env)))
+    for name, cmd, prepare, env in plan:
         prepare()
-        case.samples.append(_checked(name, cmd, run_measured(cmd, env=env)))
-    prepare()
-    case.memory = _checked(name, cmd, run_measured(cmd, env=env, sample=True))
-    print(
-        f"  {name:<34} {case.wall:7.2f} s {case.cpu:7.2f} s CPU {case.rss_mb:7.0f} MB", flush=True
-    )
-    return case
+        cases[name].memory = _checked(name, cmd, run_measured(cmd, env=env, sample=True))
+        case = cases[name]
+        print(
+            f"  {name:<34} {case.wall:7.2f} s {case.cpu:7.2f} s CPU {case.rss_mb:7.0f} MB",
+            flush=True,
+        )
+    return cases
 
 
 def _checked(name: str, cmd: list[str], sample: Sample) -> Sample:
@@ -93,7 +101,7 @@ def crsreport_cmd(project: Path, out: Path) -> list[str]:
     return [str(PYTHON), "-m", "crsreport", str(project), "--out", str(out), "--quiet"]
 
 
-def pandoc_cases(name: str, work: Path, markdown: dict[str, str], runs: int) -> list[Case]:
+def pandoc_plan(name: str, work: Path, markdown: dict[str, str]) -> Plan:
     """pandoc's three runs over the same content: HTML, DOCX and PDF through WeasyPrint."""
     import pypandoc
 
@@ -106,15 +114,23 @@ def pandoc_cases(name: str, work: Path, markdown: dict[str, str], runs: int) -> 
         "docx": ["png.md", "-o", "out.docx"],
         "pdf": ["svg.md", "-o", "out.pdf", "--pdf-engine=weasyprint"],
     }
-    cases = []
+    plan: Plan = []
     for fmt in FORMATS:
         cmd = [pandoc, "--resource-path", str(work), *args[fmt]]
         cmd = [str(work / a) if a.endswith((".md", ".html", ".docx", ".pdf")) else a for a in cmd]
-        cases.append(measure(f"{name} pandoc {fmt}", cmd, runs, lambda: None, env))
-    return cases
+        plan.append((f"{name} pandoc {fmt}", cmd, lambda: None, env))
+    return plan
 
 
-def flagship_markdown(project: Path, out: Path) -> dict[str, str]:
+def drawn_once(cmd: list[str], out: Path, work: Path) -> Path:
+    """Build once (untimed) and keep a copy of the drawn figures for pandoc: the timed
+    cold runs delete and redraw the cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+    return Path(shutil.copytree(out / ".cache" / "figures", work / "figures"))
+
+
+def flagship_markdown(project: Path, figures: Path) -> dict[str, str]:
     """The flagship's prose (values filled in) and Figure 1 as one Markdown file."""
     import crsreport
     from crsreport.errors import Warnings
@@ -139,20 +155,20 @@ def flagship_markdown(project: Path, out: Path) -> dict[str, str]:
             parts += [f"## {sub.title}\n", *prose(sub.prose)]
             parts += [f"![Figure 1. {f.title}]({{{f.id}}})\n" for f in sub.figures]
     text = "\n".join(parts)
-    return {kind: text.replace("{tests}", str(_figure(out, "tests", kind))) for kind in IMAGES}
+    return {kind: text.replace("{tests}", str(_figure(figures, "tests", kind))) for kind in IMAGES}
 
 
-def synth_markdown(project: Path, pages: int, out: Path) -> dict[str, str]:
+def synth_markdown(project: Path, pages: int, figures: Path) -> dict[str, str]:
     """The synthetic report as one Markdown file, per image format."""
     ids = [f"fig{n}" for n in range(1, pages // synth.FIGURE_EVERY + 1)]
     return {
-        kind: synth.pandoc_markdown(project, pages, {i: _figure(out, i, kind) for i in ids})
+        kind: synth.pandoc_markdown(project, pages, {i: _figure(figures, i, kind) for i in ids})
         for kind in IMAGES
     }
 
 
-def _figure(out: Path, figure_id: str, kind: str) -> Path:
-    found = sorted((out / ".cache" / "figures").glob(f"{figure_id}-*.{kind}"))
+def _figure(figures: Path, figure_id: str, kind: str) -> Path:
+    found = sorted(figures.glob(f"{figure_id}-*.{kind}"))
     if not found:
         raise SystemExit(f"bench: figure {figure_id}.{kind} was not drawn")
     return found[0]
@@ -185,37 +201,42 @@ def clean(out: Path, *, figures: bool) -> Callable[[], None]:
 
 
 def bench_flagship(work: Path, runs: int) -> dict[str, Case]:
+    """The flagship's cases and pandoc's, taking turns: cold, figures kept, unchanged
+    (each left ready by the one before), one process, then pandoc's three runs."""
     print("flagship (repository root, In Focus IF11415)", flush=True)
     project, out = copy_flagship(work), work / "flagship-out"
     cmd = crsreport_cmd(project, out)
-    cases = {
-        "cold": measure("flagship crsreport cold", cmd, runs, clean(out, figures=True)),
-        "cold, --jobs 1": measure(
-            "flagship cold, --jobs 1", [*cmd, "--jobs", "1"], runs, clean(out, figures=True)
-        ),
-        "figures": measure("flagship crsreport figures kept", cmd, runs, clean(out, figures=False)),
-        "unchanged": measure("flagship crsreport unchanged", cmd, runs, lambda: None),
-    }
     pandoc_work = work / "flagship-pandoc"
     pandoc_work.mkdir()
-    markdown = flagship_markdown(project, out)
-    for case in pandoc_cases("flagship", pandoc_work, markdown, runs):
-        cases[case.name.rsplit(" ", 1)[1]] = case
-    return cases
+    markdown = flagship_markdown(project, drawn_once(cmd, out, pandoc_work))
+    plan: Plan = [
+        ("flagship cold", cmd, clean(out, figures=True), None),
+        ("flagship figures", cmd, clean(out, figures=False), None),
+        ("flagship unchanged", cmd, lambda: None, None),
+        ("flagship cold, --jobs 1", [*cmd, "--jobs", "1"], clean(out, figures=True), None),
+        *pandoc_plan("flagship", pandoc_work, markdown),
+    ]
+    return _keyed(measure_all(plan, runs), "flagship ")
 
 
 def bench_synth(work: Path, pages: int, runs: int) -> dict[str, Case]:
+    """A synthetic report's cold build and pandoc's three runs, taking turns."""
     print(f"synthetic Report, {pages} pages", flush=True)
     project, out = synth.write_project(work / f"synth{pages}", pages), work / f"synth{pages}-out"
     cmd = crsreport_cmd(project, out)
-    cases = {"cold": measure(f"{pages}p crsreport cold", cmd, runs, clean(out, figures=True))}
-    cases["pdf_pages"] = machine.pdf_pages(next(out.glob("*.pdf")))  # type: ignore[assignment]
     pandoc_work = work / f"synth{pages}-pandoc"
     pandoc_work.mkdir()
-    markdown = synth_markdown(project, pages, out)
-    for case in pandoc_cases(f"{pages}p", pandoc_work, markdown, runs):
-        cases[case.name.rsplit(" ", 1)[1]] = case
+    markdown = synth_markdown(project, pages, drawn_once(cmd, out, pandoc_work))
+    plan: Plan = [(f"{pages}p cold", cmd, clean(out, figures=True), None)]
+    plan += pandoc_plan(f"{pages}p", pandoc_work, markdown)
+    cases: dict[str, Any] = _keyed(measure_all(plan, runs), f"{pages}p ")
+    cases["pdf_pages"] = machine.pdf_pages(next(out.glob("*.pdf")))
     return cases
+
+
+def _keyed(cases: dict[str, Case], prefix: str) -> dict[str, Case]:
+    """Cases by the report's keys: "cold", "figures"…, and pandoc's "html", "docx", "pdf"."""
+    return {name.removeprefix(prefix).removeprefix("pandoc "): c for name, c in cases.items()}
 
 
 def profile_all(work: Path, flagship: bool, sizes: list[int]) -> dict[str, dict]:

@@ -345,7 +345,7 @@ def main() -> None:
             stages["flagship"] = warm_stages(project, prose, args.edits)
             pandoc_work = work / "flagship-pandoc"
             pandoc_work.mkdir()
-            markdown = run.flagship_markdown(project, project / "build")
+            markdown = run.flagship_markdown(project, project / "build" / ".cache" / "figures")
             pandoc = pandoc_three("flagship", pandoc_work, markdown, args.runs)
             results["flagship"] = {"times": times, "pandoc": pandoc}
         if args.pages:
@@ -356,7 +356,8 @@ def main() -> None:
             stages[name] = warm_stages(project, prose, args.edits)
             pandoc_work = work / "synth-pandoc"
             pandoc_work.mkdir()
-            markdown = run.synth_markdown(project, args.pages, project / "build")
+            figures = project / "build" / ".cache" / "figures"
+            markdown = run.synth_markdown(project, args.pages, figures)
             pandoc = pandoc_three(name, pandoc_work, markdown, args.runs)
             results[name] = {"times": times, "pandoc": pandoc}
     argv = " ".join(sys.argv[1:])
