@@ -15,7 +15,9 @@ METHOD = """\
 Every time is a whole process, started fresh, timed from start to exit; the median of
 {runs} runs, not sampled for memory (that slows a busy process tree by 20-30%). The
 cases of a table take turns (one run of each, then the next round), pandoc's with
-crsreport's, so that a change in this shared machine's speed falls on all alike.
+crsreport's, so that a change in this shared machine's speed falls on all alike; each
+timed run follows an untimed run of the same case (a process runs ~10% slower after a
+different one than after itself).
 **crsreport** is `python -m crsreport PROJECT --out DIR --quiet` (all three formats
 in one command, rendered side by side in worker processes). **pandoc**
 is the binary bundled with pypandoc-binary, run three times over the same content:

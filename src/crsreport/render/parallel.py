@@ -160,8 +160,7 @@ def render_one(
     figure once it is drawn, else every figure it needs is in the cache already.
     ``printed`` gives the output of the format it ``follows``, when the build has it."""
     record = FORMATS[name]
-    for module in record.preload:
-        importlib.import_module(module)
+    _import_renderer(name)
     if record.late and signals is not None:
         ids = {node.id: {} for node in figure_nodes(job.doc)}
         assets = Assets(files=ids, late=partial(_when_drawn, job.cache, signals))
@@ -233,6 +232,9 @@ def render_formats(
         leading = lead.submit(_render_lead, first)
     others = executor(jobs - 1, (), shared) if jobs > 2 and rest else None
     with lead, others or nullcontext():
+        if others is None and drawing is not None:  # idle till the figures are drawn
+            for name in rest:
+                _import_renderer(name)
         try:
             assets = draw(names, drawing or others, signals.tell)
         except BaseException:
@@ -268,6 +270,13 @@ def _output(results: dict[str, Rendered], name: str, given: Printed | None) -> b
     if done is not None:
         return done.data or None
     return given() if given is not None else None
+
+
+def _import_renderer(name: str) -> None:
+    """Import format ``name``'s libraries and renderer, to render it without a pause."""
+    for module in FORMATS[name].preload:
+        importlib.import_module(module)
+    FORMATS[name].renderer()
 
 
 def _import_shared(first: str, rest: list[str]) -> None:
