@@ -103,8 +103,7 @@ then changed:
   the costliest format (the PDF) when its output is missing (it imports WeasyPrint and
   is sent the resolved tree, ~40 KB pickled for the flagship). Both inherit crsreport
   from the parent, so nothing is imported twice; a warm build starts neither. Before
-  and after, `bench/ab.py` (11 alternated cold flagship builds each, at a load of
-  ~1.5): see the table under "Measured changes".
+  and after: see "Measured changes" below.
 - **Web fonts shipped pre-subset.** Each bundled face ships as WOFF2 subset to
   Latin (ASCII, Latin-1, Latin Extended-A), punctuation and common signs
   (`tools/make_webfonts.py`, tested to match); a page that uses only those characters
@@ -166,34 +165,52 @@ then changed:
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
 
-What holds the rest back. A caution first: this machine is shared with other work, so
-read the load averages in the machine table. Far above its two cores, every wall time
-(pandoc's included) stretches into noise and CPU times inflate too (cache and core
-sharing), though much less; the CPU ratios are then the figures to read. (The run of
-2026-11-30 before this one, at a load of 34-53, measured the flagship's cold CPU at
-5.77 s against pandoc's 1.91 s, 3.0×, and a 12-project catalogue at 2.6 products a
-minute one by one, 5.8 with `--jobs 2` and 3.1 on the local cluster.)
+## Measured changes
 
-- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** From
-  3.04× to 2.15× in this change (5.49 s to 4.13 s of CPU), not yet 2.0×. pandoc's three
-  runs are mostly its PDF run (WeasyPrint's import, one single-column untagged layout,
-  the chart files it is handed); crsreport does that same WeasyPrint work (tagged
-  PDF/UA, two balanced columns) and, besides, imports and runs its own pipeline
-  (Python, pydantic models, Markdown and Jinja: ~0.7 s before the tree is resolved),
-  draws the chart (matplotlib's import ~0.4 s; one layout and two files ~0.6 s), and
-  writes HTML with web fonts and a DOCX. What is left to cut is in those: matplotlib's
-  import (it brings mpl_toolkits' 3-D axes, ~0.07 s) and its constrained layout, and
-  WeasyPrint painting matplotlib's SVG (half of it the glyphs drawn as paths: ~0.13 s,
-  measured). At these margins the run-to-run spread of this shared machine (pandoc's
-  PDF took 1.34 s in one run and 1.71 s in the next, at the same load) is as large as
-  the gap. A batch or cluster worker pays the imports once for all its projects
-  (compare CPU per product in the catalogue table).
-- **Flagship wall time (1.2× wanted; 2.95× to 1.61× in this change).** The path to the
-  PDF is: imports and resolve, then the chart's SVG in the parent (matplotlib's import
-  and the drawing) while the PDF's worker imports WeasyPrint and styles the page, then
-  the PDF's layout and writing. Starting matplotlib's import in another process before
-  the report is loaded would take ~0.4 s off that path, at the cost of a wasted import
-  whenever the project has no chart or its charts are cached; not done.
+`.venv/bin/python bench/ab.py main c68f4d8 7a1871a --runs 11` (11 cold flagship builds
+of each revision, taking turns, each from its own worktree with compiled bytecode; load
+~1.7; median, fastest in brackets). `main` is the start of this change; `c68f4d8` adds
+fewer garbage collections, the PDF laid out while its chart is drawn, and the drawing
+worker forked once the report is loaded; `7a1871a` forks the PDF's worker then too.
+
+| revision | wall (s) | CPU (s) |
+|---|--:|--:|
+| `main` | 3.13 (2.77) | 3.83 (3.55) |
+| `c68f4d8` | 2.37 (1.84) | 3.75 (3.07) |
+| `7a1871a` | 2.28 (1.78) | 3.70 (2.91) |
+
+Each step was measured the same way as it landed (its commit message has the figures):
+fewer collections, 15 alternated builds: 3.48 → 3.01 s, CPU 4.44 → 3.92 s; the PDF laid
+out while its chart is drawn, 11 builds: 3.26 → 2.73 s.
+
+## What holds the rest back
+
+A caution first: this machine is shared with other work, and its speed drifts over
+minutes (within one session the same cold flagship build took 1.8 to 2.6 s, and
+pandoc's PDF run 1.36 to 1.75 s); the tables above are taken in turns for that reason,
+and the ratios are the figures to read.
+
+- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** 5.49 s
+  (3.04×) two changes ago, 4.13 s (2.15×) before this one. pandoc's three runs are
+  mostly its PDF run: WeasyPrint's import, one single-column untagged layout and the
+  painting of the chart it is handed. crsreport does that WeasyPrint work too (tagged
+  PDF/UA, two balanced columns, the same chart painted: ~0.3 s of the PDF's CPU, its
+  glyphs drawn as paths) and besides imports and runs its own pipeline (crsreport and
+  its pydantic models ~0.35 s, resolve ~0.15 s), draws the chart (matplotlib's import
+  ~0.6 s, one layout and two files ~0.45 s) and writes the HTML and a DOCX (~0.25 s).
+  Each process imports only its own libraries. What is left is in those imports and
+  in WeasyPrint; drawing the chart's text as text instead of paths would take ~0.2 s
+  off the PDF's painting, but puts the chart's words into the PDF's text and makes
+  the picture depend on the reader's fonts, so it was measured and not done.
+- **Flagship wall time (1.2× wanted).** From the moment the report is loaded a cold
+  build is three processes: the parent resolves the report and then writes HTML and
+  DOCX; one worker imports matplotlib and draws the chart; one imports WeasyPrint,
+  lays the PDF out as soon as it has the tree and paints the chart once it is drawn.
+  The two workers finish together, so the PDF's path is the floor: crsreport's import
+  and the load (~0.4 s), WeasyPrint's import, layout and writing — pandoc's PDF run
+  plus crsreport's import. Forking the PDF's worker before crsreport is imported
+  would overlap that too, but the worker would import the parts of crsreport it needs
+  again (~0.2 s of CPU, against the CPU target); not done.
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
