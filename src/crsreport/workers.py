@@ -109,22 +109,32 @@ def lower_priority(steps: int = NICE) -> None:
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Within the block, collect garbage less often (``GC_YOUNG``); the thresholds come
-    back after it. Workers forked inside the block inherit the setting."""
+    """Within the block (a build), collect garbage less often (``GC_YOUNG``), and freeze
+    this process's objects at each fork (see ``_freeze``); both come back after it.
+    Workers forked inside the block inherit the setting."""
+    global _building
     before = gc.get_threshold()
     gc.set_threshold(max(GC_YOUNG, before[0]), *before[1:])
+    _building += 1
     try:
         yield
     finally:
+        _building -= 1
         gc.set_threshold(*before)
 
 
+_building = 0
+"""How many builds this process is inside (``fewer_collections``)."""
 _frozen = False
 
 
 def _freeze() -> None:
+    """Before a fork during a build: freeze this process's objects, so that the worker's
+    collections neither walk nor copy (copy on write) the pages it inherited; thawed in
+    this process after the fork. Other forks, and a program that froze objects itself,
+    are left alone."""
     global _frozen
-    _frozen = gc.get_freeze_count() == 0  # a program that froze objects itself keeps them so
+    _frozen = _building > 0 and gc.get_freeze_count() == 0
     if _frozen:
         gc.freeze()
 
@@ -134,7 +144,4 @@ def _thaw() -> None:
         gc.unfreeze()
 
 
-# A forked worker's collections would otherwise visit every object it inherited, writing
-# to their pages and so copying them (copy on write): frozen at the fork, they are left
-# alone in the child and thawed again in the parent.
 os.register_at_fork(before=_freeze, after_in_parent=_thaw)
