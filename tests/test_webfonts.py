@@ -9,7 +9,15 @@ import re
 import pytest
 from fontTools.ttLib import TTFont
 
-from crsreport.render.webfonts import FACES, REPERTOIRE, _subset, font_faces, web_font
+from crsreport.render.webfonts import (
+    FACES,
+    REPERTOIRE,
+    _subset,
+    coverage,
+    coverage_ranges,
+    font_faces,
+    web_font,
+)
 from crsreport.resources import fonts_dir
 
 
@@ -28,9 +36,21 @@ def test_shipped_face_is_the_repertoire_subset_of_its_font(file):
     assert {ord(c) for c in "Łódź Göteborg – “Kim’s” € …"} <= covered
 
 
-def test_a_latin_page_inlines_the_shipped_faces():
-    rules = font_faces("<p>Pyongyang’s “calibrated” approach — Łódź, 2022 €</p>")
-    fonts = re.findall(r"base64,([A-Za-z0-9+/=]+)\)", rules)
+def test_shipped_coverage_is_every_character_of_the_fonts():
+    points = set().union(*(TTFont(fonts_dir() / face[3]).getBestCmap() for face in FACES))
+    assert (fonts_dir() / "web" / "coverage.txt").read_text() == coverage_ranges(points), (
+        "re-run tools/make_webfonts.py"
+    )
+    assert {ord(c) for c in coverage()} == points
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pyongyang’s “calibrated” approach — Łódź, 2022 €",
+     "A note’s way back ↩ (an arrow no bundled face has)"],
+)  # fmt: skip
+def test_a_page_in_the_repertoire_inlines_the_shipped_faces(text):
+    fonts = re.findall(r"base64,([A-Za-z0-9+/=]+)\)", font_faces(f"<p>{text}</p>"))
     assert [base64.b64decode(f) for f in fonts] == [web_font(f[3]).read_bytes() for f in FACES]
 
 

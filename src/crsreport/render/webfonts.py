@@ -42,9 +42,11 @@ REPERTOIRE = "".join(
 
 
 def font_faces(html: str) -> str:
-    """@font-face rules for every bundled face, covering the characters in ``html``."""
+    """@font-face rules for every bundled face, covering the characters in ``html``. A
+    character no bundled face has (the notes' back-link arrow ↩) is in no subset either,
+    so it does not ask for one: the reader's fonts show it either way."""
     text = set(re.sub(r"<[^>]*>", "", html)) - set("\n\t\r")
-    shipped = text <= set(REPERTOIRE)
+    shipped = not (text - set(REPERTOIRE)) & coverage()
     chars = "".join(sorted(text | set(" .,;:!?()[]-–—'\"’“”0123456789")))
     return "\n".join(
         _face(
@@ -52,6 +54,34 @@ def font_faces(html: str) -> str:
         )
         for family, weight, style, file in FACES
     )
+
+
+@lru_cache(maxsize=1)
+def coverage() -> frozenset[str]:
+    """Every character some bundled face has, read from ``web/coverage.txt`` (ranges of
+    code points, written by ``tools/make_webfonts.py``): no font is opened for it."""
+    found: set[str] = set()
+    for line in (fonts_dir() / "web" / COVERAGE).read_text("ascii").split():
+        first, _, last = line.partition("-")
+        found.update(chr(c) for c in range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(found)
+
+
+COVERAGE = "coverage.txt"
+
+
+def coverage_ranges(points: set[int]) -> str:
+    """``points`` as the lines of ``web/coverage.txt``: ``0020-007E``, or one code point."""
+    lines, ordered = [], sorted(points)
+    start = prev = ordered[0]
+    for point in [*ordered[1:], None]:
+        if point is not None and point == prev + 1:
+            prev = point
+            continue
+        lines.append(f"{start:04X}" if start == prev else f"{start:04X}-{prev:04X}")
+        if point is not None:
+            start = prev = point
+    return "\n".join(lines) + "\n"
 
 
 def web_font(file: str) -> Path:
