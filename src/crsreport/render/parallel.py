@@ -1,8 +1,10 @@
 """Rendering formats side by side in worker processes, started before the figures.
 
-Once the tree is resolved, the costliest format (``cost``: the PDF) gets a worker of
-its own, forked with its record's ``preload`` libraries. Meanwhile the figures are
-drawn (each its SVG, then its PNG), and then the other formats render: in this process
+The costliest format (``cost``: the PDF) gets a worker of its own, forked with its
+record's ``preload`` libraries: once the tree is resolved, or, in a cold build, as soon
+as the report is loaded (``early_workers``, with a worker that draws the figures).
+Meanwhile the figures are drawn (each its SVG, then its PNG), in that worker or in this
+process, and then the other formats render: in this process
 when ``jobs`` is 2 (two processes for two cores: no library imported twice), else in
 a pool of ``jobs - 1`` more workers, niced so that on few cores they do not slow the
 costliest one. A format whose record says ``late`` starts at once and
