@@ -112,11 +112,12 @@ def undrawn(model: BaseModel, kinds: Iterable[str], cache_dir: Path) -> bool:
     ``kinds``, no file at all in ``cache_dir`` (whatever its key): known before the
     report is resolved, so that drawing can get ready meanwhile (a cold build)."""
     wanted = _wanted(kinds)
-    for spec in _specs(model):
-        for kind in wanted:
-            if spec.drawn and not any(cache_dir.glob(f"{glob.escape(spec.id)}-*.{kind}")):
-                return True
-    return False
+    return any(
+        not any(cache_dir.glob(f"{glob.escape(spec.id)}-*.{kind}"))
+        for spec in _specs(model)
+        if spec.drawn
+        for kind in wanted
+    )
 
 
 def _specs(value: object) -> Iterator[FigureSpec]:

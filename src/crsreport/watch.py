@@ -227,7 +227,6 @@ class Session:
         """The report resolved once for every format, its tree's hash, and the state of
         the files it read (a change to one leaves the formats not yet rendered)."""
         from .build import source_epoch
-        from .errors import Warnings
         from .incremental import tree_inputs
         from .resolve import resolve
         from .sources import recording

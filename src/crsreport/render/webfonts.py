@@ -13,6 +13,7 @@ import io
 import logging
 import re
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 from ..resources import fonts_dir
@@ -72,15 +73,10 @@ COVERAGE = "coverage.txt"
 
 def coverage_ranges(points: set[int]) -> str:
     """``points`` as the lines of ``web/coverage.txt``: ``0020-007E``, or one code point."""
-    lines, ordered = [], sorted(points)
-    start = prev = ordered[0]
-    for point in [*ordered[1:], None]:
-        if point is not None and point == prev + 1:
-            prev = point
-            continue
-        lines.append(f"{start:04X}" if start == prev else f"{start:04X}-{prev:04X}")
-        if point is not None:
-            start = prev = point
+    lines = []
+    for _, run in groupby(enumerate(sorted(points)), lambda item: item[1] - item[0]):
+        first, *rest = (point for _, point in run)
+        lines.append(f"{first:04X}-{rest[-1]:04X}" if rest else f"{first:04X}")
     return "\n".join(lines) + "\n"
 
 
