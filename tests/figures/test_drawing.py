@@ -147,6 +147,7 @@ def test_images_carry_no_dates_or_software_stamps(flagship):
 
 DRAW_IN_CHILD = """
 import hashlib, json, sys
+{first}
 sys.path.insert(0, {tests!r})
 from test_drawing import FLAGSHIP, flagship_data, small_cases
 from crsreport.figures.timeline import TimelineSpec
@@ -165,12 +166,21 @@ def flagship_data() -> FigureData:
     )
 
 
+DRAWER_FIRST = """
+import crsreport.figures.drawer
+from matplotlib.lines import Line2D
+assert "dash_capstyle" not in Line2D.set.__doc__, "the drawing worker's import keeps tables"
+"""
+
+
 @pytest.mark.e2e
 def test_bytes_are_identical_across_processes(flagship):
-    code = DRAW_IN_CHILD.format(tests=str(Path(__file__).parent))
+    """Also in a process that imported matplotlib as the drawing worker does."""
+    tests = str(Path(__file__).parent)
     digests = []
-    for seed in ("1", "2"):
+    for seed, first in (("1", ""), ("2", DRAWER_FIRST)):
         env = {**os.environ, "PYTHONHASHSEED": seed}
+        code = DRAW_IN_CHILD.format(tests=tests, first=first)
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
         )
@@ -180,6 +190,9 @@ def test_bytes_are_identical_across_processes(flagship):
     spec, data = flagship
     here = [hashlib.sha256(spec.draw(data, f)).hexdigest() for f in ("svg", "png")]
     assert here == digests[0][:2]
+    from matplotlib.lines import Line2D
+
+    assert "dash_capstyle" in Line2D.set.__doc__, "a library user's process keeps matplotlib's"
 
 
 def test_flagship_has_a_bar_series_per_missile_type_and_the_overlay(flagship):

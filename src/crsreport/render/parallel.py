@@ -32,10 +32,12 @@ from typing import TYPE_CHECKING, Any
 from .. import workers
 from ..assets import Assets, checked, figure_files, figure_nodes, read_figures, ready, undrawn
 from ..errors import Location, Problem, ReportError, Warnings
-from ..figures.style import LIBRARIES
 from ..tree import Node
 from ..workers import NICE, can_fork, executor, lower_priority
 from . import FORMATS, RenderContext, by_cost, images_for
+
+DRAWER = "crsreport.figures.drawer"
+"""What a drawing worker imports first (matplotlib, without its docstring tables)."""
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -139,7 +141,7 @@ def early_workers(report: Report, names: list[str], out: Path, jobs: int) -> Ite
         return
     early = Early(_signals())
     if draw:  # each forks now (its first job): its imports overlap the resolve
-        early.drawing = executor(1, LIBRARIES, early.signals)
+        early.drawing = executor(1, (DRAWER,), early.signals)
         early.drawing.submit(int)
     if lead:
         early.lead, early.lead_name = executor(1, FORMATS[first].preload, early.signals), first
