@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
+import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import ReportError
 
@@ -145,6 +148,28 @@ def version_text() -> str:
         except PackageNotFoundError:
             lines.append(f"  {name} not installed")
     return "\n".join(lines)
+
+
+def entry() -> NoReturn:
+    """``make-report`` (and ``python -m crsreport``): ``main``, then ``leave``."""
+    leave(main())
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with ``code`` once the exit handlers have run and the output is flushed, but
+    without tearing the interpreter down: freeing every module's objects one by one
+    takes ~0.15 s of CPU after a build, and the system frees them at once. With another
+    thread still running (it would be joined), the usual exit."""
+    handlers = getattr(atexit, "_run_exitfuncs", None)
+    if handlers is None or threading.active_count() > 1:
+        sys.exit(code)
+    handlers()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: as Python itself exits then
+        code = code or 120
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
