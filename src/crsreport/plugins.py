@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint
 from typing import Any
 
-from .codebase import GROUPS
+from .codebase import GROUPS, installed
 from .errors import ReportError
 
 RENDERER_FIELDS = ("images", "cost", "late", "follows", "preload", "warm")
@@ -58,7 +58,7 @@ def _load_all() -> ReportError | None:
     problems = []
     registered = False
     for group in GROUPS:
-        for ep in entry_points(group=group):
+        for ep in installed(group):
             try:
                 REGISTER[group](ep)
                 registered = True
