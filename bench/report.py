@@ -167,14 +167,32 @@ then changed:
 - **Workers die with their parent.** A killed `make-report` (SIGTERM or SIGKILL)
   leaves no worker behind: the kernel kills each one when its parent dies
   (`tests/test_workers.py`).
+- **No interpreter teardown at exit** (`cli.leave`). After a cold build, 0.13-0.19 s
+  passed between the last exit handler and the process's end (no system call in the
+  gap: Python freeing every module's objects one by one). `make-report` and
+  `python -m crsreport` run the exit handlers, flush their output and end there;
+  with another thread still running they exit the usual way.
+- **The drawing worker imports matplotlib lighter, and yields.** matplotlib writes a
+  table of every artist's properties into its docstrings as it imports
+  (`matplotlib.artist.kwdoc`, a fifth of its import's CPU); the drawing worker
+  (`figures/drawer.py`) leaves them empty, the drawn bytes unchanged (tested). It
+  also runs niced: the PDF's worker is a cold build's longest path.
+- **WeasyPrint's arrays without a C parse each** (`render/weasy.py`). The first PDF a
+  process renders parsed 18 cffi type texts for the flagship (29 for the example
+  Report), 6-10 ms each, most of them `hb_codepoint_t[N]` with each font subset's glyph
+  count as N; such arrays are now made as open arrays of length N (one parse per
+  type), the same memory and values, the same PDF bytes (tested).
+- **Entry points read once.** Plugins and the fingerprint each read every installed
+  distribution's entry points once per group (eight passes); now one pass is shared.
 
 ## Measured changes
 
-`.venv/bin/python bench/ab.py main c68f4d8 7a1871a --runs 11` (11 cold flagship builds
-of each revision, taking turns, each from its own worktree with compiled bytecode; load
-~1.7; median, fastest in brackets). `main` is the start of this change; `c68f4d8` adds
-fewer garbage collections, the PDF laid out while its chart is drawn, and the drawing
-worker forked once the report is loaded; `7a1871a` forks the PDF's worker then too.
+`.venv/bin/python bench/ab.py REV1 REV2 … --runs N` (N cold flagship builds of each
+revision, taking turns, each from its own worktree with compiled bytecode; median,
+fastest in brackets). Third session (`--runs 11`, load ~1.7): `main` is its start;
+`c68f4d8` adds fewer garbage collections, the PDF laid out while its chart is drawn,
+and the drawing worker forked once the report is loaded; `7a1871a` forks the PDF's
+worker then too.
 
 | revision | wall (s) | CPU (s) |
 |---|--:|--:|
@@ -182,9 +200,20 @@ worker forked once the report is loaded; `7a1871a` forks the PDF's worker then t
 | `c68f4d8` | 2.37 (1.84) | 3.75 (3.07) |
 | `7a1871a` | 2.28 (1.78) | 3.70 (2.91) |
 
+Fourth session (`--runs 21`, load ~1.7): `ea52596` is its start; `speed4` adds the
+lighter, niced drawing worker, no teardown at exit, WeasyPrint's arrays without a C
+parse each, and entry points read once.
+
+| revision | wall (s) | CPU (s) |
+|---|--:|--:|
+| `ea52596` | 2.10 (1.79) | 3.41 (2.84) |
+| `speed4` | 1.77 (1.42) | 2.99 (2.37) |
+
 Each step was measured the same way as it landed (its commit message has the figures):
 fewer collections, 15 alternated builds: 3.48 → 3.01 s, CPU 4.44 → 3.92 s; the PDF laid
-out while its chart is drawn, 11 builds: 3.26 → 2.73 s.
+out while its chart is drawn, 11 builds: 3.26 → 2.73 s; matplotlib's import without
+the property tables, 15 fresh processes: 0.92 → 0.73 s of CPU; the first PDF render
+with WeasyPrint's arrays made open, 3 alternated: 0.96-1.13 → 0.73-0.90 s of CPU.
 
 ## What holds the rest back
 
@@ -193,27 +222,26 @@ minutes (within one session the same cold flagship build took 1.8 to 2.6 s, and
 pandoc's PDF run 1.36 to 1.75 s); the tables above are taken in turns for that reason,
 and the ratios are the figures to read.
 
-- **Flagship CPU (2.0× pandoc's three runs wanted; see the flagship table).** 5.49 s
-  (3.04×) two changes ago, 4.13 s (2.15×) before this one. pandoc's three runs are
-  mostly its PDF run: WeasyPrint's import, one single-column untagged layout and the
-  painting of the chart it is handed. crsreport does that WeasyPrint work too (tagged
-  PDF/UA, two balanced columns, the same chart painted: ~0.3 s of the PDF's CPU, its
-  glyphs drawn as paths) and besides imports and runs its own pipeline (crsreport and
-  its pydantic models ~0.35 s, resolve ~0.15 s), draws the chart (matplotlib's import
-  ~0.6 s, one layout and two files ~0.45 s) and writes the HTML and a DOCX (~0.25 s).
-  Each process imports only its own libraries. What is left is in those imports and
-  in WeasyPrint; drawing the chart's text as text instead of paths would take ~0.2 s
-  off the PDF's painting, but puts the chart's words into the PDF's text and makes
-  the picture depend on the reader's fonts, so it was measured and not done.
-- **Flagship wall time (1.2× wanted).** From the moment the report is loaded a cold
-  build is three processes: the parent resolves the report and then writes HTML and
-  DOCX; one worker imports matplotlib and draws the chart; one imports WeasyPrint,
-  lays the PDF out as soon as it has the tree and paints the chart once it is drawn.
-  The two workers finish together, so the PDF's path is the floor: crsreport's import
-  and the load (~0.4 s), WeasyPrint's import, layout and writing — pandoc's PDF run
-  plus crsreport's import. Forking the PDF's worker before crsreport is imported
-  would overlap that too, but the worker would import the parts of crsreport it needs
-  again (~0.2 s of CPU, against the CPU target); not done.
+- **Flagship CPU.** Now under the 2.0× pandoc's three runs that #20 asked for (see
+  the flagship table; 3.04× three changes ago). pandoc's three runs are mostly its
+  PDF run: WeasyPrint's import, one single-column untagged layout and the painting of
+  the chart it is handed. crsreport does that WeasyPrint work too (tagged PDF/UA, two
+  balanced columns, the same chart painted: about a third of the PDF's CPU, its glyphs
+  drawn as paths) and besides imports and runs its own pipeline (crsreport and its
+  pydantic models ~0.35 s, resolve ~0.15 s), draws the chart (matplotlib's import
+  ~0.5 s, one layout and two files ~0.45 s) and writes the HTML and a DOCX (~0.25 s).
+  Each process imports only its own libraries. Drawing the chart's text as text
+  instead of paths would take ~0.2 s off the PDF's painting, but puts the chart's
+  words into the PDF's text and makes the picture depend on the reader's fonts, so it
+  was measured and not done.
+- **Flagship wall time.** From the moment the report is loaded a cold build is three
+  processes: the parent resolves the report and then writes HTML and DOCX; one worker
+  imports matplotlib and draws the chart; one imports WeasyPrint, lays the PDF out as
+  soon as it has the tree and paints the chart once it is drawn. The PDF's path is the
+  floor: crsreport's import and the load (~0.4 s), then WeasyPrint's import, layout,
+  painting and writing, which is pandoc's PDF run. Forking the PDF's worker before
+  crsreport is imported would overlap the first part too, but the worker would import
+  the parts of crsreport it needs again (~0.2 s of CPU); not done.
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
