@@ -477,6 +477,51 @@ def test_report_pdf_contents_page_numbers_match_headings(report_build):
         )
 
 
+def contents_lines(pdf: Path, page: int) -> list[list[lxml.html.HtmlElement]]:
+    """The words of a page's Contents entries (a line ending in a page number), by line."""
+    root = lxml.html.fromstring(run("pdftotext", "-bbox", "-f", str(page), "-l", str(page),
+                                    str(pdf), "-").encode())  # fmt: skip
+    rows: dict[int, list[lxml.html.HtmlElement]] = {}
+    for word in root.iter("word"):
+        rows.setdefault(round(float(word.get("ymax"))), []).append(word)
+    found = [sorted(r, key=lambda w: float(w.get("xmin"))) for _, r in sorted(rows.items())]
+    return [r for r in found if len(r) > 1 and r[-1].text.isdigit()]
+
+
+@pytest.mark.usefixtures("poppler")
+def test_report_pdf_contents_leaders_are_dots_from_title_to_page_number(
+    report_build, tmp_path, require
+):
+    """One dot every 2 pt between an entry's title and its page number, and no ink past
+    the number's box (a leader drawn as a tiled image must not show a dot beyond it; the
+    digit's own ink ends within its advance)."""
+    from PIL import Image
+
+    pdf = report_build[".pdf"]
+    page = next(n for n, t in enumerate(layout_texts(pdf), 1) if "Contents" in lines(t))
+    run(require("pdftoppm"), "-f", str(page), "-l", str(page), "-r", "288", "-gray",
+        "-singlefile", str(pdf), str(tmp_path / "contents"))  # fmt: skip
+    image = Image.open(tmp_path / "contents.pgm")
+    px = 4  # pixels per point at 288 dpi
+    entries = contents_lines(pdf, page)
+    assert len(entries) >= 5, f"too few Contents entries on page {page}"
+    for words in entries:
+        top, bottom = (round(float(words[-1].get(k)) * px) for k in ("ymin", "ymax"))
+        title_end = round(float(words[-2].get("xmax")) * px) + 3 * px
+        number = [round(float(words[-1].get(k)) * px) for k in ("xmin", "xmax")]
+
+        def ink(x: int, top: int = top, bottom: int = bottom) -> bool:
+            return any(image.getpixel((x, y)) < 128 for y in range(top, bottom))
+
+        columns = [ink(x) for x in range(title_end, number[0] - 3 * px)]
+        dots = sum(1 for a, b in itertools.pairwise([False, *columns]) if b and not a)
+        expected = len(columns) / (2 * px)
+        entry = " ".join(w.text for w in words)
+        assert abs(dots - expected) <= 2, f"{entry!r}: {dots} dots, {expected:.0f} expected"
+        past = [x for x in range(number[1], number[1] + 6 * px) if ink(x)]  # the glyph's
+        assert not past, f"{entry!r}: ink past the page number at x={past[0] / px:.1f} pt"
+
+
 @pytest.mark.usefixtures("poppler")
 def test_report_pdf_contents_lists_figures_and_tables(report_build):
     # CRS anatomy: Contents, then separate lists Figures, Tables, Appendixes, Contacts.
