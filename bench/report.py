@@ -184,6 +184,12 @@ then changed:
   type), the same memory and values, the same PDF bytes (tested).
 - **Entry points read once.** Plugins and the fingerprint each read every installed
   distribution's entry points once per group (eight passes); now one pass is shared.
+- **Contents leaders drawn as one tiled image.** WeasyPrint draws a dotted border one
+  circle at a time: the example Report's 14 Contents entries drew 3,984 dots, 2/3 of
+  its PDF's bytes and ~0.6 s of the 10-page Report's PDF CPU. The leader is now a row
+  of the same 1 pt dots every 2 pt, tiled from one dot (`print-report.css`); the PDF
+  shrank from 287 to 94 KB. `bench/ab.py HEAD~1 HEAD --project` (the 10-page Report,
+  9 builds): 3.53 → 3.06 s, CPU 4.88 → 4.39 s.
 
 ## Measured changes
 
