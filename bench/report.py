@@ -248,6 +248,12 @@ and the ratios are the figures to read.
   painting and writing, which is pandoc's PDF run. Forking the PDF's worker before
   crsreport is imported would overlap the first part too, but the worker would import
   the parts of crsreport it needs again (~0.2 s of CPU); not done.
+- **A rebuild with the figures kept (0.8× pandoc wanted, an older target).** Without
+  drawing, a build is the parent's import, load and resolve (~0.6 s), then the PDF's
+  worker: WeasyPrint's import, layout, the chart's painting and the tagging pass. That
+  path is pandoc's PDF run plus crsreport's import and load, so it cannot come in at
+  0.8× of pandoc's three runs unless the PDF itself is laid out and painted faster than
+  WeasyPrint does for pandoc's simpler page; it is at 1.0-1.1×.
 - **The cluster's overhead.** Each task costs more CPU than the same project in a
   local batch: the client loads and resolves every project to find the files it
   reads (as `--check` does), and the files and outputs travel through the scheduler.
