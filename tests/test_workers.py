@@ -72,3 +72,21 @@ def test_no_worker_outlives_a_killed_build(tmp_path, sig):
                 os.kill(pid, signal.SIGKILL)
         process.kill()
         process.wait()
+
+
+def test_stop_kills_a_pool_s_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
+    """``workers.stop`` (after bad input in a cold build): a worker still importing its
+    libraries is killed, not waited for."""
+    from crsreport.workers import executor, stop
+
+    (tmp_path / "slow_library.py").write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pool = executor(1, ("slow_library",))
+    pool.submit(int)  # forks the worker, which starts importing
+    processes = list(pool._processes.values())
+    assert len(processes) == 1
+    stop(pool)
+    processes[0].join(10)
+    assert processes[0].exitcode == -signal.SIGKILL, "the worker was not killed"
+    with pytest.raises(RuntimeError):
+        pool.submit(int)  # shut down

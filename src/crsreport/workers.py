@@ -63,6 +63,24 @@ def executor(workers: int, preload: Iterable[str] = (), shared: Any = None) -> P
     )
 
 
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down at once, its workers killed rather than waited for: after bad
+    input a cold build's early workers are still importing their libraries (up to a
+    second), and nothing they hold is wanted. A file a killed worker was writing stays
+    a ``.tmp`` of a dead process, which ``output`` sweeps. Python 3.14 has
+    ``kill_workers``; before it, the pool's own table of processes is read."""
+    kill = getattr(pool, "kill_workers", None)
+    if callable(kill):
+        kill()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()
+    # Waiting is quick with the workers dead, and needed: the pool's thread closes its
+    # wake-up pipe as it ends, which Python 3.11's exit hook may write to meanwhile.
+    pool.shutdown(cancel_futures=True)
+
+
 def tell() -> None:
     """Wake what waits on this worker's shared state (its ``tell``), if anything does: a
     figure drawn in a worker wakes the PDF's worker waiting to paint it."""

@@ -151,7 +151,7 @@ def early_workers(report: Report, names: list[str], out: Path, jobs: int) -> Ite
         yield early
     except BaseException:
         for pool in pools:
-            pool.shutdown(wait=False, cancel_futures=True)
+            workers.stop(pool)
         raise
     for pool in pools:
         pool.shutdown()
