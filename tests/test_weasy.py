@@ -80,3 +80,15 @@ def test_the_pdf_is_the_same_bytes_as_with_cffi_s_own_arrays():
         assert done.returncode == 0, done.stderr
         digests.append(done.stdout.strip())
     assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_an_ffi_that_takes_no_attributes_is_left_as_it_is():
+    class Compiled:  # like cffi's out-of-line FFI objects: no instance attributes
+        __slots__ = ()
+
+        def new(self, cdecl, init=None):
+            return (cdecl, init)
+
+    ffi = Compiled()
+    quick_arrays(ffi)
+    assert ffi.new("int[3]") == ("int[3]", None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes.util
 import re
 import sys
+from contextlib import suppress
 from typing import Any
 
 
@@ -59,7 +60,8 @@ def quick_arrays(ffi: Any) -> None:
 
     quick_new.crsreport_quick = True  # type: ignore[attr-defined]
     if not getattr(ffi.new, "crsreport_quick", False):
-        ffi.new = quick_new
+        with suppress(AttributeError, TypeError):  # a compiled ffi takes none: left as is
+            ffi.new = quick_new
 
 
 _load()
