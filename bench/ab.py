@@ -19,14 +19,11 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from proctree import run_measured  # bench/ is on sys.path: this script's own folder
-
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = Path(sys.executable)
+from run import ROOT, crsreport_cmd
 
 
 def checkout(revision: str, folder: Path) -> Path:
@@ -54,8 +51,7 @@ def main() -> None:
                 for rev, tree in trees.items():
                     shutil.rmtree(out, ignore_errors=True)
                     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-                    cmd = [str(PYTHON), "-m", "crsreport", str(args.project), "--out", str(out)]
-                    sample = run_measured([*cmd, "--quiet"], env=env)
+                    sample = run_measured(crsreport_cmd(args.project, out), env=env)
                     if sample.returncode != 0:
                         raise SystemExit(f"ab: {rev}: the build failed ({sample.returncode})")
                     times[rev].append((sample.wall, sample.cpu))
